@@ -1,0 +1,54 @@
+# Test registration. Every ctest name starts with its module ("boot.", "pagetable.", ...) and carries one
+# tier label: unit, prop, sim, fuzz or hw. The driver (./janus test) selects tiers by label.
+
+if(NOT JANUS_BARE_METAL)
+  find_package(GTest REQUIRED)
+  find_package(rapidcheck REQUIRED)
+  include(GoogleTest)
+endif()
+
+# RapidCheck runs are reproducible in CI: a fixed seed unless the developer chooses another.
+set(JANUS_RC_PARAMS "seed=20261121" CACHE STRING "RC_PARAMS given to property tests")
+
+# janus_gtest(<binary> MODULE <module> LABEL <tier> SOURCES ... [LIBS ...] [ENV ...])
+# One executable; each GoogleTest case becomes a ctest test named <module>.<Suite>.<Case>.
+function(janus_gtest binary)
+  cmake_parse_arguments(T "" "MODULE;LABEL" "SOURCES;LIBS;ENV" ${ARGN})
+  add_executable(${binary} ${T_SOURCES})
+  janus_project_flags(${binary})
+  target_link_libraries(${binary} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
+  if(T_LABEL STREQUAL "prop")
+    target_link_libraries(${binary} PRIVATE rapidcheck rapidcheck_gtest)
+    list(APPEND T_ENV "RC_PARAMS=${JANUS_RC_PARAMS}")
+  endif()
+  gtest_discover_tests(${binary}
+    TEST_PREFIX "${T_MODULE}."
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "${T_LABEL}" ENVIRONMENT "${T_ENV}")
+endfunction()
+
+# janus_fuzz_target(<name> MODULE <module> SOURCES ... [LIBS ...] [RUNS n] [MAX_LEN n])
+# Builds fuzz_<name> (fuzz preset only) and registers <module>.fuzz.<name>: replay fuzz/corpus/<name>, then a
+# fixed number of fresh executions with a fixed seed (a count, never a duration, so CI is deterministic).
+function(janus_fuzz_target name)
+  cmake_parse_arguments(F "" "MODULE;RUNS;MAX_LEN" "SOURCES;LIBS" ${ARGN})
+  if(NOT JANUS_FUZZ)
+    return()
+  endif()
+  if(NOT F_RUNS)
+    set(F_RUNS 20000)
+  endif()
+  if(NOT F_MAX_LEN)
+    set(F_MAX_LEN 4096)
+  endif()
+  add_executable(fuzz_${name} ${F_SOURCES})
+  janus_project_flags(fuzz_${name})
+  target_link_libraries(fuzz_${name} PRIVATE ${F_LIBS})
+  target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+  set(scratch "${CMAKE_BINARY_DIR}/fuzz-scratch/${name}")
+  file(MAKE_DIRECTORY "${scratch}")
+  add_test(NAME ${F_MODULE}.fuzz.${name}
+    COMMAND fuzz_${name} -seed=1 -runs=${F_RUNS} -max_len=${F_MAX_LEN} -print_final_stats=1
+            "${scratch}" "${CMAKE_SOURCE_DIR}/fuzz/corpus/${name}")
+  set_tests_properties(${F_MODULE}.fuzz.${name} PROPERTIES LABELS fuzz)
+endfunction()

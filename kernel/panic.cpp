@@ -1,0 +1,10 @@
+#include "kernel/panic.hpp"
+
+namespace kernel {
+
+void panic_stop() {
+    arch::irq_disable();
+    arch::shutdown(arch::ExitStatus::panic);
+}
+
+} // namespace kernel
