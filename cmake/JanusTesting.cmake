@@ -52,3 +52,24 @@ function(janus_fuzz_target name)
             "${scratch}" "${CMAKE_SOURCE_DIR}/fuzz/corpus/${name}")
   set_tests_properties(${F_MODULE}.fuzz.${name} PROPERTIES LABELS fuzz)
 endfunction()
+
+# janus_bench(<name> SOURCES ... [LIBS ...])
+# A benchmark program bench_<name> (host presets). Benchmarks print figures and are never ctest tests; the
+# driver's `./janus bench` runs every bench_* listed in <build>/benchmarks.txt.
+function(janus_bench name)
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(bench_${name} ${B_SOURCES})
+  janus_project_flags(bench_${name})
+  target_link_libraries(bench_${name} PRIVATE ${B_LIBS})
+  set_property(GLOBAL APPEND PROPERTY JANUS_BENCHMARKS bench_${name})
+endfunction()
+
+# Called once at the end of the top-level CMakeLists: writes the list of benchmark binaries for the driver.
+function(janus_write_benchmark_list)
+  get_property(benches GLOBAL PROPERTY JANUS_BENCHMARKS)
+  set(lines "")
+  foreach(b IN LISTS benches)
+    string(APPEND lines "$<TARGET_FILE:${b}>\n")
+  endforeach()
+  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/benchmarks.txt" CONTENT "${lines}")
+endfunction()
