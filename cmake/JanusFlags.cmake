@@ -25,8 +25,10 @@ if(JANUS_BARE_METAL)
       -ffreestanding -fno-exceptions -fno-rtti -fno-stack-protector -fno-pic -fno-pie -mno-red-zone
       -mcmodel=kernel -mno-sse -mno-sse2 -mno-mmx -fno-threadsafe-statics -nostdlib -fno-builtin
       -fno-omit-frame-pointer
-      # libstdc++'s header-only parts (<cstdint>, <array>, <span>, <optional>, <bit>, ...) are usable freestanding.
-      -isystem /usr/include/c++/12 -isystem /usr/include/x86_64-linux-gnu/c++/12)
+      # libstdc++'s header-only parts (<cstdint>, <array>, <span>, <optional>, <bit>, ...) are usable freestanding;
+      # <string_view> and <atomic> are not (kernel::StringView, arch::Atomic stand in).
+      -isystem /usr/include/c++/12 -isystem /usr/include/x86_64-linux-gnu/c++/12
+      -isystem /usr/include/x86_64-linux-gnu)
   add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:${JANUS_FREESTANDING_FLAGS}>")
   add_compile_options("$<$<COMPILE_LANGUAGE:C>:-ffreestanding;-fno-pic;-mno-red-zone;-mcmodel=kernel>")
   add_compile_definitions(JANUS_BARE_METAL=1 JANUS_HOSTED=0)

@@ -20,9 +20,9 @@ hostsim::Machine& machine() {
 
 namespace arch {
 
-void console_write(std::string_view text) {
-    if (hostsim::Machine* m = hostsim::Machine::current()) m->console_write(text);
-    else std::fwrite(text.data(), 1, text.size(), stderr);
+void console_write(const char* text, std::size_t length) {
+    if (hostsim::Machine* m = hostsim::Machine::current()) m->console_write(std::string_view(text, length));
+    else std::fwrite(text, 1, length, stderr);
 }
 
 CpuId cpu_id() { return machine().cpu_id(); }

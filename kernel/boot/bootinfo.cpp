@@ -4,7 +4,7 @@
 
 namespace kernel::boot {
 
-std::string_view to_string(MemoryType t) {
+StringView to_string(MemoryType t) {
     switch (t) {
     case MemoryType::usable: return "usable";
     case MemoryType::acpi_reclaimable: return "ACPI reclaimable";
@@ -15,7 +15,7 @@ std::string_view to_string(MemoryType t) {
     return "?";
 }
 
-std::string_view to_string(BootErrorKind k) {
+StringView to_string(BootErrorKind k) {
     switch (k) {
     case BootErrorKind::unreadable: return "outside readable memory";
     case BootErrorKind::bad_magic: return "bad magic";

@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 
 #include "kernel/lib/print.hpp"
 #include "kernel/lib/result.hpp"
@@ -27,7 +26,7 @@ enum class MemoryType : std::uint8_t {
     reserved = 4,
 };
 
-std::string_view to_string(MemoryType t);
+StringView to_string(MemoryType t);
 
 struct MemoryRegion {
     std::uint64_t base;
@@ -102,7 +101,7 @@ enum class BootErrorKind : std::uint8_t {
     unsupported,      ///< a protocol version the kernel does not understand
 };
 
-std::string_view to_string(BootErrorKind k);
+StringView to_string(BootErrorKind k);
 
 struct BootError {
     BootErrorKind kind;

@@ -8,7 +8,7 @@ namespace {
 
 class ConsoleSink final : public Sink {
 public:
-    void write(std::string_view text) override { arch::console_write(text); }
+    void write(StringView text) override { arch::console_write(text.data(), text.size()); }
 };
 
 ConsoleSink console_sink;
@@ -17,7 +17,7 @@ ConsoleSink console_sink;
 
 Sink& console() { return console_sink; }
 
-void BufferSink::write(std::string_view text) {
+void BufferSink::write(StringView text) {
     if (cap_ == 0) {
         truncated_ = truncated_ || !text.empty();
         return;
@@ -30,9 +30,9 @@ void BufferSink::write(std::string_view text) {
     if (n < text.size()) truncated_ = true;
 }
 
-void put(Sink& s, std::string_view v) { s.write(v); }
+void put(Sink& s, StringView v) { s.write(v); }
 
-void put(Sink& s, char c) { s.write(std::string_view(&c, 1)); }
+void put(Sink& s, char c) { s.write(StringView(&c, 1)); }
 
 void put(Sink& s, bool v) { s.write(v ? "true" : "false"); }
 
@@ -43,7 +43,7 @@ void put_unsigned(Sink& s, std::uint64_t v) {
         digits[sizeof digits - 1 - n++] = static_cast<char>('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    s.write(std::string_view(digits + sizeof digits - n, n));
+    s.write(StringView(digits + sizeof digits - n, n));
 }
 
 void put_signed(Sink& s, std::int64_t v) {
@@ -69,7 +69,7 @@ void put(Sink& s, Hex v) {
     while (n < width) out[sizeof out - 1 - n++] = '0';
     out[sizeof out - 1 - n++] = 'x';
     out[sizeof out - 1 - n++] = '0';
-    s.write(std::string_view(out + sizeof out - n, n));
+    s.write(StringView(out + sizeof out - n, n));
 }
 
 void put(Sink& s, Size v) {

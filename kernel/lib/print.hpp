@@ -8,14 +8,15 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
+
+#include "kernel/lib/string_view.hpp"
 
 namespace kernel {
 
 /// Where formatted text goes. The console sink writes through the arch contract.
 class Sink {
 public:
-    virtual void write(std::string_view text) = 0;
+    virtual void write(StringView text) = 0;
 
 protected:
     ~Sink() = default;
@@ -27,8 +28,8 @@ public:
     BufferSink(char* buffer, std::size_t capacity) : buf_(buffer), cap_(capacity) {
         if (cap_) buf_[0] = '\0';
     }
-    void write(std::string_view text) override;
-    std::string_view view() const { return {buf_, len_}; }
+    void write(StringView text) override;
+    StringView view() const { return {buf_, len_}; }
     bool truncated() const { return truncated_; }
 
 private:
@@ -52,14 +53,14 @@ struct Size {
 };
 constexpr Size size(std::uint64_t bytes) { return {bytes}; }
 
-void put(Sink& s, std::string_view v);
+void put(Sink& s, StringView v);
 void put(Sink& s, char c);
 void put(Sink& s, bool v);
 void put(Sink& s, Hex v);
 void put(Sink& s, Size v);
 void put_unsigned(Sink& s, std::uint64_t v);
 void put_signed(Sink& s, std::int64_t v);
-inline void put(Sink& s, const char* v) { put(s, std::string_view(v ? v : "(null)")); }
+inline void put(Sink& s, const char* v) { put(s, StringView(v ? v : "(null)")); }
 template <std::unsigned_integral T>
 void put(Sink& s, T v) requires(!std::same_as<T, bool>) {
     put_unsigned(s, v);

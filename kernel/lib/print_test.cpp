@@ -12,7 +12,7 @@ std::string format(const Args&... args) {
     char buf[128];
     kernel::BufferSink sink(buf, sizeof buf);
     kernel::print_to(sink, args...);
-    return std::string(sink.view());
+    return std::string(sink.view().data(), sink.view().size());
 }
 
 TEST(Print, DecimalCoversTheWholeRangeOfSignedAndUnsigned) {
