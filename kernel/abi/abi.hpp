@@ -1,0 +1,171 @@
+// C++ view of the ABI specification in abi.def: enums, constants and a table describing every syscall.
+// Freestanding: usable by the kernel, user space, the fuzzer, the model and the documentation test alike.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+
+namespace janus::abi {
+
+enum class Error : std::uint64_t {
+#define JANUS_ERROR(value, name, meaning) name = value,
+#include "kernel/abi/abi.def"
+
+};
+
+enum class Syscall : std::uint64_t {
+#define JANUS_SYSCALL(number, name, meaning, inputs, results) name = number,
+#include "kernel/abi/abi.def"
+
+};
+
+enum class ObjectType : std::uint64_t {
+    none = 0,
+#define JANUS_OBJECT(value, name, meaning) name = value,
+#include "kernel/abi/abi.def"
+
+};
+
+enum class ArgType : std::uint8_t {
+#define JANUS_ARG_TYPE(name, meaning) name,
+#include "kernel/abi/abi.def"
+
+};
+
+/// Rights bits. Rights values travel as plain words; use these masks.
+namespace rights {
+#define JANUS_RIGHT(bit, name, meaning) inline constexpr std::uint64_t name = std::uint64_t{1} << bit;
+#include "kernel/abi/abi.def"
+
+inline constexpr std::uint64_t all = 0
+#define JANUS_RIGHT(bit, name, meaning) | name
+#include "kernel/abi/abi.def"
+
+    ;
+} // namespace rights
+
+/// x86-64 register convention: number in rax; arguments a0..a5 in rdi, rsi, rdx, r10, r8, r9; status back in
+/// rax; results r0..r2 in rdi, rsi, rdx. rcx and r11 are clobbered by syscall/sysret; every other register is
+/// kept.
+inline constexpr std::size_t max_args = 6;
+inline constexpr std::size_t max_results = 3;
+inline constexpr const char* arg_registers[max_args] = {"rdi", "rsi", "rdx", "r10", "r8", "r9"};
+inline constexpr const char* result_registers[max_results] = {"rdi", "rsi", "rdx"};
+
+/// Flexpage encoding (see ArgType::fpage).
+namespace fpage {
+inline constexpr std::uint64_t order_mask = 0x3f;
+inline constexpr unsigned rights_shift = 6;
+inline constexpr std::uint64_t rights_mask = 0x7; ///< read, write, exec
+inline constexpr std::uint64_t reserved_mask = 0xe00;
+inline constexpr unsigned min_order = 12;
+inline constexpr unsigned max_order = 21;
+
+constexpr std::uint64_t make(std::uint64_t base, unsigned order, std::uint64_t r) {
+    return base | (r & rights_mask) << rights_shift | order;
+}
+constexpr std::uint64_t base(std::uint64_t f) {
+    return f & ~std::uint64_t{0xfff};
+}
+constexpr unsigned order(std::uint64_t f) {
+    return static_cast<unsigned>(f & order_mask);
+}
+constexpr std::uint64_t rights(std::uint64_t f) {
+    return (f >> rights_shift) & rights_mask;
+}
+} // namespace fpage
+
+/// First address above user space (user addresses are canonical lower-half addresses below this).
+inline constexpr std::uint64_t user_end = 0x0000800000000000;
+
+/// Flags words.
+inline constexpr std::uint64_t map_grant = 1;  ///< mem_map: move instead of copy
+inline constexpr std::uint64_t unmap_self = 1; ///< mem_unmap: the caller's own mappings too
+
+struct ArgSpec {
+    ArgType type;
+    const char* name;
+};
+
+struct SyscallSpec {
+    Syscall number;
+    const char* name;
+    const char* meaning;
+    std::size_t arg_count;
+    ArgSpec args[max_args];
+    std::size_t result_count;
+    const char* results[max_results];
+    std::uint64_t error_mask; ///< bit e set: the syscall may return Error(e)
+};
+
+namespace detail {
+#define JANUS_IN(type, name) 1 +
+#define JANUS_OUT(name) 1 +
+#define JANUS_SYSCALL(number, name, meaning, inputs, results)                                                \
+    inline constexpr std::size_t name##_arg_count = inputs 0;                                                \
+    inline constexpr std::size_t name##_result_count = results 0;
+#include "kernel/abi/abi.def"
+
+#undef JANUS_IN
+#undef JANUS_OUT
+
+constexpr std::uint64_t mask_of(std::initializer_list<Error> list) {
+    std::uint64_t m = 0;
+    for (Error e : list) m |= std::uint64_t{1} << static_cast<std::uint64_t>(e);
+    return m;
+}
+} // namespace detail
+
+/// The errors a syscall may return besides ok, as a bit mask over Error values.
+constexpr std::uint64_t error_mask(Syscall s) {
+    using enum Error;
+    switch (s) {
+#define JANUS_SYSCALL_ERRORS(name, ...)                                                                      \
+    case Syscall::name:                                                                                      \
+        return detail::mask_of({__VA_ARGS__});
+#include "kernel/abi/abi.def"
+
+    default:
+        return 0;
+    }
+}
+
+inline constexpr SyscallSpec syscalls[] = {
+#define JANUS_IN(type, name) ArgSpec{ArgType::type, #name},
+#define JANUS_OUT(name) #name,
+#define JANUS_SYSCALL(number, name, meaning, inputs, results)                                                \
+    SyscallSpec{Syscall::name, #name,                                                                        \
+                meaning,       detail::name##_arg_count,                                                     \
+                {inputs},      detail::name##_result_count,                                                  \
+                {results},     error_mask(Syscall::name)},
+#include "kernel/abi/abi.def"
+
+#undef JANUS_IN
+#undef JANUS_OUT
+};
+
+inline constexpr std::size_t syscall_count = sizeof syscalls / sizeof syscalls[0];
+
+struct ErrorSpec {
+    Error code;
+    const char* name;
+    const char* meaning;
+};
+
+inline constexpr ErrorSpec errors[] = {
+#define JANUS_ERROR(value, name, meaning) ErrorSpec{Error::name, #name, meaning},
+#include "kernel/abi/abi.def"
+
+};
+
+inline constexpr std::size_t error_count = sizeof errors / sizeof errors[0];
+
+/// The spec entry for a syscall number, or nullptr.
+constexpr const SyscallSpec* find(std::uint64_t number) {
+    for (const SyscallSpec& s : syscalls)
+        if (static_cast<std::uint64_t>(s.number) == number) return &s;
+    return nullptr;
+}
+
+} // namespace janus::abi
