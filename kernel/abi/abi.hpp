@@ -45,6 +45,12 @@ inline constexpr std::uint64_t all = 0
     ;
 } // namespace rights
 
+/// Kernel-memory charges per object, in bytes (see abi.def).
+namespace charge {
+#define JANUS_CHARGE(name, bytes, meaning) inline constexpr std::uint64_t name = bytes;
+#include "kernel/abi/abi.def"
+} // namespace charge
+
 /// x86-64 register convention: number in rax; arguments a0..a5 in rdi, rsi, rdx, r10, r8, r9; status back in
 /// rax; results r0..r2 in rdi, rsi, rdx. rcx and r11 are clobbered by syscall/sysret; every other register is
 /// kept.

@@ -42,6 +42,11 @@ std::string render_markdown() {
 #define JANUS_OBJECT(value, name, meaning) md << "| " << value << " | `" #name "` | " << meaning << " |\n";
 #include "kernel/abi/abi.def"
 
+    md << "\n## Kernel-memory charges\n\nEvery kernel object is paid for from a protection domain's quota "
+          "(\"client pays\"). The amounts are part of the ABI.\n\n| what | bytes | paid for |\n|---|---|---|\n";
+#define JANUS_CHARGE(name, bytes, meaning) md << "| `" #name "` | " << bytes << " | " << meaning << " |\n";
+#include "kernel/abi/abi.def"
+
     md << "\n## Argument types\n\n| type | how the kernel reads it |\n|---|---|\n";
 #define JANUS_ARG_TYPE(name, meaning) md << "| `" #name "` | " << meaning << " |\n";
 #include "kernel/abi/abi.def"
