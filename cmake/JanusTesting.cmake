@@ -51,6 +51,7 @@ function(janus_fuzz_target name)
     COMMAND fuzz_${name} -seed=1 -runs=${F_RUNS} -max_len=${F_MAX_LEN} -print_final_stats=1
             "${scratch}" "${CMAKE_SOURCE_DIR}/fuzz/corpus/${name}")
   set_tests_properties(${F_MODULE}.fuzz.${name} PROPERTIES LABELS fuzz)
+  set_property(GLOBAL APPEND PROPERTY JANUS_FUZZ_TARGETS fuzz_${name})
 endfunction()
 
 # janus_bench(<name> SOURCES ... [LIBS ...])
@@ -64,12 +65,16 @@ function(janus_bench name)
   set_property(GLOBAL APPEND PROPERTY JANUS_BENCHMARKS bench_${name})
 endfunction()
 
-# Called once at the end of the top-level CMakeLists: writes the list of benchmark binaries for the driver.
-function(janus_write_benchmark_list)
-  get_property(benches GLOBAL PROPERTY JANUS_BENCHMARKS)
-  set(lines "")
-  foreach(b IN LISTS benches)
-    string(APPEND lines "$<TARGET_FILE:${b}>\n")
+# Called once at the end of the top-level CMakeLists: writes the lists of benchmark and fuzz-target binaries
+# (benchmarks.txt, fuzz_targets.txt) that the driver reads.
+function(janus_write_program_lists)
+  foreach(kind BENCHMARKS FUZZ_TARGETS)
+    get_property(programs GLOBAL PROPERTY JANUS_${kind})
+    set(lines "")
+    foreach(p IN LISTS programs)
+      string(APPEND lines "$<TARGET_FILE:${p}>\n")
+    endforeach()
+    string(TOLOWER "${kind}" file)
+    file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/${file}.txt" CONTENT "${lines}")
   endforeach()
-  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/benchmarks.txt" CONTENT "${lines}")
 endfunction()
