@@ -6,27 +6,42 @@ namespace kernel::boot {
 
 StringView to_string(MemoryType t) {
     switch (t) {
-    case MemoryType::usable: return "usable";
-    case MemoryType::acpi_reclaimable: return "ACPI reclaimable";
-    case MemoryType::acpi_nvs: return "ACPI NVS";
-    case MemoryType::bad: return "bad";
-    case MemoryType::reserved: return "reserved";
+    case MemoryType::usable:
+        return "usable";
+    case MemoryType::acpi_reclaimable:
+        return "ACPI reclaimable";
+    case MemoryType::acpi_nvs:
+        return "ACPI NVS";
+    case MemoryType::bad:
+        return "bad";
+    case MemoryType::reserved:
+        return "reserved";
     }
     return "?";
 }
 
 StringView to_string(BootErrorKind k) {
     switch (k) {
-    case BootErrorKind::unreadable: return "outside readable memory";
-    case BootErrorKind::bad_magic: return "bad magic";
-    case BootErrorKind::bad_alignment: return "misaligned";
-    case BootErrorKind::bad_size: return "impossible size";
-    case BootErrorKind::unterminated: return "unterminated string";
-    case BootErrorKind::missing_end_tag: return "no end tag";
-    case BootErrorKind::no_memory_map: return "no memory map";
-    case BootErrorKind::too_many_entries: return "too many entries";
-    case BootErrorKind::bad_range: return "impossible address range";
-    case BootErrorKind::unsupported: return "unsupported";
+    case BootErrorKind::unreadable:
+        return "outside readable memory";
+    case BootErrorKind::bad_magic:
+        return "bad magic";
+    case BootErrorKind::bad_alignment:
+        return "misaligned";
+    case BootErrorKind::bad_size:
+        return "impossible size";
+    case BootErrorKind::unterminated:
+        return "unterminated string";
+    case BootErrorKind::missing_end_tag:
+        return "no end tag";
+    case BootErrorKind::no_memory_map:
+        return "no memory map";
+    case BootErrorKind::too_many_entries:
+        return "too many entries";
+    case BootErrorKind::bad_range:
+        return "impossible address range";
+    case BootErrorKind::unsupported:
+        return "unsupported";
     }
     return "?";
 }

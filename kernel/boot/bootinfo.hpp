@@ -81,9 +81,9 @@ struct BootInfo {
     MemoryMap memory;
     Module modules[max_modules];
     std::size_t module_count = 0;
-    char cmdline[cmdline_capacity] = {};      ///< NUL-terminated, truncated if longer
-    char loader_name[loader_capacity] = {};   ///< NUL-terminated, truncated if longer
-    std::uint64_t acpi_rsdp = 0;              ///< physical address of the RSDP, 0 if not given
+    char cmdline[cmdline_capacity] = {};    ///< NUL-terminated, truncated if longer
+    char loader_name[loader_capacity] = {}; ///< NUL-terminated, truncated if longer
+    std::uint64_t acpi_rsdp = 0;            ///< physical address of the RSDP, 0 if not given
     Framebuffer framebuffer;
 };
 
@@ -105,9 +105,9 @@ StringView to_string(BootErrorKind k);
 
 struct BootError {
     BootErrorKind kind;
-    const char* what;        ///< the structure concerned, e.g. "multiboot2 tag 6 (memory map)"
-    std::uint64_t location;  ///< physical address of the offending field
-    std::uint64_t value;     ///< the offending value (a size, a count, an address), if any
+    const char* what;       ///< the structure concerned, e.g. "multiboot2 tag 6 (memory map)"
+    std::uint64_t location; ///< physical address of the offending field
+    std::uint64_t value;    ///< the offending value (a size, a count, an address), if any
 };
 
 /// "boot information rejected: <kind>: <what> at 0x.. (value 0x..)"

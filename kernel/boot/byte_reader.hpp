@@ -20,7 +20,8 @@ public:
     bool read(std::size_t offset, T& out) const {
         if (offset > size_ || sizeof(T) > size_ - offset) return false;
         T v = 0;
-        for (std::size_t i = 0; i < sizeof(T); ++i) v |= static_cast<T>(static_cast<T>(data_[offset + i]) << (8 * i));
+        for (std::size_t i = 0; i < sizeof(T); ++i)
+            v |= static_cast<T>(static_cast<T>(data_[offset + i]) << (8 * i));
         out = v;
         return true;
     }

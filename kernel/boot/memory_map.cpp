@@ -10,11 +10,16 @@ constexpr std::size_t max_raw = 256;
 
 MemoryType from_e820(std::uint32_t t) {
     switch (t) {
-    case 1: return MemoryType::usable;
-    case 3: return MemoryType::acpi_reclaimable;
-    case 4: return MemoryType::acpi_nvs;
-    case 5: return MemoryType::bad;
-    default: return MemoryType::reserved;
+    case 1:
+        return MemoryType::usable;
+    case 3:
+        return MemoryType::acpi_reclaimable;
+    case 4:
+        return MemoryType::acpi_nvs;
+    case 5:
+        return MemoryType::bad;
+    default:
+        return MemoryType::reserved;
     }
 }
 
@@ -27,25 +32,62 @@ void sort(std::uint64_t* v, std::size_t n) {
     }
 }
 
-bool append(MemoryMap& out, std::uint64_t base, std::uint64_t end, MemoryType type) {
-    if (out.count > 0) {
-        MemoryRegion& last = out.regions[out.count - 1];
-        if (last.type == type && last.end() == base) {
-            last.size = end - last.base;
+/// Builds the map from maximal runs of one kind, in address order. A run is emitted when it ends; usable runs
+/// shrink to whole pages first, so capacity is checked against the final map only (a usable sliver that
+/// vanishes never costs a slot). Emitted regions never touch a same-kind neighbour: consecutive runs differ
+/// in kind or are separated by a gap, and trimming only widens gaps.
+class Builder {
+public:
+    explicit Builder(MemoryMap& out) : out_(out) { out_.count = 0; }
+
+    /// Extend the current run with [lo, hi) of `type`; lo is at or after the end of everything added so far.
+    bool add(std::uint64_t lo, std::uint64_t hi, MemoryType type) {
+        if (open_ && type == type_ && lo == end_) {
+            end_ = hi;
             return true;
         }
+        if (!flush()) return false;
+        open_ = true;
+        base_ = lo;
+        end_ = hi;
+        type_ = type;
+        return true;
     }
-    if (out.count == MemoryMap::capacity) return false;
-    out.regions[out.count++] = {base, end - base, type};
-    return true;
+
+    bool finish() { return flush(); }
+
+private:
+    bool flush() {
+        if (!open_) return true;
+        open_ = false;
+        std::uint64_t base = base_, end = end_;
+        if (type_ == MemoryType::usable) {
+            std::uint64_t up = base % page_size ? base + (page_size - base % page_size) : base;
+            end -= end % page_size;
+            if (up < base || up >= end) return true; // rounding up wrapped, or no whole page is left
+            base = up;
+        }
+        if (out_.count == MemoryMap::capacity) return false;
+        out_.regions[out_.count++] = {base, end - base, type_};
+        return true;
+    }
+
+    MemoryMap& out_;
+    bool open_ = false;
+    std::uint64_t base_ = 0, end_ = 0;
+    MemoryType type_ = MemoryType::usable;
+};
+
+Result<Ok, BootError> fail_empty(MemoryMap& out, BootError e) {
+    out.count = 0;
+    return fail(e);
 }
 
 } // namespace
 
 Result<Ok, BootError> normalise_memory_map(const RawRegion* raw, std::size_t count, MemoryMap& out) {
     out.count = 0;
-    if (count > max_raw)
-        return fail(BootError{BootErrorKind::too_many_entries, "memory map", 0, count});
+    if (count > max_raw) return fail(BootError{BootErrorKind::too_many_entries, "memory map", 0, count});
 
     // Every region boundary; between two consecutive boundaries the covering set of raw entries is constant.
     std::uint64_t bounds[2 * max_raw];
@@ -60,8 +102,8 @@ Result<Ok, BootError> normalise_memory_map(const RawRegion* raw, std::size_t cou
     }
     sort(bounds, nb);
 
-    // Pass 1: exact types over each elementary interval, merged when adjacent and equal.
-    MemoryMap& merged = out;
+    // Each elementary interval takes the highest kind among the entries covering it; uncovered ones are gaps.
+    Builder map(out);
     for (std::size_t k = 0; k + 1 < nb; ++k) {
         std::uint64_t lo = bounds[k], hi = bounds[k + 1];
         if (lo == hi) continue;
@@ -73,23 +115,12 @@ Result<Ok, BootError> normalise_memory_map(const RawRegion* raw, std::size_t cou
             if (!covered || t > type) type = t;
             covered = true;
         }
-        if (covered && !append(merged, lo, hi, type))
-            return fail(BootError{BootErrorKind::too_many_entries, "normalised memory map", 0, merged.count});
+        if (covered && !map.add(lo, hi, type))
+            return fail_empty(out,
+                              {BootErrorKind::too_many_entries, "normalised memory map", 0, out.count + 1});
     }
-
-    // Pass 2 (in place): usable RAM shrinks to whole pages; what is left of a region disappears entirely.
-    std::size_t w = 0;
-    for (std::size_t r = 0; r < merged.count; ++r) {
-        MemoryRegion m = merged.regions[r];
-        if (m.type == MemoryType::usable) {
-            std::uint64_t base = m.base % page_size ? m.base + (page_size - m.base % page_size) : m.base;
-            std::uint64_t end = m.end() - m.end() % page_size;
-            if (base < m.base || base >= end) continue; // rounding up wrapped, or nothing whole is left
-            m = {base, end - base, MemoryType::usable};
-        }
-        merged.regions[w++] = m;
-    }
-    merged.count = w;
+    if (!map.finish())
+        return fail_empty(out, {BootErrorKind::too_many_entries, "normalised memory map", 0, out.count + 1});
     return Ok{};
 }
 

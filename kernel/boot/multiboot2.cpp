@@ -10,6 +10,9 @@ namespace {
 /// Larger than any real loader's information (GRUB's, with an EFI memory map, is a few KiB).
 constexpr std::uint32_t max_total_size = 1u << 20;
 constexpr std::size_t max_raw_regions = 256;
+/// Lower memory (basic memory information) is at most 640 KiB by the specification; above lie video memory
+/// and the BIOS, which a larger claim must not turn into usable RAM.
+constexpr std::uint32_t max_lower_kib = 640;
 
 enum Tag : std::uint32_t {
     end = 0,
@@ -30,7 +33,6 @@ struct Parser {
     BootInfo& out;
     RawRegion raw[max_raw_regions];
     std::size_t raw_count = 0;
-    bool have_mmap = false;
     std::uint32_t mem_lower_kib = 0, mem_upper_kib = 0;
     bool have_basic = false;
 
@@ -40,7 +42,8 @@ struct Parser {
 
     Result<Ok, BootError> string_tag(const ByteView& tag, std::size_t off, char* dst, std::size_t cap,
                                      const char* what) const {
-        if (!tag.copy_string(8, dst, cap)) return fail(error(BootErrorKind::unterminated, what, off, tag.size()));
+        if (!tag.copy_string(8, dst, cap))
+            return fail(error(BootErrorKind::unterminated, what, off + 8, tag.size()));
         return Ok{};
     }
 
@@ -49,18 +52,24 @@ struct Parser {
         if (tag.size() < 16 || !tag.read(8, entry_size) || !tag.read(12, entry_version))
             return fail(error(BootErrorKind::bad_size, "multiboot2 memory map tag", off, tag.size()));
         if (entry_size < 24 || entry_size % 8 != 0)
-            return fail(error(BootErrorKind::bad_size, "multiboot2 memory map entry_size", off + 8, entry_size));
+            return fail(
+                error(BootErrorKind::bad_size, "multiboot2 memory map entry_size", off + 8, entry_size));
+        // The entries fill the tag exactly; a cut-off last entry means the size or entry_size is wrong.
+        if ((tag.size() - 16) % entry_size != 0)
+            return fail(error(BootErrorKind::bad_size, "multiboot2 memory map size", off + 4, tag.size()));
         for (std::size_t e = 16; e + entry_size <= tag.size(); e += entry_size) {
             if (raw_count == max_raw_regions)
-                return fail(error(BootErrorKind::too_many_entries, "multiboot2 memory map", off, raw_count + 1));
+                return fail(
+                    error(BootErrorKind::too_many_entries, "multiboot2 memory map", off, raw_count + 1));
             RawRegion& r = raw[raw_count];
             if (!tag.read(e, r.base) || !tag.read(e + 8, r.size) || !tag.read(e + 16, r.e820_type))
-                return fail(error(BootErrorKind::bad_size, "multiboot2 memory map entry", off + e, entry_size));
+                return fail(
+                    error(BootErrorKind::bad_size, "multiboot2 memory map entry", off + e, entry_size));
             if (r.size > ~std::uint64_t{0} - r.base)
-                return fail(error(BootErrorKind::bad_range, "multiboot2 memory map entry wraps", off + e, r.base));
+                return fail(
+                    error(BootErrorKind::bad_range, "multiboot2 memory map entry wraps", off + e, r.base));
             ++raw_count;
         }
-        have_mmap = true;
         return Ok{};
     }
 
@@ -69,9 +78,11 @@ struct Parser {
         if (tag.size() < 17 || !tag.read(8, start) || !tag.read(12, stop))
             return fail(error(BootErrorKind::bad_size, "multiboot2 module tag", off, tag.size()));
         if (stop < start)
-            return fail(error(BootErrorKind::bad_range, "multiboot2 module ends before it starts", off + 12, stop));
+            return fail(
+                error(BootErrorKind::bad_range, "multiboot2 module ends before it starts", off + 12, stop));
         if (out.module_count == BootInfo::max_modules)
-            return fail(error(BootErrorKind::too_many_entries, "multiboot2 modules", off, out.module_count + 1));
+            return fail(
+                error(BootErrorKind::too_many_entries, "multiboot2 modules", off, out.module_count + 1));
         Module& m = out.modules[out.module_count];
         m.base = start;
         m.size = stop - start;
@@ -84,19 +95,26 @@ struct Parser {
     Result<Ok, BootError> framebuffer_tag(const ByteView& tag, std::size_t off) {
         Framebuffer fb;
         std::uint8_t type = 0;
-        if (tag.size() < 31 || !tag.read(8, fb.address) || !tag.read(16, fb.pitch) || !tag.read(20, fb.width) ||
-            !tag.read(24, fb.height) || !tag.read(28, fb.bpp) || !tag.read(29, type))
+        if (tag.size() < 31 || !tag.read(8, fb.address) || !tag.read(16, fb.pitch) ||
+            !tag.read(20, fb.width) || !tag.read(24, fb.height) || !tag.read(28, fb.bpp) ||
+            !tag.read(29, type))
             return fail(error(BootErrorKind::bad_size, "multiboot2 framebuffer tag", off, tag.size()));
         switch (type) {
-        case 0: fb.kind = Framebuffer::Kind::indexed; break;
+        case 0:
+            fb.kind = Framebuffer::Kind::indexed;
+            break;
         case 1:
             fb.kind = Framebuffer::Kind::rgb;
             if (!tag.read(32, fb.red_shift) || !tag.read(33, fb.red_bits) || !tag.read(34, fb.green_shift) ||
                 !tag.read(35, fb.green_bits) || !tag.read(36, fb.blue_shift) || !tag.read(37, fb.blue_bits))
-                return fail(error(BootErrorKind::bad_size, "multiboot2 RGB framebuffer tag", off, tag.size()));
+                return fail(
+                    error(BootErrorKind::bad_size, "multiboot2 RGB framebuffer tag", off, tag.size()));
             break;
-        case 2: fb.kind = Framebuffer::Kind::ega_text; break;
-        default: return Ok{}; // unknown kinds are ignored: the screen is optional
+        case 2:
+            fb.kind = Framebuffer::Kind::ega_text;
+            break;
+        default:
+            return Ok{}; // unknown kinds are ignored: the screen is optional
         }
         out.framebuffer = fb;
         return Ok{};
@@ -108,14 +126,17 @@ struct Parser {
             return string_tag(tag, off, out.cmdline, sizeof out.cmdline, "multiboot2 command line");
         case loader_name:
             return string_tag(tag, off, out.loader_name, sizeof out.loader_name, "multiboot2 loader name");
-        case module: return module_tag(tag, off);
+        case module:
+            return module_tag(tag, off);
         case basic_meminfo:
             if (tag.size() < 16 || !tag.read(8, mem_lower_kib) || !tag.read(12, mem_upper_kib))
                 return fail(error(BootErrorKind::bad_size, "multiboot2 basic memory tag", off, tag.size()));
             have_basic = true;
             return Ok{};
-        case mmap: return memory_map(tag, off);
-        case framebuffer: return framebuffer_tag(tag, off);
+        case mmap:
+            return memory_map(tag, off);
+        case framebuffer:
+            return framebuffer_tag(tag, off);
         case acpi_old:
         case acpi_new:
             // The tag holds a copy of the RSDP; its address inside the information is what the kernel keeps.
@@ -123,7 +144,8 @@ struct Parser {
                 return fail(error(BootErrorKind::bad_size, "multiboot2 ACPI RSDP tag", off, tag.size()));
             if (type == acpi_new || out.acpi_rsdp == 0) out.acpi_rsdp = tag.pa_at(8);
             return Ok{};
-        default: return Ok{}; // tags the kernel does not use are skipped by their size
+        default:
+            return Ok{}; // tags the kernel does not use are skipped by their size
         }
     }
 
@@ -141,11 +163,12 @@ struct Parser {
             if (auto r = tag(type, t, off); !r) return r;
             off += (static_cast<std::size_t>(size) + 7) & ~std::size_t{7};
         }
-        if (!have_mmap && have_basic) {
-            // No memory map: fall back to the basic lower/upper memory sizes (below 640 KiB and above 1 MiB).
-            raw[raw_count++] = {0, std::uint64_t{mem_lower_kib} * 1024, 1};
+        if (raw_count == 0 && have_basic) {
+            // No memory map entries: fall back to the basic lower/upper memory sizes (from 0 and from 1 MiB).
+            std::uint32_t lower = mem_lower_kib < max_lower_kib ? mem_lower_kib : max_lower_kib;
+            raw[raw_count++] = {0, std::uint64_t{lower} * 1024, 1};
             raw[raw_count++] = {1u << 20, std::uint64_t{mem_upper_kib} * 1024, 1};
-        } else if (!have_mmap) {
+        } else if (raw_count == 0) {
             return fail(error(BootErrorKind::no_memory_map, "multiboot2 information", 0, 0));
         }
         return normalise_memory_map(raw, raw_count, out.memory);

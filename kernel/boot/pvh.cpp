@@ -1,7 +1,7 @@
 // PVH boot information (QEMU -kernel, Xen, Firecracker, cloud-hypervisor): struct hvm_start_info from Xen's
 // public header arch-x86/hvm/start_info.h. Offsets used below:
-//   0 magic u32 | 4 version u32 | 8 flags u32 | 12 nr_modules u32 | 16 modlist_paddr u64 | 24 cmdline_paddr u64
-//   32 rsdp_paddr u64 | version >= 1: 40 memmap_paddr u64 | 48 memmap_entries u32 | 52 reserved u32
+//   0 magic u32 | 4 version u32 | 8 flags u32 | 12 nr_modules u32 | 16 modlist_paddr u64 | 24 cmdline_paddr
+//   u64 32 rsdp_paddr u64 | version >= 1: 40 memmap_paddr u64 | 48 memmap_entries u32 | 52 reserved u32
 // modlist entry (32 bytes): paddr u64, size u64, cmdline_paddr u64, reserved u64.
 // memmap entry (24 bytes): addr u64, size u64, type u32 (e820), reserved u32.
 #include "kernel/boot/bootinfo.hpp"
@@ -57,8 +57,8 @@ Result<Ok, BootError> parse_pvh(PhysReader& mem, std::uint64_t pa, BootInfo& out
     if (magic != pvh_start_info_magic)
         return fail(BootError{BootErrorKind::bad_magic, "PVH start_info magic", pa, magic});
     if (version < 1)
-        return fail(BootError{BootErrorKind::no_memory_map, "PVH start_info version 0 (no memory map)", pa + 4,
-                              version});
+        return fail(BootError{BootErrorKind::no_memory_map, "PVH start_info version 0 (no memory map)",
+                              pa + 4, version});
     auto full = view(mem, pa, v1_size, "PVH start_info");
     if (!full) return fail(full.error());
     std::uint64_t memmap = 0;
@@ -74,6 +74,10 @@ Result<Ok, BootError> parse_pvh(PhysReader& mem, std::uint64_t pa, BootInfo& out
 
     if (nr_modules > BootInfo::max_modules)
         return fail(BootError{BootErrorKind::too_many_entries, "PVH nr_modules", pa + 12, nr_modules});
+    // Address 0 means "not present" (start_info.h): a module count without a list is inconsistent.
+    if (nr_modules > 0 && modlist == 0)
+        return fail(
+            BootError{BootErrorKind::bad_size, "PVH nr_modules without a module list", pa + 12, nr_modules});
     if (nr_modules > 0) {
         auto list = view(mem, modlist, nr_modules * modlist_entry_size, "PVH module list");
         if (!list) return fail(list.error());
@@ -88,17 +92,21 @@ Result<Ok, BootError> parse_pvh(PhysReader& mem, std::uint64_t pa, BootInfo& out
                                       list->pa_at(i * modlist_entry_size), m.base});
             m.name[0] = '\0';
             if (name != 0) {
-                if (auto r = copy_phys_string(mem, name, m.name, sizeof m.name, "PVH module command line"); !r)
+                if (auto r = copy_phys_string(mem, name, m.name, sizeof m.name, "PVH module command line");
+                    !r)
                     return r;
             }
         }
         out.module_count = nr_modules;
     }
 
-    if (memmap_entries == 0 || memmap == 0)
-        return fail(BootError{BootErrorKind::no_memory_map, "PVH memory map", pa + 40, memmap_entries});
+    if (memmap_entries == 0)
+        return fail(BootError{BootErrorKind::no_memory_map, "PVH memmap_entries", pa + 48, memmap_entries});
+    if (memmap == 0)
+        return fail(BootError{BootErrorKind::no_memory_map, "PVH memmap_paddr", pa + 40, memmap});
     if (memmap_entries > max_memmap_entries)
-        return fail(BootError{BootErrorKind::too_many_entries, "PVH memmap_entries", pa + 48, memmap_entries});
+        return fail(
+            BootError{BootErrorKind::too_many_entries, "PVH memmap_entries", pa + 48, memmap_entries});
     auto table = view(mem, memmap, memmap_entries * memmap_entry_size, "PVH memory map");
     if (!table) return fail(table.error());
     RawRegion raw[max_memmap_entries];
