@@ -27,8 +27,9 @@ if(JANUS_BARE_METAL)
       -fno-omit-frame-pointer
       # libstdc++'s header-only parts (<cstdint>, <array>, <span>, <optional>, <bit>, ...) are usable freestanding;
       # <string_view> and <atomic> are not (kernel::StringView, arch::Atomic stand in).
-      -isystem /usr/include/c++/12 -isystem /usr/include/x86_64-linux-gnu/c++/12
-      -isystem /usr/include/x86_64-linux-gnu)
+      # Joined (-isystem<dir>): CMake de-duplicates repeated options, which would drop the second "-isystem".
+      -isystem/usr/include/c++/12 -isystem/usr/include/x86_64-linux-gnu/c++/12
+      -isystem/usr/include/x86_64-linux-gnu)
   add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:${JANUS_FREESTANDING_FLAGS}>")
   add_compile_options("$<$<COMPILE_LANGUAGE:C>:-ffreestanding;-fno-pic;-mno-red-zone;-mcmodel=kernel>")
   add_compile_definitions(JANUS_BARE_METAL=1 JANUS_HOSTED=0)
