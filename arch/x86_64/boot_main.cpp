@@ -1,0 +1,58 @@
+// The first C++ code on x86-64, called by boot/entry.S in long mode on the boot stack. It makes the machine
+// safe to report from (CPU-local data, serial, GDT/TSS, IDT), prints the banner, validates the boot
+// information and hands it to the portable kernel.
+#include <cstdint>
+
+#include "arch/x86_64/cpu_local.hpp"
+#include "arch/x86_64/idt.hpp"
+#include "arch/x86_64/paging.hpp"
+#include "arch/x86_64/pic.hpp"
+#include "arch/x86_64/runtime.hpp"
+#include "arch/x86_64/screen.hpp"
+#include "arch/x86_64/selftest.hpp"
+#include "arch/x86_64/serial.hpp"
+#include "kernel/boot/bootinfo.hpp"
+#include "kernel/main.hpp"
+
+namespace {
+
+/// Large (the memory map has room for 256 regions): static, not on the boot stack.
+kernel::boot::BootInfo boot_info;
+
+} // namespace
+
+extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::uint32_t entry_eax,
+                                           std::uint32_t info_pa) {
+    using namespace arch::x86;
+    using kernel::boot::Protocol;
+
+    install_cpu_local(boot_cpu, 0);
+    run_static_constructors();
+    serial::init();
+    load_gdt(boot_cpu);
+    load_idt();
+    disable_legacy_pic();
+    setup_pat();
+    drop_identity_map();
+
+    kernel::print_banner();
+    auto protocol = protocol_number == 1 ? Protocol::pvh : Protocol::multiboot2;
+    if (protocol == Protocol::multiboot2 && entry_eax != kernel::boot::multiboot2_loader_magic) {
+        screen::attach(nullptr);
+        kernel::println("boot: entered at the multiboot2 entry with EAX = ", kernel::hex(entry_eax),
+                        ", not the multiboot2 magic ", kernel::hex(kernel::boot::multiboot2_loader_magic),
+                        ": the loader is not multiboot2-compliant; stopping");
+        arch::shutdown(arch::ExitStatus::panic);
+    }
+
+    kernel::boot::WindowReader reader;
+    auto parsed = kernel::boot::parse(protocol, reader, info_pa, boot_info);
+    if (!parsed) {
+        screen::attach(nullptr);
+        kernel::boot_rejected(parsed.error());
+    }
+    screen::attach(&boot_info);
+    run_selftest(boot_info.cmdline);
+    kernel::start(boot_info);
+    arch::shutdown(arch::ExitStatus::success);
+}

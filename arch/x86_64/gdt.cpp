@@ -1,0 +1,60 @@
+#include "arch/x86_64/gdt.hpp"
+
+#include "arch/x86_64/cpu_local.hpp"
+
+namespace arch::x86 {
+
+namespace {
+
+constexpr std::uint64_t kernel_code64 = 0x00af9a000000ffff; // present, DPL 0, code, L = 1
+constexpr std::uint64_t kernel_data = 0x00cf92000000ffff;   // present, DPL 0, data, writable
+constexpr std::uint64_t user_data = 0x00cff2000000ffff;     // present, DPL 3, data, writable
+constexpr std::uint64_t user_code64 = 0x00affa000000ffff;   // present, DPL 3, code, L = 1
+
+constexpr std::size_t ist_stack_size = 16384;
+/// The boot CPU's IST stacks. An exception dump runs on them and formats numbers: 16 KiB is ample.
+alignas(16) std::uint8_t boot_ist_stacks[ist::count][ist_stack_size];
+
+struct [[gnu::packed]] DescriptorPointer {
+    std::uint16_t limit;
+    std::uint64_t base;
+};
+
+} // namespace
+
+void load_gdt(CpuLocal& cpu) {
+    for (unsigned i = 0; i < ist::count; ++i)
+        cpu.tss.ist[i] = reinterpret_cast<std::uintptr_t>(boot_ist_stacks[i] + ist_stack_size);
+    cpu.tss.iomap_base = sizeof(Tss); // no I/O permission bitmap: ring 3 gets no ports
+
+    auto base = reinterpret_cast<std::uint64_t>(&cpu.tss);
+    constexpr std::uint64_t limit = sizeof(Tss) - 1;
+    std::uint64_t* e = cpu.gdt.entries;
+    e[0] = 0;
+    e[1] = kernel_code64;
+    e[2] = kernel_data;
+    e[3] = user_data;
+    e[4] = user_code64;
+    e[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+           (0x89ull << 40) /* present, 64-bit TSS available */ | (((limit >> 16) & 0xf) << 48) |
+           (((base >> 24) & 0xff) << 56);
+    e[6] = base >> 32;
+
+    DescriptorPointer gdtr{sizeof(cpu.gdt.entries) - 1, reinterpret_cast<std::uint64_t>(e)};
+    asm volatile("lgdt %0\n\t"
+                 "pushq %1\n\t"
+                 "leaq 1f(%%rip), %%rax\n\t"
+                 "pushq %%rax\n\t"
+                 "lretq\n"
+                 "1:\n\t"
+                 "movl %2, %%eax\n\t"
+                 "movl %%eax, %%ds\n\t"
+                 "movl %%eax, %%es\n\t"
+                 "movl %%eax, %%ss\n\t"
+                 "ltr %w3"
+                 :
+                 : "m"(gdtr), "i"(selector::kernel_code), "i"(selector::kernel_data), "r"(selector::tss)
+                 : "rax", "memory");
+}
+
+} // namespace arch::x86

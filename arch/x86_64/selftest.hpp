@@ -1,0 +1,14 @@
+// Deliberate faults on request, so the exception path can be tested end to end (hwtest's negative checks).
+// Kernel command line: janus.selftest=ud   invalid opcode (ud2)                     -> #UD, vector 6
+//                      janus.selftest=pf   read of unmapped canonical address
+//                                          0xffff900000000000                       -> #PF, vector 14
+//                      janus.selftest=gp   read of non-canonical address
+//                                          0x8000000000000000                       -> #GP, vector 13
+#pragma once
+
+namespace arch::x86 {
+
+/// Run the self-test named on the command line, if any. An unknown name is reported and ignored.
+void run_selftest(const char* cmdline);
+
+} // namespace arch::x86
