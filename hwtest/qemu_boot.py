@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Boot Janus in QEMU (TCG, never KVM) and judge the serial log, or boot it interactively.
+
+    qemu_boot.py check --boot pvh|bios|uefi --image FILE [--append ARGS] [--version V]
+                       [--expect-exception VECTOR [--expect-cr2 ADDR]] [--timeout S] [--log FILE]
+    qemu_boot.py run   --boot pvh|bios|uefi --image FILE [--append ARGS]
+    qemu_boot.py command --boot ... --image ...          (print the QEMU command line)
+
+Boots: pvh = the ELF through `-kernel` (PVH entry), bios = the ISO under SeaBIOS, uefi = the ISO under OVMF
+(read-only code flash plus a private writable copy of the variable store).
+
+`check` passes when QEMU exits with the expected isa-debug-exit status and the log shows the banner
+"Janus <version> (build <16 hex digits>)", the boot protocol, the console, memory-map lines and
+"Janus: boot complete", with no exception dump. With --expect-exception it instead requires exit status 39
+and a complete dump for that vector, and proves the ordinary check would have rejected the run. A run that
+does not end within the timeout is a hang: QEMU is killed and the log tail printed.
+
+`run` puts the serial line on this terminal (Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor) and
+returns when the kernel stops; its exit status is 0 when the kernel reported success.
+
+Only the Python standard library is used. Statuses (docs/boot.md): QEMU exits (value << 1) | 1 for a value
+written to port 0xf4, so 33 success, 35 failure, 37 panic, 39 exception.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+EXIT_SUCCESS, EXIT_FAILURE, EXIT_PANIC, EXIT_EXCEPTION = 33, 35, 37, 39
+STATUS_NAMES = {EXIT_SUCCESS: "success", EXIT_FAILURE: "failure", EXIT_PANIC: "panic",
+                EXIT_EXCEPTION: "exception"}
+
+# Mnemonics from the Intel SDM, vol. 3, table 6-1 (for the vectors the self-tests raise and a few more).
+EXCEPTION_MNEMONICS = {0: "#DE", 3: "#BP", 6: "#UD", 8: "#DF", 13: "#GP", 14: "#PF", 18: "#MC"}
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+BANNER = re.compile(r"^Janus (\S+) \(build ([0-9a-f]{16})\)$", re.M)
+DUMP_HEADER = re.compile(r"^EXCEPTION (\d+) (\S+) \(([^)]*)\) on CPU (\d+), error code (0x[0-9a-f]+)$", re.M)
+MEMORY_LINE = re.compile(r"^memory: \[0x[0-9a-f]+, 0x[0-9a-f]+\) \S", re.M)
+USABLE_SUMMARY = re.compile(r"^boot: \d+ \S+ usable in (\d+) regions$", re.M)
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+REGISTER_LINES = [re.compile(p, re.M) for p in (
+    r"^rip 0x[0-9a-f]{16} cs 0x[0-9a-f]{4} rflags 0x[0-9a-f]{8,} rsp 0x[0-9a-f]{16} ss 0x[0-9a-f]{4}$",
+    r"^rax 0x[0-9a-f]{16} rbx 0x[0-9a-f]{16} rcx 0x[0-9a-f]{16} rdx 0x[0-9a-f]{16}$",
+    r"^rsi 0x[0-9a-f]{16} rdi 0x[0-9a-f]{16} rbp 0x[0-9a-f]{16} r8  0x[0-9a-f]{16}$",
+    r"^r9  0x[0-9a-f]{16} r10 0x[0-9a-f]{16} r11 0x[0-9a-f]{16} r12 0x[0-9a-f]{16}$",
+    r"^r13 0x[0-9a-f]{16} r14 0x[0-9a-f]{16} r15 0x[0-9a-f]{16}$")]
+
+# What each boot must show about itself: the protocol the kernel saw and the screen it chose.
+EXPECTED_LINES = {
+    "pvh": [r"^boot: PVH$", r"^console: COM1 and EGA text 80x25$"],
+    "bios": [r"^boot: multiboot2 from GRUB", r"^console: COM1 and EGA text 80x25$"],
+    "uefi": [r"^boot: multiboot2 from GRUB", r"^console: COM1 and framebuffer \d+x\d+x\d+ at 0x[0-9a-f]+ "],
+}
+
+
+def qemu_command(boot, image, append, vars_copy, interactive):
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", "256M", "-no-reboot", "-nic", "none",
+           "-display", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    cmd += ["-serial", "mon:stdio"] if interactive else ["-serial", "stdio", "-monitor", "none"]
+    if boot == "pvh":
+        cmd += ["-kernel", image]
+        if append:
+            cmd += ["-append", append]
+    else:
+        if append:
+            raise SystemExit("qemu_boot: --append works only with --boot pvh (the ISO's GRUB entry has its own)")
+        if boot == "uefi":
+            cmd += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+                    "-drive", f"if=pflash,format=raw,file={vars_copy}"]
+        cmd += ["-boot", "order=d", "-cdrom", image]
+    return cmd
+
+
+def clean(raw):
+    """Serial bytes as text lines: GRUB's terminal escapes and carriage returns removed."""
+    text = raw.decode("utf-8", errors="replace")
+    return ANSI_ESCAPE.sub("", text).replace("\r", "")
+
+
+def verdict_success(log, status, boot, version):
+    """Problems with a run that should have booted normally (empty list: it did)."""
+    problems = []
+    if status != EXIT_SUCCESS:
+        problems.append(f"exit status {status} ({STATUS_NAMES.get(status, 'not a kernel status')}), "
+                        f"expected {EXIT_SUCCESS} (success)")
+    banner = BANNER.search(log)
+    if not banner:
+        problems.append("no banner 'Janus <version> (build <id>)'")
+    elif version and banner.group(1) != version:
+        problems.append(f"banner names version {banner.group(1)}, expected {version}")
+    dump = DUMP_HEADER.search(log) or re.search(r"^EXCEPTION", log, re.M)
+    if dump:
+        problems.append(f"exception dump: {dump.group(0)}")
+    if "PANIC" in log or "boot information rejected" in log:
+        problems.append("kernel panic or rejected boot information")
+    for pattern in EXPECTED_LINES[boot]:
+        if not re.search(pattern, log, re.M):
+            problems.append(f"no line matching /{pattern}/")
+    memory_lines = len(MEMORY_LINE.findall(log))
+    summary = USABLE_SUMMARY.search(log)
+    if memory_lines == 0:
+        problems.append("no memory-map lines")
+    elif not summary or int(summary.group(1)) != memory_lines:
+        problems.append(f"{memory_lines} memory-map lines but summary says "
+                        f"{summary.group(1) if summary else 'nothing'}")
+    if not re.search(r"^Janus: boot complete$", log, re.M):
+        problems.append("no 'Janus: boot complete'")
+    return problems
+
+
+def verdict_exception(log, status, vector, cr2):
+    """Problems with a run that should have stopped on exception `vector`."""
+    problems = []
+    if status != EXIT_EXCEPTION:
+        problems.append(f"exit status {status}, expected {EXIT_EXCEPTION} (exception)")
+    if not BANNER.search(log):
+        problems.append("no banner")
+    dumps = DUMP_HEADER.findall(log)
+    if len(dumps) != 1:
+        problems.append(f"{len(dumps)} exception dumps, expected exactly 1")
+    else:
+        got_vector, mnemonic = int(dumps[0][0]), dumps[0][1]
+        if got_vector != vector:
+            problems.append(f"dump names vector {got_vector}, expected {vector}")
+        expected_mnemonic = EXCEPTION_MNEMONICS.get(vector)
+        if expected_mnemonic and mnemonic != expected_mnemonic:
+            problems.append(f"dump names {mnemonic}, expected {expected_mnemonic}")
+    for line in REGISTER_LINES:
+        if not line.search(log):
+            problems.append(f"register dump lacks a line matching /{line.pattern}/")
+    if cr2 is not None:
+        m = re.search(r"^cr2 (0x[0-9a-f]+) ", log, re.M)
+        if not m or int(m.group(1), 16) != cr2:
+            problems.append(f"cr2 {m.group(1) if m else 'missing'}, expected {cr2:#x}")
+    return problems
+
+
+def boot_and_capture(cmd, timeout):
+    """Run QEMU; return (serial bytes, exit status or None on a hang)."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        return out, proc.returncode
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        return out, None
+
+
+def check(args):
+    with tempfile.TemporaryDirectory(prefix="janus-hwtest-") as tmp:
+        vars_copy = os.path.join(tmp, "OVMF_VARS.fd")
+        if args.boot == "uefi":
+            shutil.copyfile(OVMF_VARS, vars_copy)
+        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False)
+        print("qemu_boot: " + " ".join(cmd), flush=True)
+        raw, status = boot_and_capture(cmd, args.timeout)
+    log = clean(raw)
+    if args.log:
+        os.makedirs(os.path.dirname(os.path.abspath(args.log)), exist_ok=True)
+        with open(args.log, "w") as f:
+            f.write(log)
+
+    if status is None:
+        problems = [f"hang: QEMU did not exit within {args.timeout} s and was killed"]
+    elif args.expect_exception is not None:
+        problems = verdict_exception(log, status, args.expect_exception, args.expect_cr2)
+        # The negative check must also prove that an ordinary check rejects this run, for the right reason.
+        ordinary = verdict_success(log, status, args.boot, args.version)
+        if not any(p.startswith("exception dump") for p in ordinary):
+            problems.append("the ordinary check did not report the exception dump: " + "; ".join(ordinary))
+    else:
+        problems = verdict_success(log, status, args.boot, args.version)
+
+    if problems:
+        tail = "\n".join(log.splitlines()[-40:])
+        print(f"--- serial log (last 40 lines) ---\n{tail}\n---", flush=True)
+        for p in problems:
+            print(f"FAIL: {p}")
+        return 1
+    what = f"exception {args.expect_exception}" if args.expect_exception is not None else "boot"
+    print(f"PASS: {args.boot} {what}, QEMU exit status {status} ({STATUS_NAMES.get(status)})")
+    return 0
+
+
+def run(args):
+    with tempfile.TemporaryDirectory(prefix="janus-run-") as tmp:
+        vars_copy = os.path.join(tmp, "OVMF_VARS.fd")
+        if args.boot == "uefi":
+            shutil.copyfile(OVMF_VARS, vars_copy)
+        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=True)
+        print("Booting Janus in QEMU (" + args.boot + "). Serial console below; Ctrl-A X quits, "
+              "Ctrl-A C toggles the QEMU monitor.", flush=True)
+        status = subprocess.call(cmd)
+    name = STATUS_NAMES.get(status, "QEMU stopped without a kernel status")
+    print(f"\nJanus stopped: {name} (QEMU exit status {status})")
+    return 0 if status == EXIT_SUCCESS else (status or 1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["check", "run", "command"])
+    parser.add_argument("--boot", choices=["pvh", "bios", "uefi"], required=True)
+    parser.add_argument("--image", required=True, help="janus.elf for pvh, janus.iso for bios/uefi")
+    parser.add_argument("--append", default="", help="kernel command line (pvh only)")
+    parser.add_argument("--version", default="", help="version the banner must name")
+    parser.add_argument("--expect-exception", type=int, metavar="VECTOR")
+    parser.add_argument("--expect-cr2", type=lambda s: int(s, 0), metavar="ADDR")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as a hang")
+    parser.add_argument("--log", help="write the cleaned serial log here")
+    args = parser.parse_args()
+    if not os.path.exists(args.image):
+        raise SystemExit(f"qemu_boot: no image {args.image} (build first)")
+    if args.mode == "command":
+        print(" ".join(qemu_command(args.boot, args.image, args.append, "<copy of OVMF_VARS_4M.fd>",
+                                    interactive=True)))
+        return 0
+    return check(args) if args.mode == "check" else run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
