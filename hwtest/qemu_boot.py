@@ -3,6 +3,7 @@
 
     qemu_boot.py check --boot pvh|bios|uefi --image FILE [--append ARGS] [--version V]
                        [--expect-exception VECTOR [--expect-cr2 ADDR]] [--timeout S] [--log FILE]
+    qemu_boot.py screen --boot pvh|bios|uefi --image FILE [--font PSF] [--timeout S]
     qemu_boot.py run   --boot pvh|bios|uefi --image FILE [--append ARGS]
     qemu_boot.py command --boot ... --image ...          (print the QEMU command line)
 
@@ -15,6 +16,11 @@ Boots: pvh = the ELF through `-kernel` (PVH entry), bios = the ISO under SeaBIOS
 and a complete dump for that vector, and proves the ordinary check would have rejected the run. A run that
 does not end within the timeout is a hang: QEMU is killed and the log tail printed.
 
+`screen` checks the screen console through the QEMU monitor: it boots without the exit device (so the kernel
+halts instead of ending QEMU), waits for "Janus: boot complete" on serial, then reads the screen — EGA text
+memory with `xp` (pvh, bios) or the framebuffer with `screendump` (uefi, drawn here from the PSF font
+independently of the kernel) — and requires the first screen rows to show the kernel's first serial lines.
+
 `run` puts the serial line on this terminal (Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor) and
 returns when the kernel stops; its exit status is 0 when the kernel reported success.
 
@@ -22,12 +28,17 @@ Only the Python standard library is used. Statuses (docs/boot.md): QEMU exits (v
 written to port 0xf4, so 33 success, 35 failure, 37 panic, 39 exception.
 """
 import argparse
+import gzip
 import os
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_PANIC, EXIT_EXCEPTION = 33, 35, 37, 39
 STATUS_NAMES = {EXIT_SUCCESS: "success", EXIT_FAILURE: "failure", EXIT_PANIC: "panic",
@@ -59,10 +70,13 @@ EXPECTED_LINES = {
 }
 
 
-def qemu_command(boot, image, append, vars_copy, interactive):
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", "256M", "-no-reboot", "-nic", "none",
-           "-display", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    cmd += ["-serial", "mon:stdio"] if interactive else ["-serial", "stdio", "-monitor", "none"]
+def qemu_command(boot, image, append, vars_copy, interactive, monitor_socket=None):
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", "256M", "-no-reboot", "-nic", "none", "-display", "none"]
+    if monitor_socket:  # screen check: no exit device, the kernel halts and QEMU waits for the monitor
+        cmd += ["-serial", "stdio", "-monitor", f"unix:{monitor_socket},server,nowait"]
+    else:
+        cmd += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        cmd += ["-serial", "mon:stdio"] if interactive else ["-serial", "stdio", "-monitor", "none"]
     if boot == "pvh":
         cmd += ["-kernel", image]
         if append:
@@ -189,6 +203,157 @@ def check(args):
     return 0
 
 
+class Monitor:
+    """The QEMU human monitor on a Unix socket: send a command, collect its output up to the next prompt."""
+
+    def __init__(self, path, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.settimeout(timeout)
+                self.sock.connect(path)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self._read_to_prompt()
+
+    def _read_to_prompt(self):
+        data = b""
+        while not data.endswith(b"(qemu) "):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return clean(data)
+
+    def command(self, text):
+        self.sock.sendall(text.encode() + b"\n")
+        return self._read_to_prompt()
+
+
+def psf_glyphs(path):
+    """{code point: 16 row bytes} for an 8x16 PSF1/PSF2 font with a Unicode table (as psf-unifont ships)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    table = {}
+    if data[:2] == b"\x36\x04":
+        mode, height = data[2], data[3]
+        count, offset, size = (512 if mode & 1 else 256), 4, data[3]
+        pos = offset + count * size
+        for index in range(count):
+            sequence = False
+            while True:
+                (cp,) = struct.unpack_from("<H", data, pos)
+                pos += 2
+                if cp == 0xFFFF:
+                    break
+                if cp == 0xFFFE:
+                    sequence = True
+                elif not sequence:
+                    table.setdefault(cp, data[offset + index * size:offset + (index + 1) * size])
+    elif data[:4] == b"\x72\xb5\x4a\x86":
+        _, _, offset, flags, count, size, height, _ = struct.unpack_from("<8I", data, 0)
+        pos = offset + count * size
+        for index in range(count):
+            end = data.index(b"\xff", pos)
+            for ch in data[pos:end].split(b"\xfe")[0].decode("utf-8", errors="ignore"):
+                table.setdefault(ord(ch), data[offset + index * size:offset + (index + 1) * size])
+            pos = end + 1
+    else:
+        raise SystemExit(f"qemu_boot: {path} is not a PSF font")
+    if height != 16:
+        raise SystemExit(f"qemu_boot: {path} is not 8x16")
+    return table
+
+
+def ega_rows(monitor, columns=80, rows=25):
+    """The characters of EGA text memory at 0xb8000, read as 16-bit cells (character in the low byte)."""
+    out = monitor.command(f"xp /{columns * rows}hx 0xb8000")
+    cells = [int(v, 16) for line in out.splitlines() if re.match(r"^[0-9a-f]+:", line)
+             for v in re.findall(r"0x([0-9a-f]{4})", line)]
+    if len(cells) != columns * rows:
+        raise RuntimeError(f"xp returned {len(cells)} cells, expected {columns * rows}")
+    return ["".join(chr(c & 0xFF) for c in cells[r * columns:(r + 1) * columns]).rstrip() for r in range(rows)]
+
+
+def framebuffer_mismatch(ppm, lines, glyphs):
+    """First difference between a screendump (PPM) and `lines` drawn with 8x16 glyphs from the top-left
+    corner (lit pixel = not black), or None."""
+    with open(ppm, "rb") as f:
+        data = f.read()
+    header = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    width, height = int(header.group(1)), int(header.group(2))
+    pixels = data[header.end():]
+    columns, rows = width // 8, height // 16
+    for row, text in enumerate(lines[:rows]):
+        for column, ch in enumerate(text[:columns]):
+            glyph = glyphs.get(ord(ch), glyphs.get(0xFFFD))
+            for y in range(16):
+                for x in range(8):
+                    at = ((row * 16 + y) * width + column * 8 + x) * 3
+                    lit = pixels[at:at + 3] != b"\0\0\0"
+                    if lit != bool(glyph[y] & (0x80 >> x)):
+                        return f"row {row} column {column} ({ch!r}), pixel ({x}, {y}) is {'lit' if lit else 'dark'}"
+    return None
+
+
+def screen(args):
+    with tempfile.TemporaryDirectory(prefix="janus-screen-") as tmp:
+        vars_copy, sock = os.path.join(tmp, "OVMF_VARS.fd"), os.path.join(tmp, "monitor.sock")
+        if args.boot == "uefi":
+            shutil.copyfile(OVMF_VARS, vars_copy)
+        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, monitor_socket=sock)
+        print("qemu_boot: " + " ".join(cmd), flush=True)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        serial = bytearray()
+        reader = threading.Thread(target=lambda: [serial.extend(b) for b in iter(lambda: proc.stdout.read1(4096), b"")],
+                                  daemon=True)
+        reader.start()
+        problems = []
+        try:
+            deadline = time.monotonic() + args.timeout
+            while b"Janus: boot complete" not in serial and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.5)  # the kernel prints nothing after this line before halting; let the screen settle
+            log = clean(bytes(serial))
+            banner = BANNER.search(log)
+            if "Janus: boot complete" not in log or not banner:
+                problems.append(f"no banner and 'Janus: boot complete' within {args.timeout} s")
+            else:
+                kernel_lines = log[banner.start():].splitlines()
+                monitor = Monitor(sock, 30)
+                if args.boot == "uefi":
+                    ppm = os.path.join(tmp, "screen.ppm")
+                    monitor.command(f"screendump {ppm}")
+                    mismatch = framebuffer_mismatch(ppm, kernel_lines, psf_glyphs(args.font))
+                    if mismatch:
+                        problems.append(f"framebuffer differs from the serial log: {mismatch}")
+                else:
+                    shown = ega_rows(monitor)
+                    for row, line in enumerate(kernel_lines[:25]):
+                        if shown[row] != line[:80].rstrip():
+                            problems.append(f"EGA row {row} shows {shown[row]!r}, serial has {line!r}")
+                            break
+                monitor.command("quit")
+        finally:
+            proc.kill()
+            proc.wait()
+            reader.join(5)
+    if problems:
+        tail = "\n".join(clean(bytes(serial)).splitlines()[-20:])
+        print(f"--- serial log (last 20 lines) ---\n{tail}\n---")
+        for p in problems:
+            print(f"FAIL: {p}")
+        return 1
+    print(f"PASS: {args.boot} screen shows the kernel's output")
+    return 0
+
+
 def run(args):
     with tempfile.TemporaryDirectory(prefix="janus-run-") as tmp:
         vars_copy = os.path.join(tmp, "OVMF_VARS.fd")
@@ -205,7 +370,7 @@ def run(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["check", "run", "command"])
+    parser.add_argument("mode", choices=["check", "screen", "run", "command"])
     parser.add_argument("--boot", choices=["pvh", "bios", "uefi"], required=True)
     parser.add_argument("--image", required=True, help="janus.elf for pvh, janus.iso for bios/uefi")
     parser.add_argument("--append", default="", help="kernel command line (pvh only)")
@@ -214,6 +379,8 @@ def main():
     parser.add_argument("--expect-cr2", type=lambda s: int(s, 0), metavar="ADDR")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as a hang")
     parser.add_argument("--log", help="write the cleaned serial log here")
+    parser.add_argument("--font", default="/usr/share/consolefonts/Unifont-APL8x16.psf.gz",
+                        help="the PSF font the kernel was built with (screen check of a framebuffer)")
     args = parser.parse_args()
     if not os.path.exists(args.image):
         raise SystemExit(f"qemu_boot: no image {args.image} (build first)")
@@ -221,7 +388,7 @@ def main():
         print(" ".join(qemu_command(args.boot, args.image, args.append, "<copy of OVMF_VARS_4M.fd>",
                                     interactive=True)))
         return 0
-    return check(args) if args.mode == "check" else run(args)
+    return {"check": check, "screen": screen, "run": run}[args.mode](args)
 
 
 if __name__ == "__main__":
