@@ -1,0 +1,91 @@
+// The capability model's state: plain maps, every relation stored once where possible, nothing clever.
+// Identities (ObjId, CapId, MapId) are the model's own bookkeeping, never visible through the ABI.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "kernel/abi/abi.hpp"
+
+namespace models::caps {
+
+using Word = std::uint64_t;
+using ObjId = std::uint64_t; ///< 0 = none
+using CapId = std::uint64_t; ///< 0 = none (no parent)
+using MapId = std::uint64_t; ///< 0 = none (no parent)
+using janus::abi::Error;
+using janus::abi::ObjectType;
+
+inline constexpr Word page_size = 4096;
+
+inline bool has_rights(Word have, Word needed) {
+    return (have & needed) == needed;
+}
+
+/// One kernel object. Fields after `type` are meaningful only for the types named in their comments.
+struct Object {
+    ObjectType type = ObjectType::none;
+    ObjId payer = 0;  ///< PD whose quota paid `charge` (0: boot object, paid by nobody)
+    Word charge = 0;  ///< bytes refunded to the payer when the object dies
+    ObjId holder = 0; ///< thread: the PD it runs in
+
+    // thread
+    Word utcb = 0; ///< page address of the UTCB in `holder`'s address space
+    Word prio = 0;
+    Word cpu = 0;
+    ObjId pager = 0;     ///< endpoint (weak)
+    ObjId exception = 0; ///< endpoint (weak)
+
+    // irq
+    Word line = 0;
+    ObjId bound_to = 0; ///< notification (weak)
+    Word bit = 0;
+};
+
+/// A protection domain's own state (its Object entry holds payer/charge).
+struct Pd {
+    ObjId creator = 0; ///< gets `limit` back when this PD dies (0: the boot PD)
+    Word limit = 0;    ///< kernel-memory quota granted
+    Word fixed = 0;    ///< charged bytes the model does not itemise: the top-level page table (and for the
+                       ///< boot PD whatever boot charged); used() adds every itemised charge to it
+    unsigned cap_order = 0;      ///< the capability space has 2^cap_order slots
+    std::map<Word, CapId> slots; ///< selector -> capability
+    std::map<Word, MapId> pages; ///< page address -> mapping (mapping database node)
+    std::map<Word, ObjId> utcbs; ///< page address -> thread whose UTCB is mapped there
+    std::set<std::pair<int, Word>>
+        page_tables; ///< (level 3..1, index of the covered region); the top is implicit
+};
+
+/// A capability: a slot's content and its place in the derivation tree (children point at their parent).
+struct Cap {
+    ObjId pd = 0; ///< the PD whose space holds it
+    Word sel = 0;
+    ObjId object = 0;
+    Word rights = 0;
+    Word badge = 0;
+    CapId parent = 0;
+};
+
+/// A mapping-database node: one 4 KiB page of an address space, derived from its parent mapping.
+struct Mapping {
+    ObjId pd = 0;
+    Word page = 0;
+    Word frame = 0;  ///< physical frame address
+    Word rights = 0; ///< read/write/exec/grant bits
+    MapId parent = 0;
+    ObjId payer = 0; ///< the PD charged one mapping node for it (0: boot mapping, paid by nobody)
+};
+
+struct State {
+    std::map<ObjId, Object> objects; ///< live objects only
+    std::map<ObjId, Pd> pds;         ///< one per live pd object
+    std::map<CapId, Cap> caps;
+    std::map<MapId, Mapping> mappings;
+    ObjId next_object = 1;
+    CapId next_cap = 1;
+    MapId next_mapping = 1;
+};
+
+} // namespace models::caps
