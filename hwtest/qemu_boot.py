@@ -302,6 +302,20 @@ def framebuffer_mismatch(ppm, lines, glyphs):
     return None
 
 
+def screen_mismatch(monitor, args, kernel_lines, tmp):
+    """How the screen differs from the kernel's serial lines, or None."""
+    if args.boot == "uefi":
+        ppm = os.path.join(tmp, "screen.ppm")
+        monitor.command(f"screendump {ppm}")
+        mismatch = framebuffer_mismatch(ppm, kernel_lines, psf_glyphs(args.font))
+        return f"framebuffer differs from the serial log: {mismatch}" if mismatch else None
+    shown = ega_rows(monitor)
+    for row, line in enumerate(kernel_lines[:25]):
+        if shown[row] != line[:80].rstrip():
+            return f"EGA row {row} shows {shown[row]!r}, serial has {line!r}"
+    return None
+
+
 def screen(args):
     with tempfile.TemporaryDirectory(prefix="janus-screen-") as tmp:
         vars_copy, sock = os.path.join(tmp, "OVMF_VARS.fd"), os.path.join(tmp, "monitor.sock")
@@ -311,15 +325,18 @@ def screen(args):
         print("qemu_boot: " + " ".join(cmd), flush=True)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         serial = bytearray()
-        reader = threading.Thread(target=lambda: [serial.extend(b) for b in iter(lambda: proc.stdout.read1(4096), b"")],
-                                  daemon=True)
+
+        def read_serial():
+            for chunk in iter(lambda: proc.stdout.read1(4096), b""):
+                serial.extend(chunk)
+
+        reader = threading.Thread(target=read_serial, daemon=True)
         reader.start()
         problems = []
         try:
             deadline = time.monotonic() + args.timeout
             while b"Janus: boot complete" not in serial and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.1)
-            time.sleep(0.5)  # the kernel prints nothing after this line before halting; let the screen settle
             log = clean(bytes(serial))
             banner = BANNER.search(log)
             if "Janus: boot complete" not in log or not banner:
@@ -327,18 +344,16 @@ def screen(args):
             else:
                 kernel_lines = log[banner.start():].splitlines()
                 monitor = Monitor(sock, 30)
-                if args.boot == "uefi":
-                    ppm = os.path.join(tmp, "screen.ppm")
-                    monitor.command(f"screendump {ppm}")
-                    mismatch = framebuffer_mismatch(ppm, kernel_lines, psf_glyphs(args.font))
-                    if mismatch:
-                        problems.append(f"framebuffer differs from the serial log: {mismatch}")
-                else:
-                    shown = ega_rows(monitor)
-                    for row, line in enumerate(kernel_lines[:25]):
-                        if shown[row] != line[:80].rstrip():
-                            problems.append(f"EGA row {row} shows {shown[row]!r}, serial has {line!r}")
-                            break
+                # The kernel writes each line to serial before the screen: poll until the screen has caught
+                # up, for at most 10 s, rather than guess how long that takes.
+                settle = time.monotonic() + 10
+                while True:
+                    mismatch = screen_mismatch(monitor, args, kernel_lines, tmp)
+                    if not mismatch or time.monotonic() > settle:
+                        break
+                    time.sleep(0.5)
+                if mismatch:
+                    problems.append(mismatch)
                 monitor.command("quit")
         finally:
             proc.kill()
