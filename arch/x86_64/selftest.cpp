@@ -49,8 +49,10 @@ void run_selftest(const char* cmdline) {
         read_at(unmapped_address);
     else if (test == "gp")
         read_at(non_canonical_address);
+    else if (test == "df")
+        asm volatile("mov %0, %%rsp; ud2" : : "r"(unmapped_address));
     else
-        kernel::println("selftest: unknown test \"", test, "\" ignored (known: ud, pf, gp)");
+        kernel::println("selftest: unknown test \"", test, "\" ignored (known: ud, pf, gp, df)");
 }
 
 } // namespace arch::x86

@@ -4,6 +4,9 @@
 //                                          0xffff900000000000                       -> #PF, vector 14
 //                      janus.selftest=gp   read of non-canonical address
 //                                          0x8000000000000000                       -> #GP, vector 13
+//                      janus.selftest=df   ud2 with the stack pointer on unmapped memory: the #UD
+//                                          cannot be delivered, nor the #PF that causes -> #DF, vector 8,
+//                                          reported from its IST stack
 #pragma once
 
 namespace arch::x86 {
