@@ -1,45 +1,303 @@
+// Machine: lifecycle, the fibers of the simulated CPUs, stopping and failure reports.
+//
+// Fibers switch directly from CPU to CPU (one Boost.Context switch per change of CPU); whoever switches
+// records itself in from_, and the resumed side stores the continuation it receives into from_'s context.
+// The host context (the test) is suspended for the whole run and resumed when the run ends or stops.
 #include "hostsim/machine.hpp"
 
-#include <boost/context/fiber.hpp>
-#include <cstdio>
+#include <cstdarg>
 #include <cstdlib>
-#include <cstring>
+#include <new>
+#include <sys/mman.h>
+
+#include "hostsim/sanitizers.hpp"
+#include "hostsim/sim_cpu.hpp"
+#include "hostsim/strategy.hpp"
 
 namespace hostsim {
 
 namespace ctx = boost::context;
 
 namespace {
-thread_local Machine* current_machine = nullptr;
-}
 
-// The kernel runs on its own fiber; `back` is the way out to the host side that called run().
-struct Machine::Fibers {
-    ctx::fiber back;
-    std::optional<arch::ExitStatus> status;
+thread_local Machine* current_machine = nullptr;
+
+// Hands Boost.Context the CPU's own stack; the stack outlives every fiber made on it.
+struct CpuStackAllocator {
+    Stack* stack;
+    ctx::stack_context allocate() {
+        ctx::stack_context s;
+        s.size = stack->size();
+        s.sp = stack->top();
+        return s;
+    }
+    void deallocate(ctx::stack_context&) noexcept {}
 };
 
-Machine::Machine(const Config& config)
-    : config_(config), ram_(new std::byte[config.memory_bytes]()), irq_enabled_(new bool[config.cpus]()),
-      fibers_(std::make_unique<Fibers>()) {}
+// A fiber abandoned mid-call must not be destroyed: Boost would unwind its stack with an exception, through
+// kernel frames built without exception support and possibly through noexcept destructors. Its stack is
+// reused by the next fiber of the same CPU; the handle is dropped without running its destructor.
+void forget(ctx::fiber&& f) {
+    alignas(ctx::fiber) static unsigned char sink[sizeof(ctx::fiber)];
+    new (sink) ctx::fiber(std::move(f));
+}
 
-Machine::~Machine() = default;
+} // namespace
 
-Machine* Machine::current() { return current_machine; }
+const char* verdict_name(Verdict v) {
+    switch (v) {
+    case Verdict::pass:
+        return "pass";
+    case Verdict::check_failed:
+        return "check failed";
+    case Verdict::deadlock:
+        return "deadlock";
+    case Verdict::livelock:
+        return "livelock";
+    case Verdict::stale_translation:
+        return "stale translation";
+    case Verdict::kernel_stopped:
+        return "kernel stopped";
+    case Verdict::divergence:
+        return "divergence";
+    }
+    return "?";
+}
 
-std::optional<arch::ExitStatus> Machine::run(const std::function<void()>& kernel_code) {
+Machine::Machine(const Config& config) : config_(config), running_(static_cast<int>(config.cpus)) {
+    if (config.cpus < 1 || config.cpus > max_sim_cpus) {
+        std::fprintf(stderr, "hostsim: %u CPUs requested, 1..%u supported\n", config.cpus, max_sim_cpus);
+        std::abort();
+    }
+    if (config.memory_bytes) {
+        void* p = mmap(nullptr, config.memory_bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) {
+            std::perror("hostsim: RAM mmap");
+            std::abort();
+        }
+        ram_ = static_cast<std::byte*>(p);
+    }
+    cpus_ = std::make_unique<SimCpu[]>(config.cpus + 1);
+}
+
+Machine::~Machine() {
+    for (unsigned i = 0; i < config_.cpus; ++i) san::tsan_destroy_fiber(cpus_[i].ctx.tsan);
+    if (ram_) munmap(ram_, config_.memory_bytes);
+}
+
+Machine* Machine::current() {
+    return current_machine;
+}
+
+FiberContext& Machine::ctx(int index) {
+    return cpus_[index].ctx;
+}
+SimCpu& Machine::cpu(int index) {
+    return cpus_[index];
+}
+
+void Machine::start(arch::CpuId id, std::function<void()> code) {
+    if (id >= config_.cpus || in_run_) {
+        std::fprintf(stderr, "hostsim: start(cpu %u) on a machine with %u CPUs%s\n", id, config_.cpus,
+                     in_run_ ? " during a run" : "");
+        std::abort();
+    }
+    cpu(static_cast<int>(id)).code = std::move(code);
+    cpu(static_cast<int>(id)).coded = true;
+}
+
+void Machine::reset() {
+    if (in_run_) std::abort();
+    if (ram_ && ram_touched_) madvise(ram_, config_.memory_bytes, MADV_DONTNEED); // zero-fill again
+    ram_touched_ = false;
+    console_.clear();
+    outcome_ = Outcome{};
+    epoch_ = now_ = decisions_ = 0;
+    handler_ = nullptr;
+    walker_ = nullptr;
+    frame_generation_ = nullptr;
+    for (unsigned i = 0; i < config_.cpus; ++i) {
+        SimCpu& c = cpu(static_cast<int>(i));
+        c.code = nullptr;
+        c.coded = false;
+        c.irq_enabled = false;
+        c.pending = {};
+        c.timer_deadline = 0;
+        c.at_relax = c.relax_stalled = false;
+        c.relax_epoch = ~0ull;
+        c.buffer.clear();
+        c.tlb.flush(true);
+        c.root = 0;
+    }
+}
+
+std::optional<arch::ExitStatus> Machine::run(std::function<void()> kernel_code) {
+    outcome_.exit_status.reset();
+    start(0, std::move(kernel_code));
+    run();
+    return outcome_.exit_status;
+}
+
+void Machine::prepare_fiber(int index) {
+    SimCpu& c = cpu(index);
+    if (!c.stack) c.stack = Stack(Stack::default_size);
+    if (c.stack_dirty) san::asan_unpoison(c.stack.bottom(), c.stack.size());
+    c.stack_dirty = false;
+    if (!c.ctx.tsan) c.ctx.tsan = san::tsan_create_fiber();
+    c.ctx.stack_bottom = c.stack.bottom();
+    c.ctx.stack_size = c.stack.size();
+    c.at_relax = c.relax_stalled = false;
+    c.relax_epoch = ~0ull;
+    c.ctx.fiber =
+        ctx::fiber(std::allocator_arg, CpuStackAllocator{&c.stack}, [this, index](ctx::fiber&& back) {
+            ctx(from_).fiber = std::move(back);
+            arrived(index, nullptr);
+            san::tsan_acquire(&run_sync_); // the host's setup happens before every CPU's code
+            SimCpu& me = cpu(index);
+            me.state = CpuState::running;
+            if (me.coded) {
+                me.code();
+            } else {
+                for (;;) { // a CPU without code idles with interrupts on, as after the kernel's idle entry
+                    set_irq_enabled(true);
+                    wait_for_interrupt();
+                }
+            }
+            me.state = CpuState::finished;
+            --live_coded_;
+            int next = decide();
+            san::tsan_release(&done_sync_); // everything this CPU did happens before the host's checks
+            FiberContext& to = ctx(next);
+            from_ = index;
+            running_ = next;
+            san::asan_start_switch(nullptr, to.stack_bottom, to.stack_size);
+            san::tsan_switch(to.tsan, false);
+            return std::move(to.fiber);
+        });
+    c.state = CpuState::unstarted;
+    ++unstarted_;
+}
+
+void Machine::transfer(int to) {
+    int me = running_;
+    FiberContext& mine = ctx(me);
+    FiberContext& dst = ctx(to);
+    from_ = me;
+    running_ = to;
+    san::asan_start_switch(&mine.asan_fake_stack, dst.stack_bottom, dst.stack_size);
+    san::tsan_switch(dst.tsan, false);
+    ctx::fiber back = std::move(dst.fiber).resume();
+    arrived(me, mine.asan_fake_stack);
+    ctx(from_).fiber = std::move(back);
+    if (exiting_ && me != host_index()) exit_to_host();
+}
+
+void Machine::arrived(int self, const void* fake_stack) {
+    const void* old_bottom = nullptr;
+    std::size_t old_size = 0;
+    san::asan_finish_switch(const_cast<void*>(fake_stack), &old_bottom, &old_size);
+    // The host's stack bounds become known the first time a CPU is entered from it.
+    if (from_ == host_index() && self != host_index() && old_bottom) {
+        ctx(host_index()).stack_bottom = old_bottom;
+        ctx(host_index()).stack_size = old_size;
+    }
+}
+
+void Machine::exit_to_host() {
+    san::tsan_release(&done_sync_);
+    FiberContext& host = ctx(host_index());
+    from_ = running_;
+    running_ = host_index();
+    san::asan_start_switch(nullptr, host.stack_bottom, host.stack_size);
+    san::tsan_switch(host.tsan, false);
+    std::move(host.fiber).resume();
+    std::abort(); // an abandoned CPU is never resumed again
+}
+
+void Machine::stop() {
+    stopping_ = true;
+    transfer(host_index());
+    std::abort(); // only exit_to_host() leaves a stopped CPU's transfer()
+}
+
+bool Machine::run() {
+    if (in_run_) {
+        std::fprintf(stderr, "hostsim: Machine::run() called from inside a run\n");
+        std::abort();
+    }
     Machine* outer = current_machine;
     current_machine = this;
-    fibers_->status.reset();
-    ctx::fiber kernel{[this, &kernel_code](ctx::fiber&& back) {
-        fibers_->back = std::move(back);
-        kernel_code();
-        return std::move(fibers_->back);
-    }};
-    kernel = std::move(kernel).resume();
-    // A kernel that called shutdown() is left suspended; dropping its fiber unwinds and frees its stack.
+    in_run_ = true;
+    stopping_ = false;
+    running_ = host_index();
+    ctx(host_index()).tsan = san::tsan_current_fiber();
+    int first = -1;
+    for (unsigned i = 0; i < config_.cpus; ++i) {
+        SimCpu& c = cpu(static_cast<int>(i));
+        if (!c.coded) continue;
+        prepare_fiber(static_cast<int>(i));
+        ++live_coded_;
+        if (first < 0) first = static_cast<int>(i);
+    }
+    if (first >= 0 && !outcome_.failed()) {
+        san::tsan_release(&run_sync_);
+        --unstarted_;
+        transfer(first);
+        san::tsan_acquire(&done_sync_);
+    }
+    abandon_cpus();
+    in_run_ = false;
     current_machine = outer;
-    return fibers_->status;
+    return !outcome_.failed();
+}
+
+// After a run every CPU is finished or suspended somewhere; the suspended ones are resumed once so that they
+// give TSan their happens-before edge (exit_to_host) and are then forgotten.
+void Machine::abandon_cpus() {
+    for (unsigned i = 0; i < config_.cpus; ++i) {
+        SimCpu& c = cpu(static_cast<int>(i));
+        if (c.state == CpuState::unstarted) {
+            forget(std::move(c.ctx.fiber)); // never entered: nothing of it is on a sanitizer's books
+        } else if (c.ctx.fiber) {
+            exiting_ = true;
+            transfer(static_cast<int>(i));
+            exiting_ = false;
+            forget(std::move(c.ctx.fiber));
+            c.stack_dirty = true;
+            san::tsan_destroy_fiber(c.ctx.tsan); // its shadow call stack still holds the abandoned frames
+            c.ctx.tsan = nullptr;
+        }
+        c.state = CpuState::off;
+        c.code = nullptr;
+        c.coded = false;
+        c.at_relax = false;
+        if (stopping_) c.buffer.clear(); // a stopped machine never writes them
+    }
+    unstarted_ = 0;
+    live_coded_ = 0;
+    yielder_ = -1;
+}
+
+void Machine::fail(Verdict verdict, std::string message) {
+    if (!outcome_.failed()) {
+        outcome_.verdict = verdict;
+        outcome_.message = std::move(message);
+        for (char& ch : outcome_.message)
+            if (ch == '\n') ch = ' ';
+    }
+    if (in_run_ && running_ != host_index()) stop();
+}
+
+bool Machine::check(bool ok, const char* format, ...) {
+    if (ok) return true;
+    char buf[512];
+    va_list ap;
+    va_start(ap, format);
+    std::vsnprintf(buf, sizeof buf, format, ap);
+    va_end(ap);
+    fail(Verdict::check_failed, buf);
+    return false;
 }
 
 void Machine::console_write(std::string_view text) {
@@ -48,11 +306,28 @@ void Machine::console_write(std::string_view text) {
 }
 
 void Machine::shutdown(arch::ExitStatus status) {
-    fibers_->status = status;
-    fibers_->back = std::move(fibers_->back).resume();
-    // Only reached if someone resumed a stopped kernel, which run() never does.
-    std::fprintf(stderr, "hostsim: a stopped kernel was resumed\n");
-    std::abort();
+    outcome_.exit_status = status;
+    if (!in_run_ || running_ == host_index()) {
+        std::fprintf(stderr, "hostsim: arch::shutdown outside a simulated CPU\n");
+        std::abort();
+    }
+    if (status != arch::ExitStatus::success) {
+        static const char* const names[] = {"success", "failure", "panic", "exception"};
+        unsigned n = static_cast<unsigned>(status) - static_cast<unsigned>(arch::ExitStatus::success);
+        std::string tail = console_.size() > 200 ? "..." + console_.substr(console_.size() - 200) : console_;
+        fail(Verdict::kernel_stopped, std::string("arch::shutdown(") + (n < 4 ? names[n] : "?") + ") on cpu" +
+                                          std::to_string(running_) + "; console: " + tail);
+    }
+    stop();
+}
+
+void Machine::trace(const char* format, ...) {
+    std::fprintf(trace_, "%8llu ", static_cast<unsigned long long>(outcome_.steps));
+    va_list ap;
+    va_start(ap, format);
+    std::vfprintf(trace_, format, ap);
+    va_end(ap);
+    std::fputc('\n', trace_);
 }
 
 } // namespace hostsim

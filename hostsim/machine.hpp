@@ -1,25 +1,77 @@
-// hostsim: the arch contract implemented on a Linux host, so the real kernel sources run inside test programs.
+// hostsim: the arch contract implemented on a Linux host, so the real kernel sources run inside test
+// programs.
 //
-// A Machine owns simulated physical memory (one host buffer) and runs kernel code on simulated CPUs (fibers,
-// exactly one running at a time). Kernel code calling arch::shutdown() leaves its fiber and the run returns the
-// exit status, so a test can boot the kernel, watch it stop and inspect what it printed.
+// A Machine owns simulated physical memory (one host buffer) and N simulated CPUs. Each CPU runs its code on
+// its own fiber (Boost.Context) and exactly one CPU executes at a time. Every contract operation that other
+// CPUs could observe — atomics, fences, preemption_point(), cpu_relax(), IPIs, TLB operations — is a
+// scheduling point: the machine asks its Strategy which CPU performs its next step (hostsim/strategy.hpp) and
+// records the choice, so the run can be replayed decision by decision (hostsim/explorer.hpp).
+//
+// Semantics a test can rely on:
+//   * Code before a CPU's first scheduling point runs before any decision; each step is "perform the pending
+//     operation, then run on to the next scheduling point", so the schedules of a program are exactly the
+//     interleavings of its operations.
+//   * cpu_relax() steps aside for the other CPUs. A CPU whose spin loop went round once without any memory
+//     change by anyone waits until memory changes; when every CPU waits like that, or sleeps in
+//     wait_for_interrupt() with nothing to wake it, the run fails as a deadlock. More than step_budget
+//     scheduling points fail it as a livelock.
+//   * With Config::tso, relaxed and release stores go to a per-CPU store buffer (hostsim/store_buffer.hpp).
+//   * Interrupts (IPIs, the per-CPU timer on virtual time) are delivered at scheduling points of a CPU that
+//   has
+//     them enabled, and wake it from wait_for_interrupt().
+//   * When a run stops early (a failure or arch::shutdown) the CPUs are abandoned where they are, as a real
+//     machine stops: objects on their stacks are not destroyed.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "arch/cpu.hpp"
+#include "hostsim/choice.hpp"
+#include "hostsim/tlb.hpp"
 
 namespace hostsim {
 
+class Strategy;
+struct SimCpu;
+struct FiberContext;
+
 struct Config {
-    unsigned cpus = 1;
+    unsigned cpus = 1;                    ///< 1 .. max_sim_cpus
     std::size_t memory_bytes = 64u << 20; ///< simulated RAM, physical addresses [0, memory_bytes)
     bool echo_console = false;            ///< also copy console output to stderr
+    bool tso = false;                     ///< x86-TSO store buffers; otherwise sequential consistency
+    std::uint64_t step_budget = 100'000; ///< scheduling points per scenario execution before it is a livelock
+    std::uint64_t ns_per_step = 10;      ///< virtual time that passes per scheduling point
+};
+
+/// How a run ended. Everything but `pass` is a failure.
+enum class Verdict : std::uint8_t {
+    pass,
+    check_failed,      ///< a check of the scenario or test failed
+    deadlock,          ///< no CPU can make progress
+    livelock,          ///< the step budget ran out
+    stale_translation, ///< a CPU used a cached translation whose frame was freed or remapped
+    kernel_stopped,    ///< the kernel called arch::shutdown with a status other than success
+    divergence,        ///< the run did not follow the schedule it was asked to replay
+};
+const char* verdict_name(Verdict v);
+
+struct Outcome {
+    Verdict verdict = Verdict::pass;
+    std::string message;
+    std::optional<arch::ExitStatus> exit_status; ///< set if the kernel called arch::shutdown
+    std::uint64_t steps = 0;                     ///< scheduling points passed
+    std::vector<Choice> schedule;                ///< the choice at every decision with more than one option
+
+    bool failed() const { return verdict != Verdict::pass; }
 };
 
 class Machine {
@@ -29,35 +81,147 @@ public:
     Machine(const Machine&) = delete;
     Machine& operator=(const Machine&) = delete;
 
-    /// Simulated physical memory.
-    std::byte* ram() { return ram_.get(); }
+    const Config& config() const { return config_; }
+
+    /// Simulated physical memory (zero-filled when the machine is made and at reset()).
+    std::byte* ram() {
+        ram_touched_ = true;
+        return ram_;
+    }
     std::size_t ram_size() const { return config_.memory_bytes; }
 
-    /// Run `kernel_code` on CPU 0 until it returns (nullopt) or calls arch::shutdown (its status).
-    std::optional<arch::ExitStatus> run(const std::function<void()>& kernel_code);
+    /// Gives `cpu` code for the next run(). CPUs without code stay halted; they wake only for interrupts.
+    void start(arch::CpuId cpu, std::function<void()> code);
+    /// Runs the started CPUs until all returned, the kernel shut down or the run failed; false on failure.
+    /// May be called several times per scenario; decisions and steps accumulate in outcome().
+    bool run();
+    /// Runs `kernel_code` on CPU 0 until it returns (nullopt) or calls arch::shutdown (its status).
+    std::optional<arch::ExitStatus> run(std::function<void()> kernel_code);
 
-    /// Everything the kernel wrote to its console on this machine.
+    /// The strategy deciding at scheduling points; null (the default) is a fair non-preemptive scheduler.
+    void set_strategy(Strategy* strategy) { strategy_ = strategy; }
+    /// Back to the state after construction (RAM zeroed, console, outcome, CPUs, time, TLB hooks cleared),
+    /// keeping the configuration, the strategy and the CPU stacks.
+    void reset();
+
+    /// What happened so far: the first failure, steps, the decisions taken.
+    const Outcome& outcome() const { return outcome_; }
+    /// Records a failure (the first one wins). Called on a simulated CPU, it stops the run right there.
+    void fail(Verdict verdict, std::string message);
+    /// fail(check_failed, printf-style message) unless `ok`; returns `ok`.
+    bool check(bool ok, const char* format, ...) __attribute__((format(printf, 3, 4)));
+
+    /// Everything the kernel wrote to its console on this machine since the last reset().
     const std::string& console() const { return console_; }
+    /// Writes one line per scheduling point and decision to `out` (null: off).
+    void set_trace(std::FILE* out) { trace_ = out; }
 
-    /// The machine whose kernel code is executing; null outside Machine::run.
+    /// The machine whose simulated CPUs are executing on this thread; null outside run().
     static Machine* current();
 
-    // Contract back ends (called from hostsim's arch implementation).
+    // --- TLB model (hostsim/tlb.hpp) --------------------------------------------------------------------
+    void set_walker(Walker walker) { walker_ = std::move(walker); }
+    void set_frame_generation(FrameGeneration generation) { frame_generation_ = std::move(generation); }
+    /// A memory access by the executing CPU through its TLB; a scheduling point. Returns the physical
+    /// address, or nullopt for a page fault (nothing mapped, or rights missing after a fresh walk). Using a
+    /// cached translation whose frame was freed, or whose page now maps another frame, fails the run
+    /// (Verdict::stale_translation).
+    std::optional<std::uint64_t> translate(std::uint64_t va, std::uint8_t needed_access);
+    /// Loads the executing CPU's page-table root (CR3): non-global translations are dropped.
+    void load_root(std::uint64_t root);
+    std::uint64_t root() const;
+    /// invlpg on the executing CPU.
+    void invalidate_page(std::uint64_t va);
+    /// Invalidation on another CPU's TLB, for shootdown implementations (a page, or everything non-global
+    /// when `va` is nullopt). Not a scheduling point by itself.
+    void invalidate_on(arch::CpuId cpu, std::optional<std::uint64_t> va);
+    /// A synchronous shootdown from the executing CPU: a scheduling point, then every CPU in `cpu_mask`
+    /// drops the page (or all non-global entries).
+    void shootdown(std::uint64_t cpu_mask, std::optional<std::uint64_t> va);
+    const Tlb& tlb(arch::CpuId cpu) const;
+
+    // --- Interrupts --------------------------------------------------------------------------------------
+    using InterruptHandler = std::function<void(unsigned vector)>;
+    /// The kernel's entry for interrupts, called on the interrupted CPU with interrupts masked.
+    void set_interrupt_handler(InterruptHandler handler) { handler_ = std::move(handler); }
+    /// Makes `vector` pending on `cpu`; a scheduling point when sent from a simulated CPU.
+    void send_ipi(arch::CpuId cpu, unsigned vector);
+    /// Virtual time in nanoseconds: ns_per_step per scheduling point; jumps to the next timer deadline when
+    /// every CPU waits.
+    std::uint64_t now() const { return now_; }
+    /// One-shot timer of the executing CPU raising `vector` at virtual time `deadline` (0 disarms).
+    void arm_timer(std::uint64_t deadline, unsigned vector);
+
+    // --- Contract back ends (hostsim/arch_contract.cpp, hostsim/memory_ops.cpp) ----------------------------
     void console_write(std::string_view text);
     [[noreturn]] void shutdown(arch::ExitStatus status);
-    arch::CpuId cpu_id() const { return current_cpu_; }
+    arch::CpuId cpu_id() const { return static_cast<arch::CpuId>(running_); }
     unsigned cpu_count() const { return config_.cpus; }
-    bool& irq_enabled_flag() { return irq_enabled_[current_cpu_]; }
+    bool irq_enabled() const;
+    /// Sets the executing CPU's interrupt flag; enabling delivers what is pending. Returns the old flag.
+    bool set_irq_enabled(bool enabled);
+    void wait_for_interrupt();
+
+    enum class Point : std::uint8_t { load, store, rmw, fence, preempt, relax, ipi, tlb, wfi };
+    /// A scheduling point of the executing CPU before an operation of kind `point` on `addr`.
+    void schedule(Point point, const volatile void* addr = nullptr);
+
+    std::uint64_t load(const volatile void* addr, unsigned size);
+    void store(volatile void* addr, unsigned size, std::uint64_t value, bool buffered);
+    /// Writes the executing CPU's store buffer to memory (a locked operation or seq_cst fence).
+    void drain_own_buffer();
+    /// After a read-modify-write wrote memory directly: note whether the value changed.
+    void note_write(bool changed) { epoch_ += changed ? 1 : 0; }
 
 private:
-    struct Fibers;
+    FiberContext& ctx(int index);
+    SimCpu& cpu(int index);
+    SimCpu& self() { return cpu(running_); }
+    int host_index() const { return static_cast<int>(config_.cpus); }
+
+    void prepare_fiber(int index);
+    void transfer(int to);
+    void arrived(int self, const void* fresh_fiber_stack);
+    [[noreturn]] void exit_to_host();
+    void abandon_cpus();
+    [[noreturn]] void stop();
+    int decide();
+    bool runnable(const SimCpu& c) const;
+    bool advance_timers(bool jump);
+    void drain_one(unsigned cpu);
+    void deliver_interrupts();
+    std::optional<unsigned> take_pending(SimCpu& c);
+    void post(unsigned cpu, unsigned vector);
+    void trace(const char* format, ...) __attribute__((format(printf, 2, 3)));
 
     Config config_;
-    std::unique_ptr<std::byte[]> ram_;
+    std::byte* ram_ = nullptr;
+    bool ram_touched_ = false;
     std::string console_;
-    arch::CpuId current_cpu_ = 0;
-    std::unique_ptr<bool[]> irq_enabled_;
-    std::unique_ptr<Fibers> fibers_;
+    std::unique_ptr<SimCpu[]> cpus_; // config_.cpus simulated CPUs, then the host context
+    int running_;                    // index of the executing context (host_index() when none)
+    int from_ = 0;                   // the context that made the latest switch
+    Strategy* strategy_ = nullptr;
+    Outcome outcome_;
+    bool in_run_ = false;
+    bool stopping_ = false;
+    bool exiting_ = false;
+    unsigned unstarted_ = 0;
+    unsigned live_coded_ = 0;
+    int yielder_ = -1;
+    std::uint64_t epoch_ = 0; // count of memory changes; a spin loop that saw none waits for one
+    std::uint64_t now_ = 0;
+    std::uint64_t decisions_ = 0;
+    std::vector<Choice> options_;
+    InterruptHandler handler_;
+    Walker walker_;
+    FrameGeneration frame_generation_;
+    std::FILE* trace_ = nullptr;
+    char run_sync_ = 0, done_sync_ = 0; // addresses for TSan happens-before edges (hostsim/sanitizers.hpp)
 };
+
+/// Reads simulated memory without a scheduling point or store-buffer forwarding: for page-table walkers and
+/// checks after a run. `size` is 1, 2, 4 or 8.
+std::uint64_t peek(const volatile void* addr, unsigned size = 8);
 
 } // namespace hostsim

@@ -1,0 +1,169 @@
+// Machine: scheduling points and decisions.
+//
+// At a scheduling point the executing CPU parks and decide() picks what happens next: a CPU takes its pending
+// step, or (TSO) a store buffer writes its oldest entry. Options are listed in canonical order — CPUs that
+// can run, ascending, then non-empty store buffers, ascending — and the strategy is asked only when there are
+// at least two; every such decision is recorded in the outcome's schedule.
+#include "hostsim/machine.hpp"
+#include "hostsim/sanitizers.hpp"
+#include "hostsim/schedule.hpp"
+#include "hostsim/sim_cpu.hpp"
+#include "hostsim/strategy.hpp"
+
+namespace hostsim {
+
+namespace {
+
+const char* point_name(Machine::Point p) {
+    switch (p) {
+    case Machine::Point::load:
+        return "load";
+    case Machine::Point::store:
+        return "store";
+    case Machine::Point::rmw:
+        return "rmw";
+    case Machine::Point::fence:
+        return "fence";
+    case Machine::Point::preempt:
+        return "preemption_point";
+    case Machine::Point::relax:
+        return "cpu_relax";
+    case Machine::Point::ipi:
+        return "ipi";
+    case Machine::Point::tlb:
+        return "tlb";
+    case Machine::Point::wfi:
+        return "wait_for_interrupt";
+    }
+    return "?";
+}
+
+} // namespace
+
+void Machine::schedule(Point point, const volatile void* addr) {
+    SimCpu& c = self();
+    if (++outcome_.steps > config_.step_budget)
+        fail(Verdict::livelock, "no end after " + std::to_string(config_.step_budget) +
+                                    " scheduling points (step budget); cpu" + std::to_string(running_) +
+                                    " was at a " + point_name(point));
+    now_ += config_.ns_per_step;
+    if (trace_) {
+        auto a = reinterpret_cast<std::uintptr_t>(addr);
+        auto base = reinterpret_cast<std::uintptr_t>(ram_);
+        if (addr && ram_ && a - base < config_.memory_bytes)
+            trace("cpu%d %s ram+%#llx", running_, point_name(point),
+                  static_cast<unsigned long long>(a - base));
+        else if (addr)
+            trace("cpu%d %s %p", running_, point_name(point), const_cast<const void*>(addr));
+        else
+            trace("cpu%d %s", running_, point_name(point));
+    }
+    if (point == Point::relax) {
+        c.relax_stalled = c.relax_epoch == epoch_;
+        c.relax_epoch = epoch_;
+        c.at_relax = true;
+        yielder_ = running_;
+    }
+    c.state = point == Point::wfi && !c.has_pending() ? CpuState::blocked : CpuState::parked;
+    int next = decide();
+    yielder_ = -1;
+    if (next != running_) transfer(next);
+    c.state = CpuState::running;
+    c.at_relax = false;
+    deliver_interrupts();
+}
+
+bool Machine::runnable(const SimCpu& c) const {
+    switch (c.state) {
+    case CpuState::parked:
+        // A spin loop that went round without any memory change waits for one (or for an interrupt).
+        if (c.at_relax && c.relax_stalled && c.relax_epoch == epoch_) return c.irq_enabled && c.has_pending();
+        return true;
+    case CpuState::blocked:
+        return c.has_pending();
+    default:
+        return false;
+    }
+}
+
+int Machine::decide() {
+    for (;;) {
+        if (unstarted_) {
+            for (unsigned i = 0; i < config_.cpus; ++i)
+                if (cpu(static_cast<int>(i)).state == CpuState::unstarted) {
+                    --unstarted_;
+                    return static_cast<int>(i);
+                }
+        }
+        advance_timers(false);
+        int current = running_ == host_index() ? -1 : running_;
+        bool current_enabled = false;
+        options_.clear();
+        for (unsigned i = 0; i < config_.cpus; ++i) {
+            if (static_cast<int>(i) == yielder_ || !runnable(cpu(static_cast<int>(i)))) continue;
+            options_.push_back(Choice::run_cpu(i));
+            if (static_cast<int>(i) == current) current_enabled = true;
+        }
+        for (unsigned i = 0; i < config_.cpus; ++i)
+            if (!cpu(static_cast<int>(i)).buffer.empty()) options_.push_back(Choice::drain_cpu(i));
+        // A spinning CPU steps aside only if someone else can do something.
+        if (options_.empty() && yielder_ >= 0 && runnable(cpu(yielder_))) {
+            options_.push_back(Choice::run_cpu(static_cast<unsigned>(yielder_)));
+            current_enabled = yielder_ == current;
+        }
+        if (options_.empty()) {
+            if (live_coded_ == 0) return host_index();
+            if (advance_timers(true)) continue;
+            std::string who;
+            for (unsigned i = 0; i < config_.cpus; ++i) {
+                const SimCpu& c = cpu(static_cast<int>(i));
+                if (!c.coded || c.state == CpuState::finished) continue;
+                who += " cpu" + std::to_string(i) +
+                       (c.state == CpuState::blocked ? " sleeps in wait_for_interrupt;"
+                        : c.at_relax                 ? " spins with nothing changing;"
+                                                     : " waits;");
+            }
+            fail(Verdict::deadlock, "no CPU can make progress:" + who);
+        }
+        std::size_t pick = 0;
+        if (options_.size() > 1) {
+            Decision d{options_, current, current_enabled, yielder_ >= 0 && yielder_ == current, decisions_};
+            pick = strategy_ ? strategy_->pick(d) : default_pick(d);
+            if (pick == Strategy::diverged) fail(Verdict::divergence, strategy_->divergence());
+            if (pick >= options_.size()) fail(Verdict::divergence, "the strategy chose an impossible option");
+            ++decisions_;
+            outcome_.schedule.push_back(options_[pick]);
+            if (trace_)
+                trace("decide %s of %s", encode_schedule({&options_[pick], 1}).c_str(),
+                      encode_schedule(options_).c_str());
+        }
+        Choice chosen = options_[pick];
+        if (chosen.kind == Choice::Kind::run) return chosen.cpu;
+        drain_one(chosen.cpu);
+    }
+}
+
+bool Machine::advance_timers(bool jump) {
+    if (jump) {
+        std::uint64_t next = 0;
+        for (unsigned i = 0; i < config_.cpus; ++i) {
+            const SimCpu& c = cpu(static_cast<int>(i));
+            if (c.timer_deadline && c.state != CpuState::finished && (!next || c.timer_deadline < next))
+                next = c.timer_deadline;
+        }
+        if (!next) return false;
+        if (next > now_) now_ = next;
+    }
+    bool fired = false;
+    for (unsigned i = 0; i < config_.cpus; ++i) {
+        SimCpu& c = cpu(static_cast<int>(i));
+        if (!c.timer_deadline || c.timer_deadline > now_) continue;
+        c.timer_deadline = 0;
+        if (c.state == CpuState::finished) continue;
+        post(i, c.timer_vector);
+        fired = true;
+    }
+    return fired;
+}
+
+} // namespace hostsim

@@ -1,0 +1,58 @@
+// hostsim internal: the state of one simulated CPU and of a fiber context. Only hostsim's own sources see it.
+#pragma once
+
+#include <array>
+#include <boost/context/fiber.hpp>
+#include <cstdint>
+#include <functional>
+
+#include "hostsim/stack.hpp"
+#include "hostsim/store_buffer.hpp"
+#include "hostsim/tlb.hpp"
+
+namespace hostsim {
+
+/// A stack and the continuation suspended on it (empty while it executes or after it finished).
+struct FiberContext {
+    boost::context::fiber fiber;
+    void* tsan = nullptr;               // TSan's fiber for this context
+    const void* stack_bottom = nullptr; // for ASan's stack switch annotations
+    std::size_t stack_size = 0;
+    void* asan_fake_stack = nullptr;
+};
+
+enum class CpuState : std::uint8_t {
+    off,       ///< no fiber in this run
+    unstarted, ///< fiber made, not yet entered
+    parked,    ///< suspended at a scheduling point, ready to take its step
+    blocked,   ///< suspended in wait_for_interrupt with nothing pending
+    running,   ///< executing
+    finished,  ///< its code returned
+};
+
+struct SimCpu {
+    FiberContext ctx;
+    Stack stack;
+    bool stack_dirty = false; // abandoned mid-call: clear ASan's poison before reuse
+
+    std::function<void()> code;
+    bool coded = false; // has test code (keeps the run alive), as opposed to idling for interrupts
+    CpuState state = CpuState::off;
+
+    bool irq_enabled = false;
+    std::array<std::uint64_t, 4> pending{}; // pending interrupt vectors 0..255
+    std::uint64_t timer_deadline = 0;       // 0: disarmed
+    unsigned timer_vector = 0;
+
+    bool at_relax = false;             // parked at cpu_relax
+    bool relax_stalled = false;        // its last spin iteration saw no memory change
+    std::uint64_t relax_epoch = ~0ull; // memory epoch at its last cpu_relax
+
+    StoreBuffer buffer;
+    Tlb tlb;
+    std::uint64_t root = 0;
+
+    bool has_pending() const { return (pending[0] | pending[1] | pending[2] | pending[3]) != 0; }
+};
+
+} // namespace hostsim
