@@ -13,7 +13,8 @@ inline constexpr char first = 0x20; ///< glyphs exist for printable ASCII 0x20 .
 inline constexpr char last = 0x7e;
 
 /// Glyphs for first .. last, then one replacement glyph for everything else.
-extern const std::uint8_t glyphs[last - first + 2][height];
+// A declaration (the definition is generated); clang-tidy 14 mistakes it for a definition.
+extern const std::uint8_t glyphs[last - first + 2][height]; // NOLINT(bugprone-dynamic-static-initializers)
 
 inline const std::uint8_t* glyph(char c) {
     return c >= first && c <= last ? glyphs[c - first] : glyphs[last - first + 1];

@@ -28,6 +28,6 @@ inline CpuLocal& this_cpu() {
 }
 
 /// The boot CPU's instance.
-extern CpuLocal boot_cpu;
+extern CpuLocal boot_cpu; // NOLINT(bugprone-dynamic-static-initializers): a declaration, see cpu.cpp
 
 } // namespace arch::x86

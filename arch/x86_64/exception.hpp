@@ -18,7 +18,7 @@ struct ExceptionFrame {
     std::uint64_t vector, error_code;
     std::uint64_t rip, cs, rflags, rsp, ss; // pushed by the CPU
 };
-static_assert(sizeof(ExceptionFrame) == 22 * 8);
+static_assert(sizeof(ExceptionFrame) == 22 * sizeof(std::uint64_t));
 
 struct ExceptionName {
     kernel::StringView mnemonic; ///< "#PF"

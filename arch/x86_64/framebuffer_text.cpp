@@ -1,5 +1,7 @@
 #include "arch/x86_64/framebuffer_text.hpp"
 
+#include <cstddef>
+
 #include "arch/x86_64/console_font.hpp"
 
 namespace arch::x86 {
@@ -49,11 +51,12 @@ void FramebufferText::store_pixel(volatile std::uint8_t* at, std::uint32_t value
 void FramebufferText::draw(unsigned column, unsigned row, char c) {
     const std::uint8_t* bitmap = font::glyph(c);
     for (unsigned y = 0; y < font::height; ++y) {
+        std::size_t pixel_y = std::size_t{row} * font::height + y;
         volatile std::uint8_t* line =
-            pixels_ + (row * font::height + y) * pitch_ + column * font::width * format_.bytes_per_pixel;
+            pixels_ + pixel_y * pitch_ + std::size_t{column} * font::width * format_.bytes_per_pixel;
         for (unsigned x = 0; x < font::width; ++x) {
             bool on = bitmap[y] & (0x80u >> x);
-            store_pixel(line + x * format_.bytes_per_pixel, on ? foreground_ : background_);
+            store_pixel(line + std::size_t{x} * format_.bytes_per_pixel, on ? foreground_ : background_);
         }
     }
 }
@@ -71,11 +74,12 @@ void FramebufferText::scroll_up() {
 }
 
 void FramebufferText::clear() {
-    for (unsigned row = 0; row < rows_; ++row)
+    for (unsigned row = 0; row < rows_; ++row) {
         for (unsigned column = 0; column < columns_; ++column) {
             shadow_[row][column] = ' ';
             draw(column, row, ' ');
         }
+    }
 }
 
 } // namespace arch::x86

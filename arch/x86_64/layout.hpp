@@ -20,5 +20,11 @@ inline constexpr std::uint64_t kernel_vma = JANUS_KERNEL_VMA;
 inline constexpr std::uint64_t direct_map_base = JANUS_DIRECT_MAP_BASE;
 inline constexpr std::uint64_t direct_map_size = JANUS_DIRECT_MAP_SIZE;
 
+/// Where physical address `pa` appears in the direct-map area (mapped only where the page tables say so).
+/// The one place that turns a number into a pointer to physical memory.
+inline void* direct_map_address(std::uint64_t pa) {
+    return reinterpret_cast<void*>(direct_map_base + pa); // NOLINT(performance-no-int-to-ptr)
+}
+
 } // namespace arch::x86
 #endif

@@ -25,8 +25,7 @@ unsigned spare_used = 0;
 
 template <typename T>
 T* table(T* boot_symbol) {
-    return static_cast<T*>(
-        reinterpret_cast<void*>(direct_map_base + reinterpret_cast<std::uintptr_t>(boot_symbol)));
+    return static_cast<T*>(direct_map_address(reinterpret_cast<std::uintptr_t>(boot_symbol)));
 }
 
 std::uint64_t kernel_image_pa(const void* va) {
@@ -49,7 +48,7 @@ std::uint64_t* direct_map_pde(std::uint64_t pa) {
         for (unsigned i = 0; i < 512; ++i) pd[i] = 0;
         pdpte = kernel_image_pa(pd) | pte_present | pte_write;
     }
-    auto* pd = reinterpret_cast<std::uint64_t*>(direct_map_base + (pdpte & 0x000ffffffffff000ull));
+    auto* pd = static_cast<std::uint64_t*>(direct_map_address(pdpte & 0x000ffffffffff000ull));
     return &pd[(pa % page_1g) / page_2m];
 }
 
@@ -82,7 +81,7 @@ void* map_framebuffer(std::uint64_t pa, std::uint64_t size, const kernel::boot::
         *pde = page | pte_present | pte_write | pte_large | (write_combine ? pte_pwt : 0);
     }
     write_cr3(read_cr3());
-    return reinterpret_cast<void*>(direct_map_base + pa);
+    return direct_map_address(pa);
 }
 
 } // namespace arch::x86

@@ -15,7 +15,7 @@ bool phys_accessible(PhysAddr base, std::size_t size) {
 }
 
 void* phys_to_virt(PhysAddr pa) {
-    return reinterpret_cast<void*>(direct_map_base + pa);
+    return x86::direct_map_address(pa);
 }
 
 PhysAddr virt_to_phys(const void* va) {

@@ -25,10 +25,11 @@ unsigned column = 0, row = 0;
 
 void newline() {
     column = 0;
-    if (row + 1 < grid->rows())
+    if (row + 1 < grid->rows()) {
         ++row;
-    else
+    } else {
         grid->scroll_up();
+    }
 }
 
 void put(char c) {
@@ -79,27 +80,29 @@ void attach(const kernel::boot::BootInfo* info) {
     if (info) {
         const Framebuffer& fb = info->framebuffer;
         bool usable = false;
-        if (fb.kind == Framebuffer::Kind::rgb)
+        if (fb.kind == Framebuffer::Kind::rgb) {
             usable = attach_framebuffer(fb, info->memory);
-        else if (fb.kind == Framebuffer::Kind::ega_text)
+        } else if (fb.kind == Framebuffer::Kind::ega_text) {
             usable = attach_ega(fb.address, fb.width, fb.height);
-        if (!usable && fb.kind != Framebuffer::Kind::none)
+        }
+        if (!usable && fb.kind != Framebuffer::Kind::none) {
             kernel::println("console: unusable framebuffer from the loader (kind ",
                             static_cast<unsigned>(fb.kind), ", ", fb.bpp, " bpp at ", kernel::hex(fb.address),
                             "); trying EGA text");
+        }
     }
     if (!grid) attach_ega(legacy_ega_pa, 80, 25);
     if (!grid) return;
     // Replay what was printed before a screen existed, then name the screen on every console.
     for (std::size_t i = 0; i < early_log_size; ++i) put(early_log[i]);
     early_log_size = 0;
-    if (grid == &framebuffer)
-        kernel::println("console: COM1 and framebuffer ", info->framebuffer.width, "x",
-                        info->framebuffer.height, "x", info->framebuffer.bpp, " at ",
-                        kernel::hex(info->framebuffer.address), " (", grid->columns(), "x", grid->rows(),
-                        " characters)");
-    else
+    if (grid == &framebuffer && info) {
+        const Framebuffer& fb = info->framebuffer;
+        kernel::println("console: COM1 and framebuffer ", fb.width, "x", fb.height, "x", fb.bpp, " at ",
+                        kernel::hex(fb.address), " (", grid->columns(), "x", grid->rows(), " characters)");
+    } else {
         kernel::println("console: COM1 and EGA text ", grid->columns(), "x", grid->rows());
+    }
 }
 
 } // namespace arch::x86::screen

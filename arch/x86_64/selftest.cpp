@@ -33,7 +33,9 @@ StringView requested(StringView cmdline) {
     return {};
 }
 
+/// Read from an address that is deliberately not a valid pointer.
 std::uint64_t read_at(std::uint64_t address) {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
     return *reinterpret_cast<volatile std::uint64_t*>(address);
 }
 
@@ -43,16 +45,17 @@ void run_selftest(const char* cmdline) {
     StringView test = requested(cmdline);
     if (test.empty()) return;
     kernel::println("selftest: ", test);
-    if (test == "ud")
+    if (test == "ud") {
         asm volatile("ud2");
-    else if (test == "pf")
+    } else if (test == "pf") {
         read_at(unmapped_address);
-    else if (test == "gp")
+    } else if (test == "gp") {
         read_at(non_canonical_address);
-    else if (test == "df")
+    } else if (test == "df") {
         asm volatile("mov %0, %%rsp; ud2" : : "r"(unmapped_address));
-    else
+    } else {
         kernel::println("selftest: unknown test \"", test, "\" ignored (known: ud, pf, gp, df)");
+    }
 }
 
 } // namespace arch::x86
