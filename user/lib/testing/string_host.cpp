@@ -1,0 +1,5 @@
+// user/lib/string.cpp compiled for host tests under prefixed names (janus_test_memcpy, ...), so it neither
+// replaces nor collides with the host's C library.
+#include "user/lib/testing/string_host.hpp"
+
+#include "user/lib/string.cpp"
