@@ -189,7 +189,8 @@ Call::Call(const World& w) {
         a[0] = pick_dest(m, me);
         Word order = percent() < 90 ? uniform(4, 7) : one_of<Word>({3, 12, 13, 64});
         Word free = m.limit(me) - m.used(me);
-        Word charge = abi::charge::pd + (order < 13 ? abi::charge::cap_slot << order : 0);
+        Word charge =
+            abi::charge::pd + abi::charge::page_table + (order < 13 ? abi::charge::cap_slot << order : 0);
         Word exact = free > charge ? free - charge : 0;
         Word k = percent();
         a[1] = k < 45   ? uniform(0, 0x10000)

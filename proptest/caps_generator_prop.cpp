@@ -23,7 +23,7 @@ World boot_world() {
     w.memory = true;
     Model& m = w.model;
     m = Model(models::caps::Config{2, 24});
-    ObjId root = m.boot_pd(1 << 22, 4096 * 5, 8);
+    ObjId root = m.boot_pd(1 << 20, 0, 8);
     w.boot_thread = m.boot_thread(root, 0x1000);
     m.boot_cap(root, 1, root, r::all);
     m.boot_cap(root, 2, w.boot_thread, r::all);

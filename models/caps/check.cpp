@@ -39,6 +39,8 @@ std::vector<std::string> Model::check() const {
                 fail("cap ", id, ": parent missing");
             else if (s_.caps.at(c.parent).object != c.object)
                 fail("cap ", id, ": parent names another object");
+            else if (!has_rights(s_.caps.at(c.parent).rights, c.rights))
+                fail("cap ", id, ": more rights than its parent");
         }
         // Walking up must end: no cycles.
         std::size_t steps = 0;

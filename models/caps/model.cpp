@@ -23,13 +23,8 @@ ObjId Model::boot_thread(ObjId pd, Word utcb) {
     ObjId id = new_object(ObjectType::thread, 0, 0);
     s_.objects[id].holder = pd;
     s_.objects[id].utcb = utcb;
-    Word before = used(pd);
-    add_page_tables(pd, {utcb});
+    add_boot_page_tables(pd, utcb);
     s_.pds.at(pd).utcbs[utcb] = id;
-    // Boot's page tables are inside the observed `used` already.
-    Word extra = used(pd) - before;
-    if (extra > s_.pds.at(pd).fixed) throw std::logic_error("boot used is smaller than its page tables");
-    s_.pds.at(pd).fixed -= extra;
     return id;
 }
 
@@ -44,11 +39,7 @@ void Model::boot_cap(ObjId pd, Word sel, ObjId object, Word rights, Word badge) 
 }
 
 void Model::boot_mapping(ObjId pd, Word page, Word frame, Word rights) {
-    Word before = used(pd);
-    add_page_tables(pd, {page});
-    Word extra = used(pd) - before;
-    if (extra > s_.pds.at(pd).fixed) throw std::logic_error("boot used is smaller than its page tables");
-    s_.pds.at(pd).fixed -= extra;
+    add_boot_page_tables(pd, page);
     MapId id = s_.next_mapping++;
     s_.mappings[id] = Mapping{pd, page, frame, rights, 0, 0};
     s_.pds.at(pd).pages[page] = id;
@@ -96,14 +87,20 @@ Error Model::check_pay(const std::map<ObjId, Word>& bill) const {
 }
 
 /// The page-table pages below the top level that mapping `pages` in `pd` would add: one per level (3: PDPT
-/// covering 512 GiB, 2: page directory covering 1 GiB, 1: page table covering 2 MiB).
+/// covering 512 GiB, 2: page directory covering 1 GiB, 1: page table covering 2 MiB). None without the
+/// memory side.
 std::set<std::pair<int, Word>> Model::new_page_tables(ObjId pd, const std::vector<Word>& pages) const {
     std::set<std::pair<int, Word>> out;
-    const auto& have = s_.pds.at(pd).page_tables;
+    if (!config_.memory) return out;
+    const Pd& p = s_.pds.at(pd);
     for (Word page : pages)
         for (auto key : {std::pair<int, Word>{3, page >> 39}, {2, page >> 30}, {1, page >> 21}})
-            if (!have.count(key)) out.insert(key);
+            if (!p.page_tables.count(key) && !p.boot_page_tables.count(key)) out.insert(key);
     return out;
+}
+
+void Model::add_boot_page_tables(ObjId pd, Word page) {
+    for (auto key : new_page_tables(pd, {page})) s_.pds.at(pd).boot_page_tables.insert(key);
 }
 
 void Model::add_page_tables(ObjId pd, const std::vector<Word>& pages) {
@@ -114,6 +111,15 @@ std::vector<CapId> Model::children(CapId cap) const {
     std::vector<CapId> out;
     for (const auto& [id, c] : s_.caps)
         if (c.parent == cap) out.push_back(id);
+    return out;
+}
+
+std::vector<CapId> Model::descendants(CapId cap) const {
+    std::vector<CapId> out;
+    for (CapId child : children(cap)) {
+        out.push_back(child);
+        for (CapId d : descendants(child)) out.push_back(d);
+    }
     return out;
 }
 

@@ -14,7 +14,10 @@ namespace models::caps {
 
 struct Config {
     Word cpus = 1;       ///< thread_create's cpu must be below this
-    Word irq_lines = 24; ///< irq_create's line must be below this
+    Word irq_lines = 24; ///< irq_create's line must be below this (abi.md: lines 0..23)
+    /// Model page tables below the top level and their charges (the kernel's memory side). Off: a UTCB is
+    /// only a reserved page, and mem_map/mem_unmap are not to be called.
+    bool memory = true;
 };
 
 using Args = std::array<Word, janus::abi::max_args>;
@@ -96,13 +99,14 @@ private:
     Error check_pay(const std::map<ObjId, Word>& bill) const;
     std::set<std::pair<int, Word>> new_page_tables(ObjId pd, const std::vector<Word>& pages) const;
     void add_page_tables(ObjId pd, const std::vector<Word>& pages);
+    void add_boot_page_tables(ObjId pd, Word page);
     ObjId new_object(ObjectType type, ObjId payer, Word charge);
     CapId new_cap(ObjId pd, Word sel, ObjId object, Word rights, Word badge, CapId parent);
     std::vector<CapId> children(CapId cap) const;
+    std::vector<CapId> descendants(CapId cap) const;
     std::vector<MapId> children_of_mapping(MapId mapping) const;
     Error create_simple(ObjId caller, Word dest, ObjectType type, Word charge);
     Error delegate(ObjId caller, Word src, Word pd, Word dest, Word rights, Word badge, bool move);
-    Error remove(ObjId caller, Word sel, bool including_self);
 
     // destroy.cpp: lifetimes
     void delete_cap(CapId cap);

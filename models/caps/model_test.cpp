@@ -18,9 +18,11 @@ constexpr Word kRootOrder = 8;
 constexpr Word kRootUtcb = 0x1000; // page tables: levels 3, 2 and 1 at index 0
 constexpr Word kMem = 0x400000;    // 16 boot pages: one more level-1 table (index 2)
 constexpr Word kFrames = 0x100000;
-constexpr Word kBootUsed = 4096 * 5; // top level + 3 tables for the UTCB + 1 for the memory
+constexpr Word kBootUsed = 0; // boot objects (and boot page tables) are paid by nobody (abi.md)
 constexpr Word kAll = r::all;
 constexpr Word kRwx = r::read | r::write | r::exec;
+constexpr Word kPdCharge16 =
+    4096 + 16 * 32 + 4096; // pd, 2^4 slots, top-level page table: paid by the creator
 
 // Root selectors handed over by the boot state of these tests.
 constexpr Word kSelf = 1, kThread = 2, kIrqControl = 3;
@@ -96,21 +98,23 @@ TEST_F(Caps, PdCreateErrorsInDocumentedOrder) {
     EXPECT_EQ(m.pd_create(thread, kSelf, 1 << 30, 4), E::slot_occupied);
     EXPECT_EQ(m.pd_create(thread, 9, 1 << 30, 4), E::quota_exhausted) << "then quota";
     EXPECT_EQ(m.pd_create(thread, 9, ~Word{0}, 4), E::quota_exhausted) << "no overflow";
-    EXPECT_EQ(m.pd_create(thread, 9, 4095, 4), E::quota_exhausted) << "the child pays its top-level table";
-    Word all_free = kLimit - kBootUsed - 4096 - 32 * 16;
+    Word all_free = kLimit - kBootUsed - kPdCharge16;
     EXPECT_EQ(m.pd_create(thread, 9, all_free + 1, 4), E::quota_exhausted);
     EXPECT_EQ(m.used(root), kBootUsed);
     EXPECT_EQ(m.pd_create(thread, 9, all_free, 4), E::ok) << "exactly everything fits";
     EXPECT_EQ(free_quota(root), 0u);
     EXPECT_EQ(m.endpoint_create(thread, 10), E::quota_exhausted);
+    EXPECT_EQ(m.cap_delete(thread, 9), E::ok);
+    EXPECT_EQ(m.pd_create(thread, 9, 0, 4), E::ok) << "a PD without quota: its creator paid all it has";
+    EXPECT_EQ(m.used(at(9)->object), 0u);
 }
 
 TEST_F(Caps, PdCreateMovesQuotaAndDestructionReturnsIt) {
     ObjId c = child(9, 100000);
     EXPECT_EQ(m.limit(root), kLimit - 100000);
-    EXPECT_EQ(m.used(root), kBootUsed + 4096 + 32 * 16);
+    EXPECT_EQ(m.used(root), kBootUsed + kPdCharge16);
     EXPECT_EQ(m.limit(c), 100000u);
-    EXPECT_EQ(m.used(c), 4096u);
+    EXPECT_EQ(m.used(c), 0u);
     EXPECT_EQ(m.slots(c), 16u);
     EXPECT_EQ(m.cap_delete(thread, 9), E::ok);
     EXPECT_FALSE(m.alive(c));
@@ -123,18 +127,18 @@ TEST_F(Caps, ThreadCreateChargesCallerAndTargetPagesTables) {
     Word before = m.used(root);
     EXPECT_EQ(m.thread_create(thread, 10, 9, 0x7000, 5, 1), E::ok);
     EXPECT_EQ(m.used(root), before + 1024 + 4096 + 128);
-    EXPECT_EQ(m.used(c), 4096u + 3 * 4096) << "a fresh address space needs three tables below the top";
+    EXPECT_EQ(m.used(c), 3u * 4096) << "a fresh address space needs three tables below the top";
     EXPECT_EQ(m.thread_create(thread, 11, 9, 0x8000, 5, 1), E::ok);
-    EXPECT_EQ(m.used(c), 4096u + 3 * 4096) << "same 2 MiB region: no new table";
+    EXPECT_EQ(m.used(c), 3u * 4096) << "same 2 MiB region: no new table";
     EXPECT_EQ(m.thread_create(thread, 12, 9, 0x8000, 5, 1), E::mapping_conflict);
     EXPECT_EQ(m.thread_create(thread, 12, 9, 0x200000, 5, 0), E::ok);
-    EXPECT_EQ(m.used(c), 4096u + 4 * 4096);
+    EXPECT_EQ(m.used(c), 4u * 4096);
     // Deleting threads refunds the caller; the tables stay with the address space.
     EXPECT_EQ(m.cap_delete(thread, 10), E::ok);
     EXPECT_EQ(m.cap_delete(thread, 11), E::ok);
     EXPECT_EQ(m.cap_delete(thread, 12), E::ok);
     EXPECT_EQ(m.used(root), before);
-    EXPECT_EQ(m.used(c), 4096u + 4 * 4096);
+    EXPECT_EQ(m.used(c), 4u * 4096);
     EXPECT_TRUE(m.state().pds.at(c).utcbs.empty());
 }
 
@@ -152,9 +156,9 @@ TEST_F(Caps, ThreadCreateErrorsInDocumentedOrder) {
     EXPECT_EQ(m.thread_create(thread, 6, kSelf, abi::user_end, 255, 1), E::bad_address);
     EXPECT_EQ(m.thread_create(thread, 6, kSelf, kRootUtcb, 255, 1), E::mapping_conflict);
     EXPECT_EQ(m.thread_create(thread, 6, kSelf, kMem, 255, 1), E::mapping_conflict);
-    ObjId c = child(9, 4096 + 2 * 4096); // room for two of the three tables a UTCB needs
+    ObjId c = child(9, 2 * 4096); // room for two of the three tables a UTCB needs
     EXPECT_EQ(m.thread_create(thread, 6, 9, 0, 0, 0), E::quota_exhausted);
-    EXPECT_EQ(m.used(c), 4096u);
+    EXPECT_EQ(m.used(c), 0u);
     EXPECT_EQ(m.thread_create(thread, 6, kSelf, abi::user_end - 4096, 255, 1), E::ok);
 }
 
@@ -222,10 +226,40 @@ TEST_F(Caps, CapGrantMovesAndKeepsTheTreePlace) {
     EXPECT_EQ(m.cap_grant(thread, 5, 9, 3, r::read), E::ok);
     EXPECT_FALSE(at(5));
     EXPECT_EQ(m.cap_at(c, 3)->rights, r::read);
-    EXPECT_EQ(at(6)->rights, kAll) << "the child keeps its rights (reading 7)";
+    EXPECT_EQ(at(6)->rights, r::read) << "derived capabilities lose what the moved one lost";
     EXPECT_EQ(m.cap_revoke(thread, 4), E::ok) << "the moved cap is still a child of 4";
     EXPECT_FALSE(m.cap_at(c, 3));
     EXPECT_FALSE(at(6));
+}
+
+TEST_F(Caps, CapGrantTakesTheLostRightsFromEverythingDerived) {
+    ASSERT_EQ(m.endpoint_create(thread, 4), E::ok);
+    ASSERT_EQ(m.cap_copy(thread, 4, kSelf, 5, r::read | r::write | r::grant, 0), E::ok);
+    ASSERT_EQ(m.cap_copy(thread, 5, kSelf, 6, r::write | r::grant, 0), E::ok);
+    ASSERT_EQ(m.cap_copy(thread, 6, kSelf, 7, r::write, 0), E::ok);
+    ASSERT_EQ(m.cap_copy(thread, 5, kSelf, 8, r::read | r::grant, 0), E::ok);
+    EXPECT_EQ(m.cap_grant(thread, 5, kSelf, 9, r::read | r::write | r::grant | r::exec), E::missing_rights);
+    ASSERT_EQ(m.cap_grant(thread, 5, kSelf, 9, r::read | r::grant), E::ok);
+    EXPECT_EQ(at(9)->rights, r::read | r::grant);
+    EXPECT_EQ(at(6)->rights, r::grant);
+    EXPECT_EQ(at(7)->rights, 0u);
+    EXPECT_EQ(at(8)->rights, r::read | r::grant);
+    EXPECT_EQ(at(4)->rights, kAll) << "ancestors keep theirs";
+}
+
+TEST_F(Caps, WithoutTheMemorySideUtcbsCostNoPageTables) {
+    Model plain{Config{1, 24, false}};
+    ObjId pd = plain.boot_pd(kLimit, 0, 8);
+    ObjId t = plain.boot_thread(pd, kRootUtcb);
+    plain.boot_cap(pd, kSelf, pd, kAll);
+    ASSERT_EQ(plain.pd_create(t, 9, 50000, 4), E::ok);
+    ObjId c = plain.cap_at(pd, 9)->object;
+    EXPECT_EQ(plain.thread_create(t, 10, 9, 0x1000, 0, 0), E::ok);
+    EXPECT_EQ(plain.used(c), 0u);
+    EXPECT_EQ(plain.used(pd), kPdCharge16 + 1024 + 4096 + 128);
+    EXPECT_EQ(plain.thread_create(t, 11, 9, 0x1000, 0, 0), E::mapping_conflict) << "UTCBs still collide";
+    EXPECT_EQ(plain.thread_create(t, 11, 9, 0x1000, 0, 1), E::invalid_argument) << "one CPU";
+    for (const auto& v : plain.check()) ADD_FAILURE() << v;
 }
 
 TEST_F(Caps, DeletingWhatKeepsTheCallerAliveIsSelfReference) {
@@ -250,7 +284,7 @@ TEST_F(Caps, ObjectsDieWithThePdThatPaidForThem) {
     ObjId worker = at(10)->object;
     ASSERT_EQ(m.cap_copy(thread, kSelf, 9, 1, r::control, 0), E::ok); // the child may give caps to root
     ASSERT_EQ(m.endpoint_create(worker, 2), E::ok);
-    EXPECT_EQ(m.used(c), 4096u + 3 * 4096 + 128);
+    EXPECT_EQ(m.used(c), 3u * 4096 + 128);
     ASSERT_EQ(m.cap_grant(worker, 2, 1, 30, kAll), E::ok);
     EXPECT_EQ(at(30)->type, T::endpoint);
     Word used_before_child = kBootUsed;
@@ -325,7 +359,7 @@ TEST_F(Caps, MemMapCopiesPagesAndChargesTheReceiver) {
     auto as = m.address_space(c);
     ASSERT_EQ(as.size(), 4u);
     EXPECT_EQ(as.at(0x203000), (PageView{kFrames + 0x3000, r::read | r::grant}));
-    EXPECT_EQ(m.used(c), 4096u + 3 * 4096 + 4 * 64);
+    EXPECT_EQ(m.used(c), 3u * 4096 + 4 * 64);
     EXPECT_EQ(m.address_space(root).size(), 16u) << "copy: the caller keeps its pages";
     // The child's pages may be mapped onwards (grant inherited) but only with what they have.
     ASSERT_EQ(m.thread_create(thread, 10, 9, 0x1000, 1, 0), E::ok);
@@ -341,7 +375,7 @@ TEST_F(Caps, MemMapCopiesPagesAndChargesTheReceiver) {
     EXPECT_EQ(m.mem_unmap(thread, fp::make(kMem, 16, 0), abi::unmap_self), E::ok);
     EXPECT_TRUE(m.address_space(root).empty());
     EXPECT_TRUE(m.address_space(c).empty());
-    EXPECT_EQ(m.used(c), 4096u + 4 * 4096) << "nodes refunded, tables kept";
+    EXPECT_EQ(m.used(c), 4u * 4096) << "nodes refunded, tables kept";
 }
 
 TEST_F(Caps, MemMapErrorsInDocumentedOrder) {
@@ -363,7 +397,7 @@ TEST_F(Caps, MemMapErrorsInDocumentedOrder) {
     EXPECT_EQ(m.mem_map(thread, fp::make(kRootUtcb, 12, 0), kSelf, 0x10000, 0), E::missing_rights) << "utcb";
     EXPECT_EQ(m.mem_map(thread, ok_src, kSelf, kMem + 0x1000, 0), E::mapping_conflict) << "overlaps itself";
     EXPECT_EQ(m.mem_map(thread, ok_src, kSelf, 0, 0), E::mapping_conflict) << "covers the UTCB at 0x1000";
-    ObjId c = child(9, 4096 + 3 * 4096 + 64); // tables and one node, not two
+    ObjId c = child(9, 3 * 4096 + 64); // tables and one node, not two
     EXPECT_EQ(m.mem_map(thread, ok_src, 9, 0, 0), E::quota_exhausted);
     EXPECT_EQ(m.mem_map(thread, fp::make(kMem, 12, r::read), 9, 0, 0), E::ok);
     EXPECT_EQ(free_quota(c), 0u);
@@ -412,7 +446,7 @@ TEST_F(Caps, DestroyingAPdRemovesEverythingDerivedFromItsCapsAndPages) {
     EXPECT_TRUE(m.alive(b));
     EXPECT_FALSE(m.cap_at(b, 1)) << "b's cap was derived from one in a's space";
     EXPECT_TRUE(m.address_space(b).empty()) << "b's page was derived from one in a's address space";
-    EXPECT_EQ(m.used(b), 4096u + 3 * 4096);
+    EXPECT_EQ(m.used(b), 3u * 4096);
     EXPECT_EQ(m.limit(root), kLimit - 100000);
 }
 

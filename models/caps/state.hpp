@@ -46,16 +46,17 @@ struct Object {
 
 /// A protection domain's own state (its Object entry holds payer/charge).
 struct Pd {
-    ObjId creator = 0; ///< gets `limit` back when this PD dies (0: the boot PD)
-    Word limit = 0;    ///< kernel-memory quota granted
-    Word fixed = 0;    ///< charged bytes the model does not itemise: the top-level page table (and for the
-                       ///< boot PD whatever boot charged); used() adds every itemised charge to it
-    unsigned cap_order = 0;      ///< the capability space has 2^cap_order slots
+    ObjId creator = 0;      ///< gets `limit` back when this PD dies (0: the boot PD)
+    Word limit = 0;         ///< kernel-memory quota granted
+    Word fixed = 0;         ///< bytes the model does not itemise (the boot PD's `used` at boot; 0 by the ABI)
+    unsigned cap_order = 0; ///< the capability space has 2^cap_order slots
     std::map<Word, CapId> slots; ///< selector -> capability
     std::map<Word, MapId> pages; ///< page address -> mapping (mapping database node)
     std::map<Word, ObjId> utcbs; ///< page address -> thread whose UTCB is mapped there
-    std::set<std::pair<int, Word>>
-        page_tables; ///< (level 3..1, index of the covered region); the top is implicit
+    /// Page-table pages below the top level (which the creator paid with the PD): (level 3..1, index of the
+    /// region it covers). Paid by this PD, except the ones boot made, which nobody paid.
+    std::set<std::pair<int, Word>> page_tables;
+    std::set<std::pair<int, Word>> boot_page_tables;
 };
 
 /// A capability: a slot's content and its place in the derivation tree (children point at their parent).

@@ -77,16 +77,15 @@ Error Model::pd_create(ObjId caller, Word dest, Word quota, Word cap_order) {
     ObjId me = pd_of_thread(caller);
     if (cap_order < 4 || cap_order > 12) return Error::invalid_argument;
     if (Error e = check_dest(me, dest); e != Error::ok) return e;
-    Word charge = abi::charge::pd + (abi::charge::cap_slot << cap_order);
+    // The caller pays the PD, its slots and its top-level page table, and moves `quota` of its limit to it.
+    Word charge = abi::charge::pd + (abi::charge::cap_slot << cap_order) + abi::charge::page_table;
     Word free = limit(me) - used(me);
     if (quota > free || charge > free - quota) return Error::quota_exhausted;
-    if (quota < abi::charge::page_table) return Error::quota_exhausted; // the new PD pays its top-level table
 
     ObjId id = new_object(ObjectType::pd, me, charge);
     Pd& pd = s_.pds[id];
     pd.creator = me;
     pd.limit = quota;
-    pd.fixed = abi::charge::page_table;
     pd.cap_order = static_cast<unsigned>(cap_order);
     s_.pds.at(me).limit -= quota;
     new_cap(me, dest, id, r::all, 0, 0);
@@ -217,11 +216,13 @@ Error Model::delegate(ObjId caller, Word src, Word pd, Word dest, Word rights, W
     CapId id = s_.pds.at(me).slots.at(src);
     if (move) {
         Cap& c = s_.caps.at(id);
+        Word lost = c.rights & ~rights;
         s_.pds.at(me).slots.erase(src);
         c.pd = target;
         c.sel = dest;
         c.rights = rights;
         s_.pds.at(target).slots[dest] = id;
+        for (CapId d : descendants(id)) s_.caps.at(d).rights &= ~lost; // they lose what it lost
     } else {
         Cap c = s_.caps.at(id);
         new_cap(target, dest, c.object, rights, badge != 0 ? badge : c.badge, id);
@@ -239,26 +240,23 @@ Error Model::cap_grant(ObjId caller, Word src, Word pd, Word dest, Word rights) 
 
 // ---- revocation ------------------------------------------------------------------------------------------
 
-/// Carried out on a trial copy first: if the caller's thread or PD would not survive, nothing happens.
-Error Model::remove(ObjId caller, Word sel, bool including_self) {
+/// Derived capabilities name the object `sel` names, which `sel` keeps alive: revoking destroys nothing.
+Error Model::cap_revoke(ObjId caller, Word sel) {
     ObjId me = pd_of_thread(caller);
     if (!lookup(me, sel)) return Error::bad_selector;
-    CapId id = s_.pds.at(me).slots.at(sel);
-
-    Model trial = *this;
-    for (CapId child : trial.children(id)) trial.delete_cap(child);
-    if (including_self) trial.delete_cap(id);
-    if (!trial.alive(caller) || !trial.alive(me)) return Error::self_reference;
-    *this = std::move(trial);
+    for (CapId child : children(s_.pds.at(me).slots.at(sel))) delete_cap(child);
     return Error::ok;
 }
 
-Error Model::cap_revoke(ObjId caller, Word sel) {
-    return remove(caller, sel, false);
-}
-
+/// Carried out on a trial copy first: if the caller's thread or PD would not survive, nothing happens.
 Error Model::cap_delete(ObjId caller, Word sel) {
-    return remove(caller, sel, true);
+    ObjId me = pd_of_thread(caller);
+    if (!lookup(me, sel)) return Error::bad_selector;
+    Model trial = *this;
+    trial.delete_cap(s_.pds.at(me).slots.at(sel));
+    if (!trial.alive(caller) || !trial.alive(me)) return Error::self_reference;
+    *this = std::move(trial);
+    return Error::ok;
 }
 
 // ---- queries ---------------------------------------------------------------------------------------------
