@@ -367,6 +367,17 @@ void compare_state(const World& w, CapsSut& sut) {
             }
         }
     }
+    std::map<ObjectType, std::size_t> want_census;
+    for (const auto& [id, o] : m.state().objects) ++want_census[o.type];
+    auto got_census = sut.census();
+    if (got_census != want_census) {
+        std::ostringstream os;
+        os << "live objects by type (type:count) differ; kernel";
+        for (const auto& [type, n] : got_census) os << ' ' << Word(type) << ':' << n;
+        os << "; model";
+        for (const auto& [type, n] : want_census) os << ' ' << Word(type) << ':' << n;
+        RC_FAIL(os.str());
+    }
     std::string broken = sut.invariants();
     if (!broken.empty()) RC_FAIL("kernel invariant: " + broken);
 }

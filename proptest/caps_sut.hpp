@@ -51,6 +51,10 @@ public:
     /// records them; only called when memory commands are enabled.
     virtual std::map<Word, PageView> address_space(ObjId pd) = 0;
 
+    /// How many live objects of each type the kernel holds (reply objects, which live and die with their
+    /// thread and have no capability here, left out).
+    virtual std::map<models::caps::ObjectType, std::size_t> census() = 0;
+
     /// The kernel's invariant checker: empty when everything holds, else what broke.
     virtual std::string invariants() = 0;
 

@@ -1,0 +1,126 @@
+// The real kernel as the system under test: a fresh kernel::testing::TestKernel per sequence, every syscall
+// through its dispatcher, observation through the kernel's public state (capability slots, quotas) and its
+// invariant checker. Boot state per docs/abi.md ("At boot: the root protection domain").
+#include <rapidcheck.h>
+#include <sstream>
+
+#include "kernel/check/check.hpp"
+#include "kernel/obj/kernel.hpp"
+#include "kernel/obj/pd.hpp"
+#include "kernel/obj/thread.hpp"
+#include "kernel/syscall/testing/test_kernel.hpp"
+#include "proptest/caps_sut.hpp"
+
+namespace proptest::caps {
+
+namespace {
+
+namespace abi = janus::abi;
+using models::caps::ObjectType;
+
+class KernelSut final : public CapsSut {
+public:
+    ObjId boot(Model& model) override {
+        kernel::testing::Options options; // root: 1 MiB quota, 2^8 slots, 4 CPUs, UTCB at 0x1000
+        k_ = std::make_unique<kernel::testing::TestKernel>(options);
+        model = Model(models::caps::Config{options.cpus, abi::irq_lines, memory_supported()});
+        ObjId pd = model.boot_pd(options.quota, 0, options.cap_order);
+        ObjId thread = model.boot_thread(pd, options.root_utcb);
+        ObjId irq_control = model.boot_object(ObjectType::irq_control);
+        model.boot_cap(pd, abi::root_sel::pd, pd, abi::rights::all);
+        model.boot_cap(pd, abi::root_sel::thread, thread, abi::rights::all);
+        model.boot_cap(pd, abi::root_sel::irq_control, irq_control, abi::rights::all);
+        remember(pd, &k_->root());
+        remember(thread, &k_->root_thread());
+        remember(irq_control, k_->object_at(k_->root(), abi::root_sel::irq_control));
+        return thread;
+    }
+
+    Outcome syscall(ObjId caller, Word number, const Args& args) override {
+        auto& thread = kernel::as<kernel::Thread>(live(caller));
+        auto out = k_->call(thread, number, std::vector<Word>(args.begin(), args.end()));
+        // Registers other than rax and the result registers are preserved (docs/abi.md).
+        if (out.regs.r10 != args[3] || out.regs.r8 != args[4] || out.regs.r9 != args[5])
+            register_damage_ = std::string(abi::find(number) ? abi::find(number)->name : "bad syscall") +
+                               " changed r10, r8 or r9";
+        Outcome o;
+        o.status = out.status;
+        o.regs = {out.regs.rdi, out.regs.rsi, out.regs.rdx};
+        return o;
+    }
+
+    void bind(ObjId object, ObjId pd, Word sel) override {
+        kernel::Object* o = k_->object_at(kernel::as<kernel::Pd>(live(pd)), sel);
+        if (!o) RC_FAIL("the kernel has no object at the new capability's slot");
+        remember(object, o);
+    }
+
+    std::vector<Word> occupied(ObjId pd) override {
+        const auto& space = kernel::as<kernel::Pd>(live(pd)).space;
+        std::vector<Word> out;
+        for (Word sel = 1; sel < space.size(); ++sel)
+            if (space.cap(sel)) out.push_back(sel);
+        return out;
+    }
+
+    std::optional<CapView> cap(ObjId pd, Word sel) override {
+        const kernel::Slot* slot = kernel::as<kernel::Pd>(live(pd)).space.cap(sel);
+        if (!slot) return std::nullopt;
+        auto id = ids_.find(slot->object());
+        return CapView{slot->object()->type, slot->rights(), slot->badge(),
+                       id == ids_.end() ? 0 : id->second};
+    }
+
+    std::pair<Word, Word> quota(ObjId pd) override {
+        const auto& q = kernel::as<kernel::Pd>(live(pd)).quota;
+        return {q.limit, q.used};
+    }
+
+    std::map<Word, PageView> address_space(ObjId) override { return {}; }
+
+    std::map<ObjectType, std::size_t> census() override {
+        std::map<ObjectType, std::size_t> out;
+        for (const kernel::Object* o = kernel::first_object(k_->kernel()); o; o = kernel::next_object(o))
+            if (o->type != ObjectType::reply) ++out[o->type];
+        return out;
+    }
+
+    std::string invariants() override {
+        std::string broken = register_damage_;
+        if (!k_->clean()) broken += " observer: " + k_->violations().front();
+        kernel::CheckResult r = kernel::check_kernel(k_->kernel());
+        if (!r.ok) broken += std::string(" checker: ") + r.text;
+        return broken;
+    }
+
+    bool memory_supported() const override { return false; }
+
+private:
+    void remember(ObjId id, kernel::Object* o) {
+        objects_[id] = o;
+        ids_[o] = id; // a new object at a dead one's address takes the address over
+    }
+
+    /// The kernel object the model calls `id`, which the model says is alive: it must be alive in the kernel.
+    kernel::Object& live(ObjId id) {
+        auto it = objects_.find(id);
+        if (it == objects_.end()) RC_FAIL("model object #" + std::to_string(id) + " was never bound");
+        kernel::Checker checker(k_->kernel());
+        if (!checker.is_live(it->second) || ids_.at(it->second) != id)
+            RC_FAIL("model object #" + std::to_string(id) + " is alive in the model, dead in the kernel");
+        return *it->second;
+    }
+
+    std::unique_ptr<kernel::testing::TestKernel> k_;
+    std::map<ObjId, kernel::Object*> objects_;
+    std::map<const kernel::Object*, ObjId> ids_;
+    std::string register_damage_;
+};
+
+} // namespace
+
+std::unique_ptr<CapsSut> make_kernel_sut() {
+    return std::make_unique<KernelSut>();
+}
+
+} // namespace proptest::caps
