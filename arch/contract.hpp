@@ -6,3 +6,7 @@
 #include "arch/console.hpp"
 #include "arch/cpu.hpp"
 #include "arch/phys.hpp"
+#include "arch/ipi.hpp"
+#include "arch/timer.hpp"
+#include "arch/tlb.hpp"
+#include "arch/user.hpp"
