@@ -310,8 +310,50 @@ void Call::run(const World& w, CapsSut& sut) const {
     compare_state(next, sut);
 }
 
+namespace {
+
+ObjectView expected_view(const CapModel& m, ObjId id) {
+    const models::caps::Object& o = m.state().objects.at(id);
+    ObjectView v;
+    v.payer = o.payer;
+    v.charge = o.charge;
+    if (o.type == ObjectType::thread) {
+        v.pd = o.holder;
+        v.utcb = o.utcb;
+        v.prio = o.prio;
+        v.cpu = o.cpu;
+        v.pager = o.pager;
+        v.pager_badge = o.pager_badge;
+        v.exception = o.exception;
+        v.exception_badge = o.exception_badge;
+    }
+    if (o.type == ObjectType::irq) {
+        v.line = o.line;
+        v.notification = o.bound_to;
+        v.bit = o.bit;
+    }
+    return v;
+}
+
+std::string show_view(const ObjectView& v) {
+    std::ostringstream os;
+    os << "payer #" << v.payer << " charge " << v.charge << " pd #" << v.pd << std::hex << " utcb 0x"
+       << v.utcb << std::dec << " prio " << v.prio << " cpu " << v.cpu << " pager #" << v.pager << "/"
+       << v.pager_badge << " exception #" << v.exception << "/" << v.exception_badge << " line " << v.line
+       << " notification #" << v.notification << " bit " << v.bit;
+    return os.str();
+}
+
+} // namespace
+
 void compare_state(const World& w, CapsSut& sut) {
     const CapModel& m = w.model;
+    for (const auto& [id, o] : m.state().objects) {
+        ObjectView want = expected_view(m, id), got = sut.object(id);
+        if (got != want)
+            RC_FAIL("object #" + std::to_string(id) + ": kernel (" + show_view(got) + "), model (" +
+                    show_view(want) + ")");
+    }
     for (ObjId pd : m.live(ObjectType::pd)) {
         std::ostringstream where;
         where << "pd#" << pd << ": ";

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "kernel/check/check.hpp"
+#include "kernel/obj/irq.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
@@ -25,7 +26,8 @@ public:
         k_ = std::make_unique<kernel::testing::TestKernel>(options);
         model = Model(models::caps::Config{options.cpus, abi::irq_lines, memory_supported()});
         ObjId pd = model.boot_pd(options.quota, 0, options.cap_order);
-        ObjId thread = model.boot_thread(pd, options.root_utcb);
+        kernel::RootConfig root_config; // the boot thread's priority and CPU: boot parameters, not ABI
+        ObjId thread = model.boot_thread(pd, options.root_utcb, root_config.priority, root_config.cpu);
         ObjId irq_control = model.boot_object(ObjectType::irq_control);
         model.boot_cap(pd, abi::root_sel::pd, pd, abi::rights::all);
         model.boot_cap(pd, abi::root_sel::thread, thread, abi::rights::all);
@@ -78,6 +80,34 @@ public:
 
     std::map<Word, PageView> address_space(ObjId) override { return {}; }
 
+    ObjectView object(ObjId id) override {
+        const kernel::Object& o = live(id);
+        ObjectView v;
+        v.payer = id_of(o.payer);
+        v.charge = o.charge;
+        if (o.type == ObjectType::thread) {
+            const auto& t = kernel::as<kernel::Thread>(o);
+            // The reply object lives and dies with its thread: the model counts its charge with the thread's.
+            if (t.reply) v.charge += t.reply->charge;
+            if (t.reply && t.reply->payer != t.payer) v.charge = ~Word{0};
+            v.pd = id_of(t.pd);
+            v.utcb = t.utcb;
+            v.prio = t.priority;
+            v.cpu = t.cpu;
+            v.pager = id_of(t.pager.target());
+            v.pager_badge = t.pager.tag();
+            v.exception = id_of(t.exception_handler.target());
+            v.exception_badge = t.exception_handler.tag();
+        }
+        if (o.type == ObjectType::irq) {
+            const auto& irq = kernel::as<kernel::Irq>(o);
+            v.line = irq.line;
+            v.notification = id_of(irq.notification.target());
+            v.bit = irq.notification.tag();
+        }
+        return v;
+    }
+
     std::map<ObjectType, std::size_t> census() override {
         std::map<ObjectType, std::size_t> out;
         for (const kernel::Object* o = kernel::first_object(k_->kernel()); o; o = kernel::next_object(o))
@@ -96,6 +126,13 @@ public:
     bool memory_supported() const override { return false; }
 
 private:
+    /// The model id of a kernel object (0 for none, ~0 for one the test never saw created).
+    ObjId id_of(const kernel::Object* o) const {
+        if (!o) return 0;
+        auto it = ids_.find(o);
+        return it == ids_.end() ? ~ObjId{0} : it->second;
+    }
+
     void remember(ObjId id, kernel::Object* o) {
         objects_[id] = o;
         ids_[o] = id; // a new object at a dead one's address takes the address over

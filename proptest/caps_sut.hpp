@@ -22,6 +22,21 @@ using models::caps::Outcome;
 using models::caps::PageView;
 using models::caps::Word;
 
+/// What the kernel keeps per object beyond its capabilities: who paid how much, and per type the thread's
+/// place and configuration or the irq's line and binding. Object references are model ids (0: none).
+struct ObjectView {
+    ObjId payer = 0;
+    Word charge = 0;
+    ObjId pd = 0; ///< thread: the PD it runs in
+    Word utcb = 0, prio = 0, cpu = 0;
+    ObjId pager = 0, exception = 0;
+    Word pager_badge = 0, exception_badge = 0;
+    Word line = 0; ///< irq
+    ObjId notification = 0;
+    Word bit = 0;
+    bool operator==(const ObjectView&) const = default;
+};
+
 class CapsSut {
 public:
     virtual ~CapsSut() = default;
@@ -50,6 +65,9 @@ public:
     /// The user mappings of `pd`'s address space (page -> frame, rights), as the kernel's mapping database
     /// records them; only called when memory commands are enabled.
     virtual std::map<Word, PageView> address_space(ObjId pd) = 0;
+
+    /// The kernel's view of live object `object`.
+    virtual ObjectView object(ObjId object) = 0;
 
     /// How many live objects of each type the kernel holds (reply objects, which live and die with their
     /// thread and have no capability here, left out).

@@ -62,8 +62,8 @@ void Model::destroy(ObjId object) {
         break;
     case ObjectType::endpoint:
         for (auto& [id, x] : s_.objects) {
-            if (x.pager == object) x.pager = 0;
-            if (x.exception == object) x.exception = 0;
+            if (x.pager == object) x.pager = 0, x.pager_badge = 0;
+            if (x.exception == object) x.exception = 0, x.exception_badge = 0;
         }
         break;
     case ObjectType::notification:

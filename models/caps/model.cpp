@@ -19,10 +19,12 @@ ObjId Model::boot_pd(Word limit, Word used, unsigned cap_order) {
     return id;
 }
 
-ObjId Model::boot_thread(ObjId pd, Word utcb) {
+ObjId Model::boot_thread(ObjId pd, Word utcb, Word prio, Word cpu) {
     ObjId id = new_object(ObjectType::thread, 0, 0);
     s_.objects[id].holder = pd;
     s_.objects[id].utcb = utcb;
+    s_.objects[id].prio = prio;
+    s_.objects[id].cpu = cpu;
     add_boot_page_tables(pd, utcb);
     s_.pds.at(pd).utcbs[utcb] = id;
     return id;

@@ -49,7 +49,7 @@ public:
 
     // ---- the boot state (what the kernel hands the first protection domain) ----
     ObjId boot_pd(Word limit, Word used, unsigned cap_order);
-    ObjId boot_thread(ObjId pd, Word utcb);
+    ObjId boot_thread(ObjId pd, Word utcb, Word prio = 0, Word cpu = 0);
     ObjId boot_object(ObjectType type);
     void boot_cap(ObjId pd, Word sel, ObjId object, Word rights, Word badge = 0);
     void boot_mapping(ObjId pd, Word page, Word frame, Word rights);

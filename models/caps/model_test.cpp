@@ -321,8 +321,15 @@ TEST_F(Caps, ThreadConfigureChecksEndpointsAndClearsWithZero) {
     ObjId ep = at(4)->object;
     EXPECT_EQ(m.state().objects.at(thread).pager, ep);
     EXPECT_EQ(m.state().objects.at(thread).exception, 0u);
+    ASSERT_EQ(m.cap_copy(thread, 4, kSelf, 7, r::write, 0x77), E::ok);
+    EXPECT_EQ(m.thread_configure(thread, kThread, 4, 7), E::ok);
+    EXPECT_EQ(m.state().objects.at(thread).exception, ep);
+    EXPECT_EQ(m.state().objects.at(thread).exception_badge, 0x77u) << "the thread keeps the badge";
+    EXPECT_EQ(m.state().objects.at(thread).pager_badge, 0u);
     EXPECT_EQ(m.cap_delete(thread, 4), E::ok);
     EXPECT_EQ(m.state().objects.at(thread).pager, 0u) << "a dead endpoint is no pager";
+    EXPECT_EQ(m.state().objects.at(thread).exception, 0u);
+    EXPECT_EQ(m.state().objects.at(thread).exception_badge, 0u);
 }
 
 TEST_F(Caps, IrqCreateAndBind) {

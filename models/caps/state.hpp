@@ -35,8 +35,10 @@ struct Object {
     Word utcb = 0; ///< page address of the UTCB in `holder`'s address space
     Word prio = 0;
     Word cpu = 0;
-    ObjId pager = 0;     ///< endpoint (weak)
-    ObjId exception = 0; ///< endpoint (weak)
+    ObjId pager = 0;      ///< endpoint (weak)
+    Word pager_badge = 0; ///< the badge of the capability the pager was set from
+    ObjId exception = 0;  ///< endpoint (weak)
+    Word exception_badge = 0;
 
     // irq
     Word line = 0;

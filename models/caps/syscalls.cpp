@@ -137,7 +137,9 @@ Error Model::thread_configure(ObjId caller, Word thread, Word pager, Word except
 
     Object& o = s_.objects.at(t->object);
     o.pager = p ? p->object : 0;
+    o.pager_badge = p ? p->badge : 0;
     o.exception = x ? x->object : 0;
+    o.exception_badge = x ? x->badge : 0;
     return Error::ok;
 }
 
