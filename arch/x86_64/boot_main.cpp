@@ -3,14 +3,19 @@
 // information and hands it to the portable kernel.
 #include <cstdint>
 
+#include "arch/x86_64/address_space.hpp"
 #include "arch/x86_64/cpu_local.hpp"
+#include "arch/x86_64/cpu_ops.hpp"
 #include "arch/x86_64/idt.hpp"
+#include "arch/x86_64/interrupt.hpp"
 #include "arch/x86_64/paging.hpp"
 #include "arch/x86_64/pic.hpp"
+#include "arch/x86_64/protection.hpp"
 #include "arch/x86_64/runtime.hpp"
 #include "arch/x86_64/screen.hpp"
 #include "arch/x86_64/selftest.hpp"
 #include "arch/x86_64/serial.hpp"
+#include "arch/x86_64/user.hpp"
 #include "kernel/boot/bootinfo.hpp"
 #include "kernel/main.hpp"
 
@@ -34,6 +39,9 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     disable_legacy_pic();
     setup_pat();
     drop_identity_map();
+    set_kernel_root(read_cr3());
+    Protection protection = enable_protection();
+    init_user_entry();
 
     kernel::print_banner();
     auto protocol = protocol_number == 1 ? Protocol::pvh : Protocol::multiboot2;
@@ -52,7 +60,11 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
         kernel::boot_rejected(parsed.error());
     }
     screen::attach(&boot_info);
-    run_selftest(boot_info.cmdline);
+    // Lines stay under 80 characters: the EGA screen would wrap them.
+    kernel::println("cpu: SMEP ", protection.smep ? "on" : "off", ", SMAP ", protection.smap ? "on" : "off",
+                    ", UMIP ", protection.umip ? "on" : "off", "; ring 3 without FPU/SSE (CR0.EM+TS)");
+    init_interrupts(boot_info.memory);
+    run_selftest(boot_info);
     kernel::start(boot_info);
     arch::shutdown(arch::ExitStatus::success);
 }

@@ -10,10 +10,20 @@ namespace x86 {
 
 CpuLocal boot_cpu;
 
+namespace {
+/// Every CPU's block by index; entries are written once, when that CPU comes up.
+CpuLocal* cpus[max_cpus];
+} // namespace
+
 void install_cpu_local(CpuLocal& cpu, CpuId id) {
     cpu.self = &cpu;
     cpu.id = id;
+    cpus[id] = &cpu;
     wrmsr(msr_gs_base, reinterpret_cast<std::uintptr_t>(&cpu));
+}
+
+CpuLocal& cpu_local(CpuId cpu) {
+    return *cpus[cpu];
 }
 
 } // namespace x86

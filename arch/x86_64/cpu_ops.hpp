@@ -28,8 +28,53 @@ inline void wrmsr(std::uint32_t msr, std::uint64_t v) {
                  : "c"(msr), "a"(static_cast<std::uint32_t>(v)), "d"(static_cast<std::uint32_t>(v >> 32)));
 }
 
-inline constexpr std::uint32_t msr_gs_base = 0xc0000101;
+inline constexpr std::uint32_t msr_apic_base = 0x1b;
 inline constexpr std::uint32_t msr_pat = 0x277;
+inline constexpr std::uint32_t msr_efer = 0xc0000080;
+inline constexpr std::uint32_t msr_star = 0xc0000081;
+inline constexpr std::uint32_t msr_lstar = 0xc0000082;
+inline constexpr std::uint32_t msr_cstar = 0xc0000083;
+inline constexpr std::uint32_t msr_sfmask = 0xc0000084;
+inline constexpr std::uint32_t msr_fs_base = 0xc0000100;
+inline constexpr std::uint32_t msr_gs_base = 0xc0000101;
+inline constexpr std::uint32_t msr_kernel_gs_base = 0xc0000102;
+
+struct CpuidResult {
+    std::uint32_t eax, ebx, ecx, edx;
+};
+inline CpuidResult cpuid(std::uint32_t leaf, std::uint32_t subleaf = 0) {
+    CpuidResult r;
+    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+    return r;
+}
+
+inline std::uint64_t rdtsc() {
+    std::uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (std::uint64_t{hi} << 32) | lo;
+}
+
+inline std::uint64_t read_cr0() {
+    std::uint64_t v;
+    asm volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+inline void write_cr0(std::uint64_t v) {
+    asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+inline std::uint64_t read_cr4() {
+    std::uint64_t v;
+    asm volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+inline void write_cr4(std::uint64_t v) {
+    asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/// Drop the translation of the page holding `va` (global ones too) and the paging-structure caches for it.
+inline void invlpg(std::uint64_t va) {
+    asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
 
 inline std::uint64_t read_cr2() {
     std::uint64_t v;

@@ -64,9 +64,17 @@ void print_page_fault_cause(std::uint64_t e) {
             e & 4 ? "user" : "kernel", e & 8 ? ", reserved bit set" : "", ")");
 }
 
+/// NMI, #DF and #MC may strike in the few instructions around swapgs on the way into or out of ring 3, with
+/// the user's GS base loaded in ring 0. Kernel GS bases are kernel (negative) addresses; user ones cannot be
+/// (ring 3 can only load selectors, whose base is 0).
+void ensure_kernel_gs() {
+    if (static_cast<std::int64_t>(arch::x86::rdmsr(arch::x86::msr_gs_base)) >= 0) asm volatile("swapgs");
+}
+
 } // namespace
 
 extern "C" void x86_exception(ExceptionFrame* f) {
+    ensure_kernel_gs();
     arch::x86::CpuLocal& cpu = arch::x86::this_cpu();
     if (cpu.in_exception) {
         // The dump itself faulted: print nothing more that could fault again.

@@ -4,7 +4,7 @@
 
 #include "arch/x86_64/gdt.hpp"
 
-extern "C" const std::uint64_t x86_exception_stubs[32];
+extern "C" const std::uint64_t x86_entry_stubs[256];
 
 namespace arch::x86 {
 
@@ -47,8 +47,8 @@ unsigned ist_for(unsigned vector) {
 } // namespace
 
 void load_idt() {
-    for (unsigned v = 0; v < 32; ++v) {
-        std::uint64_t handler = x86_exception_stubs[v];
+    for (unsigned v = 0; v < 256; ++v) {
+        std::uint64_t handler = x86_entry_stubs[v];
         idt[v] = Gate{static_cast<std::uint16_t>(handler),
                       selector::kernel_code,
                       static_cast<std::uint8_t>(ist_for(v)),

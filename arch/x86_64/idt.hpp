@@ -1,5 +1,6 @@
-// The interrupt descriptor table: a gate for each of the 32 exception vectors; #DF, NMI and #MC run on their
-// own IST stacks. Vectors 32-255 are not present yet (no device interrupts are enabled: see pic.cpp).
+// The interrupt descriptor table: an interrupt gate (interrupts masked on entry) for each of the 256 vectors,
+// all leading to entry_stubs.S; #DF, NMI and #MC run on their own IST stacks. Every gate has DPL 0, so
+// `int n` from ring 3 raises #GP instead of entering through a kernel vector.
 #pragma once
 
 namespace arch::x86 {

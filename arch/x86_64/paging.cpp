@@ -12,7 +12,7 @@ namespace arch::x86 {
 
 namespace {
 
-constexpr std::uint64_t pte_present = 1, pte_write = 2, pte_pwt = 8, pte_large = 0x80;
+constexpr std::uint64_t pte_present = 1, pte_write = 2, pte_pwt = 8, pte_pcd = 0x10, pte_large = 0x80;
 constexpr std::uint64_t page_2m = 2ull << 20, page_1g = 1ull << 30;
 constexpr std::uint64_t direct_map_limit = 512 * page_1g; // one PML4 entry of direct map
 
@@ -69,6 +69,19 @@ void setup_pat() {
     pat = (pat & ~(0xffull << 8)) | (0x01ull << 8);
     wrmsr(msr_pat, pat);
     pat_write_combining = true;
+}
+
+void* map_device(std::uint64_t pa, std::uint64_t size, const kernel::boot::MemoryMap& memory) {
+    if (size == 0 || pa > direct_map_size || size > direct_map_size - pa) return nullptr;
+    std::uint64_t first = pa & ~(page_2m - 1), end = (pa + size + page_2m - 1) & ~(page_2m - 1);
+    if (overlaps_usable(first, end, memory)) return nullptr;
+    for (std::uint64_t page = first; page < end; page += page_2m) {
+        std::uint64_t* pde = direct_map_pde(page);
+        if (!pde) return nullptr;
+        *pde = page | pte_present | pte_write | pte_large | pte_pwt | pte_pcd; // PAT entry 3: uncached
+    }
+    write_cr3(read_cr3());
+    return direct_map_address(pa);
 }
 
 void* map_framebuffer(std::uint64_t pa, std::uint64_t size, const kernel::boot::MemoryMap& memory) {

@@ -41,8 +41,8 @@ std::uint64_t read_at(std::uint64_t address) {
 
 } // namespace
 
-void run_selftest(const char* cmdline) {
-    StringView test = requested(cmdline);
+void run_selftest(const kernel::boot::BootInfo& info) {
+    StringView test = requested(info.cmdline);
     if (test.empty()) return;
     kernel::println("selftest: ", test);
     if (test == "ud") {

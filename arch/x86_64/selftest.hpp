@@ -9,9 +9,11 @@
 //                                          reported from its IST stack
 #pragma once
 
+#include "kernel/boot/bootinfo.hpp"
+
 namespace arch::x86 {
 
 /// Run the self-test named on the command line, if any. An unknown name is reported and ignored.
-void run_selftest(const char* cmdline);
+void run_selftest(const kernel::boot::BootInfo& info);
 
 } // namespace arch::x86
