@@ -8,6 +8,7 @@
 #include <set>
 
 #include "proptest/caps_commands.hpp"
+#include "proptest/replay_on_crash.hpp"
 
 namespace {
 

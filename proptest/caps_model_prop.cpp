@@ -6,6 +6,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "proptest/caps_commands.hpp"
+#include "proptest/replay_on_crash.hpp"
 
 namespace {
 
