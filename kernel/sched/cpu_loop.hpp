@@ -1,0 +1,87 @@
+// The per-CPU run loop: the only place a CPU leaves the kernel for user mode and the place every kernel entry
+// comes back to. The kernel has one stack per CPU and never blocks inside a kernel call (arch/user.hpp): a
+// blocked thread is a saved register frame plus IPC state, so this loop is all the "context switching" there
+// is. Bare metal and hostsim run the same loop; what differs is behind the Host policy.
+//
+//     lock; loop { stamp time; handle interrupts; bill the slice; fire due timeouts;
+//                  pick -> kick other CPUs -> arm the timer;
+//                  nothing to run: unlock, wait for an interrupt, lock;
+//                  else: load registers, unlock, run user code, lock, handle its exit }
+//
+// The big kernel lock is held everywhere but in user mode and while idle. Interrupts stay masked in the
+// kernel; those taken while idle are recorded (pending_vectors.hpp) and handled here under the lock like
+// those that end a user-mode run. The loop returns when host.finished() says so (tests); the kernel's never
+// does.
+//
+// Host policy (all but run() are called with the lock held):
+//   kernel::Spinlock& lock();  Scheduler& scheduler();  bool finished();
+//   void interrupt(arch::Vector v);            // a device line's vector (the kernel's own are handled here)
+//   void expired(Entity& e);                   // e's timeout passed: end its wait
+//   void load(Entity& e);                      // copy e's registers to this CPU's frame
+//   arch::UserExit run();                      // unlocked: run that frame in user mode until it enters
+//   void handle(Entity& e, const arch::UserExit& exit);  // e still exists: save its registers, then serve a
+//                                              // syscall or exception (not called for interrupt exits'
+//                                              // vectors, which go to interrupt())
+#pragma once
+
+#include "arch/cpu.hpp"
+#include "arch/timer.hpp"
+#include "arch/user.hpp"
+#include "kernel/lib/spinlock.hpp"
+#include "kernel/sched/pending_vectors.hpp"
+#include "kernel/sched/scheduler.hpp"
+#include "kernel/sched/vectors.hpp"
+
+namespace kernel::sched {
+
+template <typename Host>
+void cpu_loop(Host& host) {
+    const std::uint32_t cpu = arch::cpu_id();
+    Scheduler& s = host.scheduler();
+    Spinlock& lock = host.lock();
+    arch::irq_disable();
+    arch::set_interrupt_handler(record_interrupt);
+    pending_vectors() = VectorSet{};
+    lock.lock();
+    for (;;) {
+        s.set_now(arch::time_now());
+        for (VectorSet& pending = pending_vectors(); !pending.empty();) {
+            arch::Vector v = pending.take();
+            if (v != vector_timer && v != vector_resched) host.interrupt(v);
+        }
+        s.charge(cpu);
+        while (Entity* e = s.pop_expired(cpu)) host.expired(*e);
+        if (host.finished()) break;
+
+        Entity* next = s.pick(cpu);
+        send_kicks(s.take_kicks(cpu));
+        arch::timer_arm(s.next_event(cpu), vector_timer);
+        if (!next) {
+            lock.unlock();
+            // Interrupts stay masked until the wait: one that arrives in between stays pending and ends it at
+            // once. On x86 the wait itself enables and takes it; hostsim takes it when interrupts are
+            // enabled.
+            arch::wait_for_interrupt();
+            arch::irq_enable();
+            arch::irq_disable();
+            lock.lock();
+            continue;
+        }
+        host.load(*next);
+        s.set_loaded(cpu, next);
+        s.dispatched(cpu);
+        lock.unlock();
+        arch::UserExit exit = host.run();
+        lock.lock();
+        s.set_now(arch::time_now());
+        s.charge(cpu);
+        if (exit.kind == arch::UserExit::Kind::interrupt) pending_vectors().add(exit.vector);
+        // forget() clears `loaded` when the entity died meanwhile: its registers have nowhere to go.
+        if (s.loaded(cpu) == next) host.handle(*next, exit);
+        s.set_loaded(cpu, nullptr);
+    }
+    arch::timer_arm(0, vector_timer);
+    lock.unlock();
+}
+
+} // namespace kernel::sched

@@ -1,0 +1,184 @@
+#include "kernel/sched/scheduler.hpp"
+
+#include "kernel/panic.hpp"
+
+namespace kernel::sched {
+
+void Scheduler::init(unsigned cpus, std::uint64_t timeslice) {
+    JANUS_ASSERT(cpus >= 1 && cpus <= arch::max_cpus && timeslice > 0);
+    cpu_count_ = cpus;
+    timeslice_ = timeslice;
+}
+
+std::uint64_t Scheduler::deadline_after(std::uint64_t timeout) const {
+    std::uint64_t d = now_ + timeout;
+    return d < now_ ? ~std::uint64_t{0} : d;
+}
+
+bool Scheduler::preempts(std::uint32_t cpu, Priority p) const {
+    const Entity* cur = cpus_[cpu].current;
+    return !cur || p > cur->priority_;
+}
+
+void Scheduler::make_ready(Entity& e) {
+    JANUS_ASSERT(e.state_ == RunState::off && e.cpu_ < cpu_count_);
+    e.state_ = RunState::ready;
+    cpus_[e.cpu_].ready.push_back(e);
+    if (preempts(e.cpu_, e.priority_)) kick(e.cpu_);
+}
+
+void Scheduler::make_off(Entity& e) {
+    Cpu& c = cpus_[e.cpu_];
+    switch (e.state_) {
+    case RunState::ready:
+        c.ready.remove(e);
+        break;
+    case RunState::running:
+        unseat(c);
+        kick(e.cpu_);
+        break;
+    case RunState::off:
+        return;
+    }
+    e.state_ = RunState::off;
+}
+
+void Scheduler::yield(Entity& e) {
+    JANUS_ASSERT(e.state_ == RunState::running);
+    e.slice_left_ = 0; // pick() rotates it behind its equals with a fresh slice
+}
+
+void Scheduler::set_priority(Entity& e, Priority priority) {
+    switch (e.state_) {
+    case RunState::off:
+        e.priority_ = priority;
+        return;
+    case RunState::ready:
+        cpus_[e.cpu_].ready.remove(e);
+        e.priority_ = priority;
+        e.state_ = RunState::off;
+        make_ready(e);
+        return;
+    case RunState::running:
+        e.priority_ = priority;
+        if (cpus_[e.cpu_].ready.top_priority() > priority) kick(e.cpu_);
+        return;
+    }
+}
+
+void Scheduler::set_cpu(Entity& e, std::uint32_t cpu) {
+    JANUS_ASSERT(cpu < cpu_count_);
+    switch (e.state_) {
+    case RunState::off:
+        e.cpu_ = cpu;
+        return;
+    case RunState::ready:
+        cpus_[e.cpu_].ready.remove(e);
+        e.cpu_ = cpu;
+        e.state_ = RunState::off;
+        make_ready(e);
+        return;
+    case RunState::running:
+        // Its CPU notices at its next decision (pick) and hands it over.
+        if (cpu != e.cpu_) kick(e.cpu_);
+        e.cpu_ = cpu;
+        return;
+    }
+}
+
+void Scheduler::forget(Entity& e) {
+    cancel_timeout(e);
+    if (e.state_ == RunState::running) {
+        // A migrating entity still sits on the CPU it ran on: find it there.
+        for (unsigned i = 0; i < cpu_count_; ++i)
+            if (cpus_[i].current == &e) {
+                unseat(cpus_[i]);
+                kick(i);
+            }
+        e.state_ = RunState::off;
+    } else {
+        make_off(e);
+    }
+    for (unsigned i = 0; i < cpu_count_; ++i)
+        if (cpus_[i].loaded == &e) {
+            cpus_[i].loaded = nullptr;
+            kick(i);
+        }
+}
+
+void Scheduler::arm_timeout(Entity& e, std::uint32_t cpu, std::uint64_t deadline) {
+    cancel_timeout(e);
+    cpus_[cpu].timeouts.insert(e, deadline, static_cast<int>(cpu));
+}
+
+void Scheduler::cancel_timeout(Entity& e) {
+    if (e.timeout_cpu_ >= 0) cpus_[e.timeout_cpu_].timeouts.remove(e);
+}
+
+Entity* Scheduler::pop_expired(std::uint32_t cpu) {
+    return cpus_[cpu].timeouts.pop_expired(now_);
+}
+
+Entity* Scheduler::pick(std::uint32_t cpu) {
+    Cpu& c = cpus_[cpu];
+    if (Entity* cur = c.current) {
+        if (cur->cpu_ != cpu) {
+            // Migrated while running: it continues on its new CPU.
+            unseat(c);
+            cur->state_ = RunState::off;
+            make_ready(*cur);
+        } else if (cur->slice_left_ == 0) {
+            // Slice used up or yielded: behind its equals, with a fresh slice when picked again.
+            unseat(c);
+            cur->state_ = RunState::ready;
+            c.ready.push_back(*cur);
+        } else if (c.ready.top_priority() > cur->priority_) {
+            // Preempted: first among its equals, keeping the rest of its slice.
+            unseat(c);
+            cur->state_ = RunState::ready;
+            c.ready.push_front(*cur);
+        } else {
+            return cur;
+        }
+    }
+    Entity* next = c.ready.top();
+    if (!next) return nullptr;
+    c.ready.remove(*next);
+    next->state_ = RunState::running;
+    if (next->slice_left_ == 0) next->slice_left_ = timeslice_;
+    c.current = next;
+    c.dispatched_at = now_;
+    return next;
+}
+
+void Scheduler::dispatched(std::uint32_t cpu) {
+    cpus_[cpu].dispatched_at = now_;
+}
+
+void Scheduler::charge(std::uint32_t cpu) {
+    Cpu& c = cpus_[cpu];
+    Entity* cur = c.current;
+    if (!cur) return;
+    std::uint64_t ran = now_ - c.dispatched_at;
+    cur->slice_left_ -= ran < cur->slice_left_ ? ran : cur->slice_left_;
+    c.dispatched_at = now_;
+}
+
+std::uint64_t Scheduler::next_event(std::uint32_t cpu) const {
+    const Cpu& c = cpus_[cpu];
+    std::uint64_t event = c.timeouts.next_deadline();
+    if (const Entity* cur = c.current) {
+        std::uint64_t slice_end = c.dispatched_at + cur->slice_left_;
+        if (slice_end < c.dispatched_at) slice_end = ~std::uint64_t{0};
+        if (event == 0 || slice_end < event) event = slice_end;
+    }
+    return event;
+}
+
+std::uint64_t Scheduler::take_kicks(std::uint32_t self) {
+    std::uint64_t others = kicks_ & ~(std::uint64_t{1} << self);
+    kicks_ = 0;
+    return others;
+}
+
+} // namespace kernel::sched

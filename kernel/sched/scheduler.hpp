@@ -1,0 +1,116 @@
+// The scheduler: per-CPU run queues with 256 fixed priorities, round-robin timeslices within a level, per-CPU
+// timeout queues, and the decisions of each CPU's run loop (kernel/sched/cpu_loop.hpp).
+//
+// All of it is plain data under the big kernel lock (Kernel::lock): every call is made with the lock held, so
+// no operation here needs an atomic. It never touches the machine either: a CPU that must re-decide (a
+// higher-priority entity became ready on it, its running entity was stopped, moved or destroyed) is recorded
+// as a "kick"; the run loop sends those IPIs (take_kicks) before it lets go of the lock, and tests read them.
+// Time comes in the same way: the loop stamps each kernel entry with set_now().
+//
+// Policy: a CPU runs the highest-priority ready entity; equals share the CPU in timeslices, round robin. A
+// preempted entity goes back to the head of its level and keeps the rest of its slice; one whose slice ran
+// out (or that yields) goes to the tail with a fresh one. Entities run only on their own CPU (affinity);
+// changing it migrates them at the next decision.
+#pragma once
+
+#include <cstdint>
+
+#include "arch/cpu.hpp"
+#include "kernel/sched/entity.hpp"
+#include "kernel/sched/run_queue.hpp"
+#include "kernel/sched/timeout_queue.hpp"
+
+namespace kernel::sched {
+
+class Scheduler {
+public:
+    static constexpr std::uint64_t default_timeslice = 10'000'000; ///< 10 ms
+
+    constexpr Scheduler() = default;
+    Scheduler(const Scheduler&) = delete;
+    Scheduler& operator=(const Scheduler&) = delete;
+
+    /// CPUs 0 .. cpus-1 schedule (1 .. arch::max_cpus); each slice lasts `timeslice` ns (> 0).
+    void init(unsigned cpus, std::uint64_t timeslice = default_timeslice);
+    unsigned cpu_count() const { return cpu_count_; }
+    std::uint64_t timeslice() const { return timeslice_; }
+
+    // --- Time ----------------------------------------------------------------------------------------------
+    /// The time of the latest kernel entry, in ns. Never goes backwards.
+    std::uint64_t now() const { return now_; }
+    void set_now(std::uint64_t t) {
+        if (t > now_) now_ = t;
+    }
+    /// The deadline `timeout` ns from now, saturating (never 0 for timeout > 0).
+    std::uint64_t deadline_after(std::uint64_t timeout) const;
+
+    // --- Run states ----------------------------------------------------------------------------------------
+    /// off -> ready on its CPU's run queue; kicks that CPU if it should run `e` instead of what it runs.
+    void make_ready(Entity& e);
+    /// ready or running -> off (it blocks or stops). A running entity leaves its CPU, which is kicked.
+    void make_off(Entity& e);
+    /// The running entity `e` gives up the rest of its slice: it goes behind its equals.
+    void yield(Entity& e);
+    void set_priority(Entity& e, Priority priority);
+    /// Moves `e` to `cpu` (< cpu_count): at once if it waits, at its CPU's next decision if it runs.
+    void set_cpu(Entity& e, std::uint32_t cpu);
+    /// `e` is about to be destroyed: it leaves every queue and every CPU forgets it (its CPU is kicked).
+    void forget(Entity& e);
+
+    // --- Timeouts ------------------------------------------------------------------------------------------
+    /// `e` gets a timeout at `deadline` on `cpu`'s queue (the CPU it blocks on), replacing an earlier one.
+    void arm_timeout(Entity& e, std::uint32_t cpu, std::uint64_t deadline);
+    void cancel_timeout(Entity& e);
+    /// The next entity on `cpu`'s queue whose deadline has passed (<= now()), its timeout removed; or
+    /// nullptr.
+    Entity* pop_expired(std::uint32_t cpu);
+
+    // --- A CPU's decisions (its run loop) ------------------------------------------------------------------
+    /// What `cpu` runs: its current entity if that may go on, otherwise the best ready one (or nullptr:
+    /// idle).
+    Entity* pick(std::uint32_t cpu);
+    Entity* current(std::uint32_t cpu) const { return cpus_[cpu].current; }
+    /// `cpu` enters user mode with current(cpu) now; charge() later bills the time since.
+    void dispatched(std::uint32_t cpu);
+    /// Bills the current entity of `cpu` for the time since dispatched(); a used-up slice makes it rotate.
+    void charge(std::uint32_t cpu);
+    /// When `cpu` must next be interrupted: the end of its current slice or its earliest timeout, whichever
+    /// is first; 0 if neither.
+    std::uint64_t next_event(std::uint32_t cpu) const;
+
+    /// The entity whose user registers `cpu` holds (set by the run loop around entering user mode), cleared
+    /// by forget(): the loop saves registers back only into an entity that still exists.
+    Entity* loaded(std::uint32_t cpu) const { return cpus_[cpu].loaded; }
+    void set_loaded(std::uint32_t cpu, Entity* e) { cpus_[cpu].loaded = e; }
+
+    /// CPUs other than `self` that must re-decide, cleared by the call: the caller sends each an IPI.
+    std::uint64_t take_kicks(std::uint32_t self);
+    std::uint64_t pending_kicks() const { return kicks_; }
+
+    // --- Inspection (invariant checker, tests) -------------------------------------------------------------
+    const RunQueue& run_queue(std::uint32_t cpu) const { return cpus_[cpu].ready; }
+    const TimeoutQueue& timeouts(std::uint32_t cpu) const { return cpus_[cpu].timeouts; }
+
+private:
+    struct Cpu {
+        RunQueue ready;
+        TimeoutQueue timeouts;
+        Entity* current = nullptr;
+        Entity* loaded = nullptr;
+        std::uint64_t dispatched_at = 0;
+    };
+
+    void kick(std::uint32_t cpu) { kicks_ |= std::uint64_t{1} << cpu; }
+    /// Whether `cpu` should stop running its current entity in favour of priority `p`.
+    bool preempts(std::uint32_t cpu, Priority p) const;
+    /// The running entity of `cpu` stops running (state unchanged by this).
+    void unseat(Cpu& c) { c.current = nullptr; }
+
+    Cpu cpus_[arch::max_cpus];
+    unsigned cpu_count_ = 1;
+    std::uint64_t timeslice_ = default_timeslice;
+    std::uint64_t now_ = 0;
+    std::uint64_t kicks_ = 0;
+};
+
+} // namespace kernel::sched
