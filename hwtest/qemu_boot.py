@@ -4,6 +4,8 @@
     qemu_boot.py check --boot pvh|bios|uefi --image FILE [--append ARGS] [--version V]
                        [--expect-exception VECTOR [--expect-cr2 ADDR]] [--timeout S] [--log FILE]
     qemu_boot.py screen --boot pvh|bios|uefi --image FILE [--font PSF] [--timeout S]
+    qemu_boot.py selftest --boot pvh --image FILE --append janus.selftest=NAME [--cpu MODEL]
+                       [--min-passed N] [--timeout S] [--log FILE]
     qemu_boot.py run   --boot pvh|bios|uefi --image FILE [--append ARGS]
     qemu_boot.py command --boot ... --image ...          (print the QEMU command line)
 
@@ -20,6 +22,11 @@ does not end within the timeout is a hang: QEMU is killed and the log tail print
 halts instead of ending QEMU), waits for "Janus: boot complete" on serial, then reads the screen — EGA text
 memory with `xp` (pvh, bios) or the framebuffer with `screendump` (uefi, drawn here from the PSF font
 independently of the kernel) — and requires the first screen rows to show the kernel's first serial lines.
+
+`selftest` boots a kernel self-test (janus.selftest=NAME, arch/x86_64/selftest/) and passes when QEMU exits 33,
+the log shows no exception dump and no FAIL line, and the summary "selftest NAME: P passed, 0 failed" matches
+the PASS lines printed, with P at least --min-passed (so a run that silently skipped its checks fails).
+--cpu picks the QEMU CPU model (e.g. `max` for SMEP, SMAP and UMIP under TCG).
 
 `run` puts the serial line on this terminal (Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor) and
 returns when the kernel stops; its exit status is 0 when the kernel reported success.
@@ -70,8 +77,10 @@ EXPECTED_LINES = {
 }
 
 
-def qemu_command(boot, image, append, vars_copy, interactive, monitor_socket=None):
+def qemu_command(boot, image, append, vars_copy, interactive, monitor_socket=None, cpu=None):
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", "256M", "-no-reboot", "-nic", "none", "-display", "none"]
+    if cpu:
+        cmd += ["-cpu", cpu]
     if monitor_socket:  # screen check: no exit device, the kernel halts and QEMU waits for the monitor
         cmd += ["-serial", "stdio", "-monitor", f"unix:{monitor_socket},server,nowait"]
     else:
@@ -200,6 +209,63 @@ def check(args):
         return 1
     what = f"exception {args.expect_exception}" if args.expect_exception is not None else "boot"
     print(f"PASS: {args.boot} {what}, QEMU exit status {status} ({STATUS_NAMES.get(status)})")
+    return 0
+
+
+SELFTEST_RESULT = re.compile(r"^selftest (\S+): (PASS|FAIL|SKIP) (.*)$", re.M)
+SELFTEST_SUMMARY = re.compile(r"^selftest (\S+): (\d+) passed, (\d+) failed$", re.M)
+
+
+def verdict_selftest(log, status, name, min_passed):
+    """Problems with a self-test run (empty list: every check passed)."""
+    problems = []
+    if status != EXIT_SUCCESS:
+        problems.append(f"exit status {status} ({STATUS_NAMES.get(status, 'not a kernel status')}), "
+                        f"expected {EXIT_SUCCESS} (success)")
+    if not BANNER.search(log):
+        problems.append("no banner")
+    dump = re.search(r"^EXCEPTION.*$", log, re.M)
+    if dump:
+        problems.append(f"exception dump: {dump.group(0)}")
+    results = [(suite, verdict, what) for suite, verdict, what in SELFTEST_RESULT.findall(log) if suite == name]
+    passed = [what for _, verdict, what in results if verdict == "PASS"]
+    problems += [f"check failed: {what}" for _, verdict, what in results if verdict == "FAIL"]
+    summaries = [(int(p), int(f)) for suite, p, f in SELFTEST_SUMMARY.findall(log) if suite == name]
+    if len(summaries) != 1:
+        problems.append(f"{len(summaries)} summary lines 'selftest {name}: P passed, F failed', expected 1")
+    elif summaries[0] != (len(passed), 0):
+        problems.append(f"summary says {summaries[0][0]} passed, {summaries[0][1]} failed; "
+                        f"the log shows {len(passed)} PASS lines")
+    if len(passed) < min_passed:
+        problems.append(f"only {len(passed)} checks passed, expected at least {min_passed}")
+    return problems
+
+
+def selftest(args):
+    match = re.search(r"janus\.selftest=(\S+)", args.append)
+    if args.boot != "pvh" or not match:
+        raise SystemExit("qemu_boot: selftest needs --boot pvh and --append janus.selftest=NAME")
+    cmd = qemu_command(args.boot, args.image, args.append, None, interactive=False, cpu=args.cpu)
+    print("qemu_boot: " + " ".join(cmd), flush=True)
+    raw, status = boot_and_capture(cmd, args.timeout)
+    log = clean(raw)
+    if args.log:
+        os.makedirs(os.path.dirname(os.path.abspath(args.log)), exist_ok=True)
+        with open(args.log, "w") as f:
+            f.write(log)
+    if status is None:
+        problems = [f"hang: QEMU did not exit within {args.timeout} s and was killed"]
+    else:
+        problems = verdict_selftest(log, status, match.group(1), args.min_passed)
+    for line in SELFTEST_RESULT.finditer(log):
+        print(line.group(0))
+    if problems:
+        tail = "\n".join(log.splitlines()[-40:])
+        print(f"--- serial log (last 40 lines) ---\n{tail}\n---", flush=True)
+        for p in problems:
+            print(f"FAIL: {p}")
+        return 1
+    print(f"PASS: selftest {match.group(1)}, QEMU exit status {status}")
     return 0
 
 
@@ -385,13 +451,15 @@ def run(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["check", "screen", "run", "command"])
+    parser.add_argument("mode", choices=["check", "screen", "selftest", "run", "command"])
     parser.add_argument("--boot", choices=["pvh", "bios", "uefi"], required=True)
     parser.add_argument("--image", required=True, help="janus.elf for pvh, janus.iso for bios/uefi")
     parser.add_argument("--append", default="", help="kernel command line (pvh only)")
     parser.add_argument("--version", default="", help="version the banner must name")
     parser.add_argument("--expect-exception", type=int, metavar="VECTOR")
     parser.add_argument("--expect-cr2", type=lambda s: int(s, 0), metavar="ADDR")
+    parser.add_argument("--cpu", help="QEMU CPU model (-cpu), e.g. max")
+    parser.add_argument("--min-passed", type=int, default=1, help="selftest: fewest PASS lines accepted")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as a hang")
     parser.add_argument("--log", help="write the cleaned serial log here")
     parser.add_argument("--font", default="/usr/share/consolefonts/Unifont-APL8x16.psf.gz",
@@ -403,7 +471,7 @@ def main():
         print(" ".join(qemu_command(args.boot, args.image, args.append, "<copy of OVMF_VARS_4M.fd>",
                                     interactive=True)))
         return 0
-    return {"check": check, "screen": screen, "run": run}[args.mode](args)
+    return {"check": check, "screen": screen, "selftest": selftest, "run": run}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "arch/x86_64/selftest/selftests.hpp"
 #include "kernel/lib/print.hpp"
 #include "kernel/lib/string_view.hpp"
 
@@ -53,8 +54,13 @@ void run_selftest(const kernel::boot::BootInfo& info) {
         read_at(non_canonical_address);
     } else if (test == "df") {
         asm volatile("mov %0, %%rsp; ud2" : : "r"(unmapped_address));
+    } else if (test == "interrupts") {
+        selftest::interrupts();
+    } else if (test == "user") {
+        selftest::user(info);
     } else {
-        kernel::println("selftest: unknown test \"", test, "\" ignored (known: ud, pf, gp, df)");
+        kernel::println("selftest: unknown test \"", test,
+                        "\" ignored (known: ud, pf, gp, df, interrupts, user)");
     }
 }
 

@@ -7,6 +7,8 @@
 //                      janus.selftest=df   ud2 with the stack pointer on unmapped memory: the #UD
 //                                          cannot be delivered, nor the #PF that causes -> #DF, vector 8,
 //                                          reported from its IST stack
+//                      janus.selftest=interrupts   time, timer, IPIs (selftest/interrupts.cpp)
+//                      janus.selftest=user         ring 3 through run_user() (selftest/user.cpp)
 #pragma once
 
 #include "kernel/boot/bootinfo.hpp"
