@@ -1,6 +1,6 @@
 // Interrupt vectors on x86-64. 0-31 are CPU exceptions; the legacy PIC is remapped to 32-47 and masked
-// (pic.cpp) and its line into the local APIC (LINT0) is masked too. The arch layer keeps 0xf0-0xff for
-// itself; the kernel chooses its own vectors (timer, IPIs) from the rest.
+// (pic.cpp) and its line into the local APIC (LINT0) is masked too. The arch layer keeps 0xfc-0xff for
+// itself; the kernel chooses its own vectors (timer, IPIs, device lines) from 0x20-0xfb.
 #pragma once
 
 #include "arch/ipi.hpp"
@@ -8,7 +8,7 @@
 namespace arch::x86::vector {
 
 inline constexpr Vector first_interrupt = 0x20;
-inline constexpr Vector first_reserved = 0xf0; ///< 0xf0..0xff belong to the arch layer
+inline constexpr Vector first_reserved = 0xfc; ///< 0xfc..0xff belong to the arch layer
 
 inline constexpr Vector tlb_shootdown = 0xfd; ///< another CPU asks this one to invalidate (tlb.cpp)
 inline constexpr Vector local_timer = 0xfe;   ///< the local APIC timer; becomes the kernel's timer vector
