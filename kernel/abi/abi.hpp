@@ -85,6 +85,16 @@ constexpr std::uint64_t rights(std::uint64_t f) {
 /// First address above user space (user addresses are canonical lower-half addresses below this).
 inline constexpr std::uint64_t user_end = 0x0000800000000000;
 
+/// Interrupt lines irq_create accepts: 0 .. irq_lines - 1 (the inputs of the first IO-APIC).
+inline constexpr std::uint64_t irq_lines = 24;
+
+/// Selectors of the root protection domain's capabilities at boot, each with every right (docs/abi.md).
+namespace root_sel {
+inline constexpr std::uint64_t pd = 1;          ///< the root domain itself
+inline constexpr std::uint64_t thread = 2;      ///< its first thread
+inline constexpr std::uint64_t irq_control = 3; ///< authority over interrupt lines
+} // namespace root_sel
+
 /// Flags words.
 inline constexpr std::uint64_t map_grant = 1;  ///< mem_map: move instead of copy
 inline constexpr std::uint64_t unmap_self = 1; ///< mem_unmap: the caller's own mappings too

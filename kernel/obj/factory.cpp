@@ -1,0 +1,158 @@
+#include "kernel/obj/factory.hpp"
+
+#include <new>
+#include <utility>
+
+#include "kernel/obj/charges.hpp"
+#include "kernel/obj/endpoint.hpp"
+#include "kernel/obj/irq.hpp"
+#include "kernel/obj/kernel.hpp"
+#include "kernel/obj/payment.hpp"
+#include "kernel/obj/pd.hpp"
+#include "kernel/obj/thread.hpp"
+#include "kernel/panic.hpp"
+
+namespace kernel {
+
+namespace {
+
+template <typename T, typename... Args>
+T* construct(Kmem& kmem, Args&&... args) {
+    void* raw = kmem.allocate(sizeof(T));
+    return raw ? new (raw) T(std::forward<Args>(args)...) : nullptr;
+}
+
+template <typename T>
+void destruct(Kmem& kmem, T* object) {
+    if (!object) return;
+    object->~T();
+    kmem.release(object, sizeof(T));
+}
+
+bool affords(const Pd* payer, std::uint64_t bytes) {
+    return !payer || payer->quota.covers(bytes);
+}
+
+template <typename T, typename... Args>
+Result<T*, Error> make_simple(Kernel& kernel, Pd* payer, std::uint64_t charge, Args&&... args) {
+    if (!affords(payer, charge)) return fail(Error::quota_exhausted);
+    T* object = construct<T>(kernel.kmem, std::forward<Args>(args)...);
+    if (!object) return fail(Error::quota_exhausted);
+    pay(kernel, *object, payer, charge);
+    return object;
+}
+
+} // namespace
+
+Result<Pd*, Error> make_pd(Kernel& kernel, Pd* payer, std::uint64_t quota, unsigned cap_order) {
+    std::uint64_t charge = charges::pd(cap_order);
+    if (payer && !(payer->quota.covers(quota) && charge <= payer->quota.available() - quota))
+        return fail(Error::quota_exhausted);
+
+    Kmem& kmem = kernel.kmem;
+    Pd* pd = construct<Pd>(kmem, kernel);
+    void* top = kmem.allocate(Kmem::page_bytes);
+    if (!pd || !top || !pd->space.create(kmem, cap_order)) {
+        if (top) kmem.release(top, Kmem::page_bytes);
+        destruct(kmem, pd);
+        return fail(Error::quota_exhausted);
+    }
+    pd->memory.top_level = top;
+    pd->quota.limit = quota;
+    if (payer)
+        payer->quota.limit -= quota;
+    else
+        kernel.boot_quota += quota;
+    pay(kernel, *pd, payer, charge);
+    return pd;
+}
+
+Result<Thread*, Error> make_thread(Kernel& kernel, Pd* payer, Pd& home, std::uint64_t utcb,
+                                   std::uint32_t priority, std::uint32_t cpu) {
+    if (!affords(payer, charges::thread)) return fail(Error::quota_exhausted);
+
+    Kmem& kmem = kernel.kmem;
+    Thread* thread = construct<Thread>(kmem);
+    Reply* reply = construct<Reply>(kmem);
+    void* utcb_page = kmem.allocate(Kmem::page_bytes);
+    if (!thread || !reply || !utcb_page) {
+        if (utcb_page) kmem.release(utcb_page, Kmem::page_bytes);
+        destruct(kmem, reply);
+        destruct(kmem, thread);
+        return fail(Error::quota_exhausted);
+    }
+    thread->pd = &home;
+    thread->utcb = utcb;
+    thread->utcb_page = utcb_page;
+    thread->priority = priority;
+    thread->cpu = cpu;
+    thread->reply = reply;
+    reply->owner = thread;
+
+    thread->pd_next = home.threads;
+    if (home.threads) home.threads->pd_prev = thread;
+    home.threads = thread;
+
+    pay(kernel, *thread, payer, charges::thread_object);
+    pay(kernel, *reply, payer, charges::reply_object);
+    return thread;
+}
+
+Result<Endpoint*, Error> make_endpoint(Kernel& kernel, Pd* payer) {
+    return make_simple<Endpoint>(kernel, payer, charges::endpoint);
+}
+
+Result<Notification*, Error> make_notification(Kernel& kernel, Pd* payer) {
+    return make_simple<Notification>(kernel, payer, charges::notification);
+}
+
+Result<Irq*, Error> make_irq(Kernel& kernel, Pd* payer, std::uint32_t line) {
+    auto irq = make_simple<Irq>(kernel, payer, charges::irq, line);
+    if (irq) kernel.irq_by_line[line] = irq.value();
+    return irq;
+}
+
+Result<IrqControl*, Error> make_irq_control(Kernel& kernel) {
+    auto control = make_simple<IrqControl>(kernel, nullptr, 0);
+    if (control) kernel.irq_control = control.value();
+    return control;
+}
+
+void free_object(Kernel& kernel, Object& object) {
+    Kmem& kmem = kernel.kmem;
+    switch (object.type) {
+    case ObjectType::pd: {
+        auto& pd = as<Pd>(object);
+        pd.space.destroy(kmem);
+        kmem.release(pd.memory.top_level, Kmem::page_bytes);
+        destruct(kmem, &pd);
+        return;
+    }
+    case ObjectType::thread: {
+        auto& thread = as<Thread>(object);
+        kmem.release(thread.utcb_page, Kmem::page_bytes);
+        destruct(kmem, &thread);
+        return;
+    }
+    case ObjectType::reply:
+        destruct(kmem, &as<Reply>(object));
+        return;
+    case ObjectType::endpoint:
+        destruct(kmem, &as<Endpoint>(object));
+        return;
+    case ObjectType::notification:
+        destruct(kmem, &as<Notification>(object));
+        return;
+    case ObjectType::irq:
+        destruct(kmem, &as<Irq>(object));
+        return;
+    case ObjectType::irq_control:
+        destruct(kmem, &as<IrqControl>(object));
+        return;
+    case ObjectType::none:
+        break;
+    }
+    JANUS_ASSERT(false && "object of no type");
+}
+
+} // namespace kernel

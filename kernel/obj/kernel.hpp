@@ -1,0 +1,83 @@
+// Kernel: all mutable kernel state in one place. A hostsim test, a property test or a fuzzer makes a fresh
+// one cheaply, as often as it likes; bare metal has exactly one, in static storage, initialised explicitly at
+// boot (its constructor is constexpr, nothing runs at load time).
+//
+// Every syscall holds `lock` (one big kernel lock, as seL4 does) for its whole duration.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/abi/abi.hpp"
+#include "kernel/lib/result.hpp"
+#include "kernel/lib/spinlock.hpp"
+#include "kernel/obj/kmem.hpp"
+
+namespace kernel {
+
+class Object;
+class Pd;
+class Thread;
+class Irq;
+class IrqControl;
+struct SyscallObserver;
+
+class Kernel {
+public:
+    static constexpr unsigned irq_lines = janus::abi::irq_lines;
+
+    constexpr Kernel() = default;
+    Kernel(const Kernel&) = delete;
+    Kernel& operator=(const Kernel&) = delete;
+
+    /// Empty kernel: objects come from `pages`; CPUs 0 .. cpu_count-1 exist (thread_create checks against
+    /// it).
+    void init(PageSource& pages, unsigned cpus) {
+        kmem.init(pages);
+        cpu_count = cpus;
+    }
+
+    Spinlock lock;
+    Kmem kmem;
+    unsigned cpu_count = 1;
+
+    Pd* root = nullptr;                ///< the root protection domain, while it lives
+    IrqControl* irq_control = nullptr; ///< the one irq_control object, while it lives
+    Irq* irq_by_line[irq_lines] = {};  ///< the live irq object of each line
+    Object* boot_objects = nullptr;    ///< objects no quota paid for (Object::paid_next list)
+    std::uint64_t boot_quota = 0;      ///< the root's quota at boot: the limits of all live PDs add up to it
+
+    /// Host builds: told about every syscall (tests and the fuzzer record and check through it).
+    SyscallObserver* observer = nullptr;
+};
+
+/// What create_root makes. Boot objects are paid by nobody, so right after boot pd_quota reports
+/// limit = quota and used = 0.
+struct RootConfig {
+    std::uint64_t quota = 0;     ///< kernel memory for everything the root creates
+    unsigned cap_order = 8;      ///< 4..12
+    std::uint64_t utcb = 0x1000; ///< the first thread's UTCB page in the root's address space
+    std::uint32_t priority = 128;
+    std::uint32_t cpu = 0;
+};
+
+struct Root {
+    Pd* pd;
+    Thread* thread;
+};
+
+enum class RootError : std::uint8_t {
+    already_created, ///< a root domain exists
+    bad_config,      ///< cap_order outside 4..12, a UTCB that is no page-aligned user address, a CPU that
+                     ///< does not exist, a priority above 255
+    out_of_memory,   ///< the page source could not back the boot objects
+};
+
+/// Make the root protection domain with selector 1 = itself, 2 = its first thread, 3 = irq_control (all with
+/// every right), as docs/abi.md promises user space. Used by the boot path and by every test.
+Result<Root, RootError> create_root(Kernel& kernel, const RootConfig& config);
+
+/// Destroy every object (the root and with it everything paid from its quota, and the boot objects); the
+/// kernel is empty again and every page is back with the page source. For tests and the fuzzer.
+void destroy_all(Kernel& kernel);
+
+} // namespace kernel
