@@ -83,6 +83,39 @@ ObjId pd_named(const CapModel& m, ObjId pd, Word sel) {
     return cap && cap->type == ObjectType::pd ? cap->object : 0;
 }
 
+/// Depth of a capability in its derivation tree (model bookkeeping).
+std::size_t depth(const CapModel& m, models::caps::CapId id) {
+    std::size_t d = 0;
+    for (auto up = m.state().caps.at(id).parent; up; up = m.state().caps.at(up).parent) ++d;
+    return d;
+}
+
+/// The selectors of the caller's capabilities with grant that sit deepest in their derivation trees: copying
+/// from them grows deep trees for revoke and delete to cut down.
+std::vector<Word> deepest_grantable(const CapModel& m, ObjId pd) {
+    std::vector<Word> out;
+    std::size_t best = 0;
+    for (const auto& [sel, id] : m.state().pds.at(pd).slots) {
+        if (!models::caps::has_rights(m.state().caps.at(id).rights, r::grant)) continue;
+        std::size_t d = depth(m, id);
+        if (d > best) out.clear(), best = d;
+        if (d == best) out.push_back(sel);
+    }
+    return out;
+}
+
+/// The selectors of the caller's capabilities that have derived capabilities (the trees to cut down).
+std::vector<Word> with_descendants(const CapModel& m, ObjId pd) {
+    std::vector<Word> out;
+    for (const auto& [sel, id] : m.state().pds.at(pd).slots)
+        for (const auto& [other, cap] : m.state().caps)
+            if (cap.parent == id) {
+                out.push_back(sel);
+                break;
+            }
+    return out;
+}
+
 Word pick_rights(Word base) {
     Word k = percent();
     if (k < 30) return base & ~(Word{1} << uniform(0, 5)); // all but one
@@ -152,7 +185,7 @@ Word pick_number(bool memory) {
         {5, Word(Sys::notification_create)},
         {5, Word(Sys::irq_create)},
         {6, Word(Sys::irq_bind)},
-        {16, Word(Sys::cap_copy)},
+        {20, Word(Sys::cap_copy)},
         {7, Word(Sys::cap_grant)},
         {8, Word(Sys::cap_revoke)},
         {9, Word(Sys::cap_delete)},
@@ -230,8 +263,12 @@ Call::Call(const World& w) {
         break;
     case Sys::cap_copy:
     case Sys::cap_grant: {
-        a[0] = pick(m, me, ObjectType::none);
+        bool extend = percent() < 60 && !deepest_grantable(m, me).empty();
+        a[0] = extend ? one_of(deepest_grantable(m, me)) : pick(m, me, ObjectType::none);
         a[1] = pick(m, me, ObjectType::pd);
+        if (extend && percent() < 75) // within the caller's own space, where the chain stays within reach
+            for (Word sel : selectors(m, me, ObjectType::pd))
+                if (pd_named(m, me, sel) == me) a[1] = sel;
         a[2] = pick_dest(m, pd_named(m, me, a[1]));
         if (percent() < 8) { // into the slot it comes from
             for (Word sel : selectors(m, me, ObjectType::pd))
@@ -240,11 +277,16 @@ Call::Call(const World& w) {
         }
         auto src = m.cap_at(me, a[0]);
         a[3] = pick_rights(src ? src->rights : r::all);
+        if (extend) a[3] |= src->rights & r::grant; // so the chain can grow further
         if (Sys(number) == Sys::cap_copy) a[4] = pick_badge();
         break;
     }
     case Sys::cap_revoke:
-    case Sys::cap_delete:
+    case Sys::cap_delete: {
+        auto parents = with_descendants(m, me);
+        a[0] = !parents.empty() && percent() < 50 ? one_of(parents) : pick(m, me, ObjectType::none);
+        break;
+    }
     case Sys::cap_info:
         a[0] = pick(m, me, ObjectType::none);
         break;
