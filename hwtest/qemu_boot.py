@@ -6,6 +6,8 @@
     qemu_boot.py screen --boot pvh|bios|uefi --image FILE [--font PSF] [--timeout S]
     qemu_boot.py selftest --boot pvh --image FILE --append janus.selftest=NAME [--cpu MODEL]
                        [--min-passed N] [--timeout S] [--log FILE]
+    qemu_boot.py wx --boot pvh|bios|uefi --image FILE [--append janus.selftest=layout|wx|wx-rodata]
+                       [--expect-wx ADDR | --expect-mismatch RANGE] [--timeout S]
     qemu_boot.py run   --boot pvh|bios|uefi --image FILE [--append ARGS]
     qemu_boot.py command --boot ... --image ...          (print the QEMU command line)
 
@@ -27,6 +29,15 @@ independently of the kernel) — and requires the first screen rows to show the 
 the log shows no exception dump and no FAIL line, and the summary "selftest NAME: P passed, 0 failed" matches
 the PASS lines printed, with P at least --min-passed (so a run that silently skipped its checks fails).
 --cpu picks the QEMU CPU model (e.g. `max` for SMEP, SMAP and UMIP under TCG).
+
+`wx` boots without the exit device, waits for "Janus: boot complete", reads the live page tables with the
+monitor's `info tlb` and checks them (W^X): no page of the upper half is writable and executable or
+user-accessible, and every range the kernel reported ("paging: <name> <start>-<end> <rights>", printed with
+janus.selftest=layout) has exactly those rights page by page ("---": nothing mapped). `info tlb` shows leaf
+entries only; the kernel's non-leaf entries are fully permissive (kernel/mem/x86_pte.hpp), so a leaf's
+rights are the page's. --expect-wx ADDR passes only if the single problem found is the writable+executable
+page at ADDR (janus.selftest=wx plants one); --expect-mismatch NAME only if the single problem is the first
+page of the reported range NAME having other rights (janus.selftest=wx-rodata makes .rodata's writable).
 
 `run` puts the serial line on this terminal (Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor) and
 returns when the kernel stops; its exit status is 0 when the kernel reported success.
@@ -269,6 +280,134 @@ def selftest(args):
     return 0
 
 
+LAYOUT_LINE = re.compile(r"^paging: (\S+) 0x([0-9a-f]+)-0x([0-9a-f]+) ([r-][w-][x-]|---)$", re.M)
+TLB_LINE = re.compile(r"^([0-9a-f]{16}): ([0-9a-f]{16}) ([X-])([G-])([P-])([D-])([A-])([C-])([T-])([U-])([W-])$", re.M)
+PAGE = 0x1000
+UPPER_HALF = 0xffff800000000000
+
+
+def tlb_entries(text):
+    """[(va, end, writable, executable, user)] from `info tlb`, sorted. A large page ('P') covers 2 MiB, or
+    1 GiB when 1 GiB-aligned and nothing else starts inside that span."""
+    raw = [(int(m.group(1), 16), m) for m in TLB_LINE.finditer(text)]
+    raw.sort(key=lambda e: e[0])
+    entries = []
+    for i, (va, m) in enumerate(raw):
+        size = PAGE
+        if m.group(5) == "P":
+            following = raw[i + 1][0] if i + 1 < len(raw) else None
+            size = 1 << 30 if va % (1 << 30) == 0 and (following is None or following - va >= 1 << 30) else 1 << 21
+        entries.append((va, va + size, m.group(11) == "W", m.group(3) != "X", m.group(10) == "U"))
+    return entries
+
+
+def rights_text(writable, executable):
+    return "r" + ("w" if writable else "-") + ("x" if executable else "-")
+
+
+def wx_problems(entries, layout):
+    """[(kind, page, message)] for W+X pages, user pages in the upper half, and reported ranges whose live
+    rights differ."""
+    problems = []
+    for va, end, w, x, u in entries:
+        if w and x:
+            problems.append(("wx", va, f"{va:#x}-{end:#x} is writable and executable"))
+        if u and va >= UPPER_HALF:
+            problems.append(("user", va, f"{va:#x}-{end:#x} in the kernel half is user-accessible"))
+    for name, start, end, rights in layout:
+        inside = [e for e in entries if e[0] < end and e[1] > start]
+        if rights == "---":
+            for va, e_end, *_ in inside:
+                problems.append(("mismatch", max(va, start), f"{name} {start:#x}-{end:#x} should be unmapped, "
+                                                             f"but {va:#x}-{e_end:#x} is mapped"))
+            continue
+        cursor = start
+        for va, e_end, w, x, u in inside:
+            if va > cursor:
+                problems.append(("mismatch", cursor, f"{name}: {cursor:#x}-{va:#x} is not mapped, "
+                                                     f"expected {rights}"))
+            if rights_text(w, x) != rights:
+                problems.append(("mismatch", max(va, start), f"{name}: {max(va, start):#x}-{min(e_end, end):#x} "
+                                                             f"is {rights_text(w, x)}, the kernel reports {rights}"))
+            cursor = max(cursor, e_end)
+        if cursor < end:
+            problems.append(("mismatch", cursor, f"{name}: {cursor:#x}-{end:#x} is not mapped, expected {rights}"))
+    return problems
+
+
+def wx(args):
+    problems, layout = [], []
+    with tempfile.TemporaryDirectory(prefix="janus-wx-") as tmp:
+        vars_copy, sock = os.path.join(tmp, "OVMF_VARS.fd"), os.path.join(tmp, "monitor.sock")
+        if args.boot == "uefi":
+            shutil.copyfile(OVMF_VARS, vars_copy)
+        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, monitor_socket=sock,
+                           cpu=args.cpu)
+        print("qemu_boot: " + " ".join(cmd), flush=True)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        serial = bytearray()
+
+        def read_serial():
+            for chunk in iter(lambda: proc.stdout.read1(4096), b""):
+                serial.extend(chunk)
+
+        reader = threading.Thread(target=read_serial, daemon=True)
+        reader.start()
+        try:
+            deadline = time.monotonic() + args.timeout
+            while b"Janus: boot complete" not in serial and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.2)  # the kernel halts right after the line
+            log = clean(bytes(serial))
+            if "Janus: boot complete" not in log:
+                problems.append(("boot", 0, f"no 'Janus: boot complete' within {args.timeout} s"))
+            else:
+                monitor = Monitor(sock, 30)
+                entries = tlb_entries(monitor.command("info tlb"))
+                monitor.command("quit")
+                layout = [(m.group(1), int(m.group(2), 16), int(m.group(3), 16), m.group(4))
+                          for m in LAYOUT_LINE.finditer(log)]
+                names = {name for name, *_ in layout}
+                for required in ("text", "rodata", "data", "guard", "direct-map"):
+                    if required not in names:
+                        problems.append(("layout", 0, f"the kernel reported no '{required}' range "
+                                                      f"(boot with janus.selftest=layout)"))
+                if not entries:
+                    problems.append(("tlb", 0, "info tlb showed no mappings"))
+                problems += wx_problems(entries, layout)
+                print(f"qemu_boot: {len(entries)} leaf entries, {len(layout)} reported ranges")
+        finally:
+            proc.kill()
+            proc.wait()
+            reader.join(5)
+
+    if args.expect_wx is not None or args.expect_mismatch is not None:
+        if args.expect_wx is not None:
+            want = [("wx", args.expect_wx)]
+        else:
+            named = [start for name, start, *_ in layout if name == args.expect_mismatch] if not any(
+                k in ("boot", "layout", "tlb") for k, *_ in problems) else []
+            want = [("mismatch", named[0])] if named else [("mismatch", None)]
+        got = [(kind, page) for kind, page, _ in problems]
+        for _, _, message in problems:
+            print(f"found: {message}")
+        if got != want:
+            def show(pairs):
+                return ", ".join(f"{k} at {p:#x}" if p is not None else k for k, p in pairs) or "nothing"
+            print(f"FAIL: expected exactly {show(want)}, the check found {show(got)}")
+            return 1
+        print(f"PASS: the W^X check caught exactly the planted {want[0][0]} at {want[0][1]:#x}")
+        return 0
+    if problems:
+        tail = "\n".join(clean(bytes(serial)).splitlines()[-20:])
+        print(f"--- serial log (last 20 lines) ---\n{tail}\n---")
+        for _, _, message in problems:
+            print(f"FAIL: {message}")
+        return 1
+    print("PASS: no writable+executable page; every reported range has its rights")
+    return 0
+
+
 class Monitor:
     """The QEMU human monitor on a Unix socket: send a command, collect its output up to the next prompt."""
 
@@ -451,7 +590,7 @@ def run(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["check", "screen", "selftest", "run", "command"])
+    parser.add_argument("mode", choices=["check", "screen", "selftest", "wx", "run", "command"])
     parser.add_argument("--boot", choices=["pvh", "bios", "uefi"], required=True)
     parser.add_argument("--image", required=True, help="janus.elf for pvh, janus.iso for bios/uefi")
     parser.add_argument("--append", default="", help="kernel command line (pvh only)")
@@ -459,6 +598,10 @@ def main():
     parser.add_argument("--expect-exception", type=int, metavar="VECTOR")
     parser.add_argument("--expect-cr2", type=lambda s: int(s, 0), metavar="ADDR")
     parser.add_argument("--cpu", help="QEMU CPU model (-cpu), e.g. max")
+    parser.add_argument("--expect-wx", type=lambda s: int(s, 0), metavar="ADDR",
+                        help="wx: pass only if the one problem is this writable+executable page")
+    parser.add_argument("--expect-mismatch", metavar="RANGE",
+                        help="wx: pass only if the one problem is the first page of this reported range")
     parser.add_argument("--min-passed", type=int, default=1, help="selftest: fewest PASS lines accepted")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as a hang")
     parser.add_argument("--log", help="write the cleaned serial log here")
@@ -471,7 +614,7 @@ def main():
         print(" ".join(qemu_command(args.boot, args.image, args.append, "<copy of OVMF_VARS_4M.fd>",
                                     interactive=True)))
         return 0
-    return {"check": check, "screen": screen, "selftest": selftest, "run": run}[args.mode](args)
+    return {"check": check, "screen": screen, "selftest": selftest, "wx": wx, "run": run}[args.mode](args)
 
 
 if __name__ == "__main__":

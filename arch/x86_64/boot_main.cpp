@@ -38,8 +38,8 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     load_idt();
     disable_legacy_pic();
     setup_pat();
-    drop_identity_map();
-    set_kernel_root(read_cr3());
+    set_kernel_root(read_cr3()); // the boot tables, until the kernel's own replace them
+    install_kernel_tables();
     Protection protection = enable_protection();
     init_user_entry();
 
@@ -63,7 +63,8 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     // Lines stay under 80 characters: the EGA screen would wrap them.
     kernel::println("cpu: SMEP ", protection.smep ? "on" : "off", ", SMAP ", protection.smap ? "on" : "off",
                     ", UMIP ", protection.umip ? "on" : "off", "; ring 3 without FPU/SSE (CR0.EM+TS)");
-    init_interrupts(boot_info.memory);
+    kernel::println("paging: kernel tables: text r-x, rodata r--, data rw-, stacks rw- with guards");
+    init_interrupts();
     run_selftest(boot_info);
     kernel::start(boot_info);
     arch::shutdown(arch::ExitStatus::success);

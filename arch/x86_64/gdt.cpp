@@ -11,9 +11,9 @@ constexpr std::uint64_t kernel_data = 0x00cf92000000ffff;   // present, DPL 0, d
 constexpr std::uint64_t user_data = 0x00cff2000000ffff;     // present, DPL 3, data, writable
 constexpr std::uint64_t user_code64 = 0x00affa000000ffff;   // present, DPL 3, code, L = 1
 
-constexpr std::size_t ist_stack_size = 16384;
-/// The boot CPU's IST stacks. An exception dump runs on them and formats numbers: 16 KiB is ample.
-alignas(16) std::uint8_t boot_ist_stacks[ist::count][ist_stack_size];
+/// The boot CPU's IST stacks, each above a guard page (kernel.ld's .stacks). An exception dump runs on them
+/// and formats numbers: 16 KiB is ample.
+[[gnu::section(".stacks")]] GuardedStack boot_ist_stacks[ist::count];
 
 struct [[gnu::packed]] DescriptorPointer {
     std::uint16_t limit;
@@ -22,9 +22,14 @@ struct [[gnu::packed]] DescriptorPointer {
 
 } // namespace
 
+const void* ist_stack_guard(unsigned slot) {
+    return boot_ist_stacks[slot].guard;
+}
+
 void load_gdt(CpuLocal& cpu) {
     for (unsigned i = 0; i < ist::count; ++i)
-        cpu.tss.ist[i] = reinterpret_cast<std::uintptr_t>(boot_ist_stacks[i] + ist_stack_size);
+        cpu.tss.ist[i] =
+            reinterpret_cast<std::uintptr_t>(boot_ist_stacks[i].stack + sizeof(GuardedStack::stack));
     cpu.tss.iomap_base = sizeof(Tss); // no I/O permission bitmap: ring 3 gets no ports
 
     auto base = reinterpret_cast<std::uint64_t>(&cpu.tss);

@@ -41,6 +41,16 @@ struct Gdt {
     alignas(8) std::uint64_t entries[7];
 };
 
+/// A stack above a guard page that the kernel's page tables leave unmapped, so running off its end faults
+/// (and, since the fault cannot push onto it either, ends in a double fault on its own IST stack).
+struct alignas(4096) GuardedStack {
+    std::uint8_t guard[4096];
+    std::uint8_t stack[16384];
+};
+
+/// The guard page of the boot CPU's IST stack `slot` (0-based).
+const void* ist_stack_guard(unsigned slot);
+
 struct CpuLocal;
 
 /// Fill and load this CPU's GDT and TSS (with its IST stacks); reload CS, DS, ES, SS. FS and GS are left

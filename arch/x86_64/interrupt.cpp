@@ -20,10 +20,9 @@ InterruptHandler kernel_handler = nullptr;
 
 namespace x86 {
 
-void init_interrupts(const kernel::boot::MemoryMap& memory) {
+void init_interrupts() {
     CpuLocal& cpu = this_cpu();
-    if (!lapic::init(memory, cpu.apic_id))
-        kernel::panic("interrupts: cannot map the local APIC uncached (RAM shares its 2 MiB page)");
+    if (!lapic::init(cpu.apic_id)) kernel::panic("interrupts: cannot map the local APIC");
     time::calibrate();
     kernel::println("interrupts: ", lapic::x2apic_mode() ? "x2APIC" : "xAPIC", " id ", cpu.apic_id, "; TSC ",
                     time::tsc_hz() / 1'000'000, " MHz, APIC timer ", time::lapic_timer_hz() / 1'000'000,

@@ -6,12 +6,11 @@
 #include <optional>
 
 #include "arch/ipi.hpp"
-#include "kernel/boot/bootinfo.hpp"
 
 namespace arch::x86 {
 
 /// Bring up the boot CPU's local APIC and measure time against the PIT. Interrupts stay masked.
-void init_interrupts(const kernel::boot::MemoryMap& memory);
+void init_interrupts();
 
 /// Handle interrupt `vector` on the executing CPU (interrupts masked): acknowledge it, run what the arch
 /// layer owns, and call the kernel's handler for the rest. Returns the vector the kernel's handler saw, or

@@ -65,13 +65,12 @@ void write_icr(std::uint32_t destination, std::uint32_t low) {
 
 } // namespace
 
-bool init(const kernel::boot::MemoryMap& memory, std::uint32_t& apic_id) {
+bool init(std::uint32_t& apic_id) {
     std::uint64_t base = rdmsr(msr_apic_base);
     use_msrs = base & apic_base_x2apic;
     if (!use_msrs) {
         wrmsr(msr_apic_base, base | apic_base_enable);
-        if (!mmio)
-            mmio = static_cast<volatile std::uint32_t*>(map_device(base & apic_base_address, 4096, memory));
+        if (!mmio) mmio = static_cast<volatile std::uint32_t*>(map_device(base & apic_base_address, 4096));
         if (!mmio) return false;
     }
     write(reg_tpr, 0);

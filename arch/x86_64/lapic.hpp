@@ -1,5 +1,5 @@
 // The local APIC: interrupt acknowledgement, inter-processor interrupts and the per-CPU one-shot timer.
-// xAPIC registers are reached through the direct map (the page is mapped uncached, paging.cpp); if the
+// xAPIC registers are reached through the direct-map area (the page is mapped uncached, paging.cpp); if the
 // firmware handed over in x2APIC mode, the same registers are MSRs 0x800 + offset / 16 (Intel SDM vol. 3,
 // chapter 11). Register offsets and bits below are the SDM's.
 #pragma once
@@ -7,14 +7,13 @@
 #include <cstdint>
 
 #include "arch/ipi.hpp"
-#include "kernel/boot/bootinfo.hpp"
 
 namespace arch::x86::lapic {
 
 /// Enable this CPU's local APIC: spurious vector, nothing masked by priority, LINT0 (the legacy PIC) and the
 /// error interrupt masked, the timer stopped; `apic_id` receives this CPU's APIC ID. False if the xAPIC
-/// page cannot be mapped uncached (RAM shares its large page, or it lies outside the direct map).
-bool init(const kernel::boot::MemoryMap& memory, std::uint32_t& apic_id);
+/// page cannot be mapped uncached.
+bool init(std::uint32_t& apic_id);
 
 /// True once init() ran on the boot CPU and registers are x2APIC MSRs.
 bool x2apic_mode();

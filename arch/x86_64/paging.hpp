@@ -1,28 +1,43 @@
-// Adjustments to the boot page tables built by boot/entry.S, made once the kernel runs in the higher half.
-// (The kernel's own page-table code replaces these tables in a later stage.)
+// The kernel's own page tables, built at boot with kernel/mem's page-table code (the same algorithm user
+// address spaces use) to replace the boot tables of boot/entry.S:
+//
+//   kernel image   .text read+execute, .rodata read-only, .data/.bss read+write, no-execute; the stacks in
+//                  .stacks read+write, no-execute, each above an unmapped guard page
+//   direct map     physical 0 .. 4 GiB at JANUS_DIRECT_MAP_BASE, read+write, no-execute, 2 MiB pages
+//                  (split to 4 KiB where a device page needs another memory type)
+//
+// Every kernel mapping is global and supervisor-only; nothing is writable and executable. Table pages come
+// from a fixed pool in .bss, so the tables exist before any allocator does. report_kernel_layout() prints the
+// ranges and rights for hwtest's W^X check, which compares them with QEMU's view of the live tables.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "kernel/boot/bootinfo.hpp"
+#include "kernel/mem/paging.hpp"
 
 namespace arch::x86 {
 
-/// Remove the identity map of low memory that only the jump to the higher half needed, so that stray
-/// low-address (and null) accesses fault.
-void drop_identity_map();
-
-/// Program the PAT so that page attribute PWT selects write-combining (entry 1), when the CPU has a PAT.
+/// Program the PAT as kernel/mem's encoding expects (write-back, write-combining, uncached-, uncached).
 void setup_pat();
 
-/// Kernel pointer to device registers at physical [pa, pa + size), mapped uncached. Null if usable RAM shares
-/// the large pages that would have to become uncached, or the range lies beyond the direct map.
-void* map_device(std::uint64_t pa, std::uint64_t size, const kernel::boot::MemoryMap& memory);
+/// Build the kernel's tables, switch CR3 to them and turn on global pages. Stops the machine if the table
+/// pool runs out (a build-time sizing error).
+void install_kernel_tables();
 
-/// Kernel pointer to a framebuffer at physical [pa, pa + size), mapped write-combining when that is safe (no
-/// usable RAM shares its 2 MiB pages). Ranges above the 4 GiB direct map are mapped into the direct-map area
-/// from a small reserve of page directories. Null if the range cannot be mapped.
-void* map_framebuffer(std::uint64_t pa, std::uint64_t size, const kernel::boot::MemoryMap& memory);
+/// Print "paging: <what> <start>-<end> <rights>" for each kernel range (rights r/w/x or ---).
+void report_kernel_layout();
+
+/// Kernel pointer to device registers at physical [pa, pa + size), mapped uncached in the direct-map area
+/// (which reaches 512 GiB for this). Null if it cannot be mapped.
+void* map_device(std::uint64_t pa, std::uint64_t size);
+
+/// Kernel pointer to a framebuffer at physical [pa, pa + size), mapped write-combining. Null if it cannot be
+/// mapped.
+void* map_framebuffer(std::uint64_t pa, std::uint64_t size);
+
+/// Map [va, va + size) of the kernel half to [pa, pa + size) with 4 KiB pages and `rights`, and drop stale
+/// translations. For self-tests (janus.selftest=wx plants a writable+executable page this way).
+bool map_kernel_pages(std::uint64_t va, std::uint64_t pa, std::uint64_t size, kernel::mem::Rights rights);
 
 } // namespace arch::x86

@@ -51,12 +51,12 @@ bool attach_ega(std::uint64_t pa, std::uint32_t columns, std::uint32_t rows) {
     return true;
 }
 
-bool attach_framebuffer(const Framebuffer& fb, const kernel::boot::MemoryMap& memory) {
+bool attach_framebuffer(const Framebuffer& fb) {
     if (fb.bpp != 16 && fb.bpp != 24 && fb.bpp != 32) return false;
     std::uint8_t bytes = fb.bpp / 8;
     if (fb.width < 8 || fb.height < 16 || fb.pitch / bytes < fb.width) return false;
     std::uint64_t size = std::uint64_t{fb.pitch} * fb.height;
-    void* pixels = map_framebuffer(fb.address, size, memory);
+    void* pixels = map_framebuffer(fb.address, size);
     if (!pixels) return false;
     framebuffer.attach(
         static_cast<volatile std::uint8_t*>(pixels), fb.pitch, fb.width, fb.height,
@@ -81,7 +81,7 @@ void attach(const kernel::boot::BootInfo* info) {
         const Framebuffer& fb = info->framebuffer;
         bool usable = false;
         if (fb.kind == Framebuffer::Kind::rgb) {
-            usable = attach_framebuffer(fb, info->memory);
+            usable = attach_framebuffer(fb);
         } else if (fb.kind == Framebuffer::Kind::ega_text) {
             usable = attach_ega(fb.address, fb.width, fb.height);
         }

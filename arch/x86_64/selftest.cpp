@@ -2,9 +2,13 @@
 
 #include <cstdint>
 
+#include "arch/x86_64/layout.hpp"
+#include "arch/x86_64/paging.hpp"
 #include "arch/x86_64/selftest/selftests.hpp"
 #include "kernel/lib/print.hpp"
 #include "kernel/lib/string_view.hpp"
+
+extern "C" const char __rodata_start[];
 
 namespace arch::x86 {
 
@@ -34,6 +38,37 @@ StringView requested(StringView cmdline) {
     return {};
 }
 
+/// janus.selftest=wx: one page of the kernel half mapped writable and executable, at a documented address
+/// (docs/boot.md), over a frame of the kernel image's .bss. hwtest's W^X check must find exactly this page.
+constexpr std::uint64_t planted_wx_address = 0xffffc00000000000;
+alignas(4096) std::uint8_t planted_frame[4096];
+
+void plant_writable_executable_page() {
+    auto pa = reinterpret_cast<std::uintptr_t>(planted_frame) - kernel_vma;
+    if (!map_kernel_pages(planted_wx_address, pa, sizeof planted_frame,
+                          kernel::mem::Rights{true, true, false}))
+        kernel::println("selftest: could not plant the writable+executable page");
+}
+
+/// janus.selftest=wx-rodata: the first page of .rodata becomes writable (still no-execute), so the live
+/// tables disagree with the rights the kernel reports for .rodata.
+void make_rodata_page_writable() {
+    auto va = reinterpret_cast<std::uintptr_t>(__rodata_start);
+    if (!map_kernel_pages(va, va - kernel_vma, 4096, kernel::mem::Rights{true, false, false}))
+        kernel::println("selftest: could not remap .rodata");
+}
+
+/// janus.selftest=stack: recurse until the boot stack runs into its guard page. The page fault cannot be
+/// pushed onto the unmapped guard either, so the CPU raises #DF, reported from its IST stack.
+volatile std::uint64_t recursion_limit = ~std::uint64_t{0}; // never reached: the guard page stops it first
+
+[[gnu::noinline]] std::uint64_t overflow_the_stack(std::uint64_t depth) {
+    volatile std::uint8_t frame[512];
+    frame[0] = static_cast<std::uint8_t>(depth);
+    if (depth == recursion_limit) return 0;
+    return overflow_the_stack(depth + 1) + frame[0];
+}
+
 /// Read from an address that is deliberately not a valid pointer.
 std::uint64_t read_at(std::uint64_t address) {
     // NOLINTNEXTLINE(performance-no-int-to-ptr)
@@ -54,13 +89,23 @@ void run_selftest(const kernel::boot::BootInfo& info) {
         read_at(non_canonical_address);
     } else if (test == "df") {
         asm volatile("mov %0, %%rsp; ud2" : : "r"(unmapped_address));
+    } else if (test == "layout") {
+        report_kernel_layout(); // and boot on: hwtest compares this with the live page tables
+    } else if (test == "wx") {
+        plant_writable_executable_page();
+        report_kernel_layout();
+    } else if (test == "wx-rodata") {
+        make_rodata_page_writable();
+        report_kernel_layout();
+    } else if (test == "stack") {
+        overflow_the_stack(0);
     } else if (test == "interrupts") {
         selftest::interrupts();
     } else if (test == "user") {
         selftest::user(info);
     } else {
         kernel::println("selftest: unknown test \"", test,
-                        "\" ignored (known: ud, pf, gp, df, interrupts, user)");
+                        "\" ignored (known: ud, pf, gp, df, stack, layout, wx, wx-rodata, interrupts, user)");
     }
 }
 

@@ -7,6 +7,11 @@
 //                      janus.selftest=df   ud2 with the stack pointer on unmapped memory: the #UD
 //                                          cannot be delivered, nor the #PF that causes -> #DF, vector 8,
 //                                          reported from its IST stack
+//                      janus.selftest=stack  endless recursion on the boot stack: its guard page
+//                                          turns the overflow into #DF, vector 8
+//                      janus.selftest=layout print the kernel's page-table layout, then boot on
+//                      janus.selftest=wx   the same after mapping 0xffffc00000000000 writable+executable
+//                      janus.selftest=wx-rodata  the same after making the first .rodata page writable
 //                      janus.selftest=interrupts   time, timer, IPIs (selftest/interrupts.cpp)
 //                      janus.selftest=user         ring 3 through run_user() (selftest/user.cpp)
 #pragma once

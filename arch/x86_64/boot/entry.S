@@ -260,7 +260,7 @@ long_mode_high:
     mov %ebp, %r12d        // protocol, EAX at entry, information pa: 32-bit moves zero-extend, and the
     mov %esi, %r13d        // upper halves of registers are undefined after the switch to 64-bit mode
     mov %edi, %r14d
-    // Zero .bss (it holds the boot stack, so before using it), then run C++ on the 64 KiB boot stack.
+    // Zero .bss, then run C++ on the 64 KiB boot stack (in .stacks, which needs no zeroing).
     mov $__bss_start, %rdi
     mov $__bss_end, %rcx
     sub %rdi, %rcx
@@ -276,8 +276,12 @@ long_mode_high:
     hlt
     jmp 12b
 
-    .bss
-    .balign 16
+    // The boot stack, above its guard page (kernel.ld, kernel_tables.cpp).
+    .section .stacks, "aw", @nobits
+    .balign 4096
+    .globl boot_stack_guard
+boot_stack_guard:
+    .skip 4096
 boot_stack:
     .skip JANUS_BOOT_STACK_SIZE
     .globl boot_stack_top
