@@ -6,7 +6,7 @@
 
     .globl x86_selftest_user_program, x86_selftest_user_program_end
     .globl ring3_syscall_twice, ring3_ud, ring3_spin, ring3_load, ring3_store, ring3_divide, ring3_cli
-    .globl ring3_x87, ring3_sse, ring3_int, ring3_sgdt, ring3_flags
+    .globl ring3_x87, ring3_sse, ring3_int, ring3_sgdt, ring3_flags, ring3_trap_flag, ring3_trap_flag_end
 
 x86_selftest_user_program:
 ring3_syscall_twice:       // the second syscall shows the registers as sysret left them
@@ -47,5 +47,12 @@ ring3_flags:               // rax = RFLAGS as ring 3 sees them
     pushfq
     pop %rax
     syscall
+    ud2
+ring3_trap_flag:          // single-step trap armed by ring 3 itself, right before a syscall
+    pushfq
+    orq $0x100, (%rsp)
+    popfq
+    syscall
+ring3_trap_flag_end:
     ud2
 x86_selftest_user_program_end:
