@@ -8,9 +8,9 @@
 // e.g. `auto r = sys::cap_info(Sel{1}); if (r.ok() && r.type == ...)`.
 //
 // Register convention (janus::abi): number in rax; inputs a0..a5 in rdi, rsi, rdx, r10, r8, r9; status back
-// in rax; results r0..r2 in rdi, rsi, rdx; rcx and r11 are clobbered by syscall/sysret, every other register
-// is preserved. Unused input registers are passed as 0, so nothing from the caller's registers reaches the
-// kernel by accident.
+// in rax; results r0..r5 in rdi, rsi, rdx, r10, r8, r9; rcx and r11 are clobbered by syscall/sysret, every
+// other register is preserved. Unused input registers are passed as 0, so nothing from the caller's registers
+// reaches the kernel by accident.
 //
 // JANUS_USER_SYSCALL_INSTRUCTION replaces the `syscall` instruction, so a host test can put a recording hook
 // in its place and check every stub against the specification's register table (user/lib/syscall_test.cpp).
@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "kernel/abi/abi.hpp"
 #include "user/lib/abi_types.hpp"
@@ -28,17 +29,31 @@
 
 namespace janus::user {
 
-/// The registers a syscall returns: status and up to three results.
-struct RawReply {
-    std::uint64_t status; ///< rax
-    std::uint64_t r0;     ///< rdi
-    std::uint64_t r1;     ///< rsi
-    std::uint64_t r2;     ///< rdx
-};
+namespace detail {
+constexpr bool same(const char* a, const char* b) {
+    while (*a != '\0' && *a == *b) ++a, ++b;
+    return *a == *b;
+}
+/// Result register k is argument register k (rdi, rsi, rdx, ...): raw_syscall relies on it.
+constexpr bool results_use_argument_registers() {
+    for (std::size_t k = 0; k < abi::max_results; ++k)
+        if (!same(abi::result_registers[k], abi::arg_registers[k])) return false;
+    return true;
+}
+static_assert(abi::max_results <= abi::max_args && results_use_argument_registers(),
+              "raw_syscall assumes results come back in the argument registers, in the same order");
+} // namespace detail
 
-/// The six argument registers a0..a5 in specification order.
+/// The argument registers a0..a5 in specification order.
 struct ArgWords {
     std::uint64_t a[abi::max_args];
+};
+
+/// The registers after a syscall: status (rax) and the argument registers (rdi, rsi, rdx, r10, r8, r9), of
+/// which the first abi::max_results carry results on success.
+struct RawReply {
+    std::uint64_t status;
+    std::uint64_t r[abi::max_args];
 };
 
 /// Enter the kernel with a raw syscall number, for tests that must pass numbers the stubs cannot express.
@@ -50,13 +65,13 @@ inline RawReply raw_syscall(std::uint64_t number, const ArgWords& in) {
     register std::uint64_t r10 asm("r10") = in.a[3];
     register std::uint64_t r8 asm("r8") = in.a[4];
     register std::uint64_t r9 asm("r9") = in.a[5];
-    // rax, rdi, rsi, rdx carry results back; r10, r8, r9 are preserved by the kernel (the ABI says so), hence
-    // inputs only. "memory": the kernel may read and write user memory (message buffers, the UTCB).
+    // Every argument register may come back as a result, so all are read back. "memory": the kernel may read
+    // and write user memory (message buffers, the UTCB).
     asm volatile(JANUS_USER_SYSCALL_INSTRUCTION
-                 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx)
-                 : "r"(r10), "r"(r8), "r"(r9)
+                 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+                 :
                  : "rcx", "r11", "memory", "cc");
-    return {rax, rdi, rsi, rdx};
+    return {rax, {rdi, rsi, rdx, r10, r8, r9}};
 }
 
 namespace detail {
@@ -67,19 +82,11 @@ constexpr ArgWords words(A... a) {
     return ArgWords{{static_cast<std::uint64_t>(a)...}};
 }
 
-/// Fill a result struct (status first, then results in register order r0..r2); the count comes from abi.hpp.
-template <typename R, std::size_t Results>
-constexpr R unpack(const RawReply& raw) {
-    static_assert(Results <= abi::max_results, "more results than result registers");
-    abi::Error e = static_cast<abi::Error>(raw.status);
-    if constexpr (Results == 0)
-        return R{e};
-    else if constexpr (Results == 1)
-        return R{e, raw.r0};
-    else if constexpr (Results == 2)
-        return R{e, raw.r0, raw.r1};
-    else
-        return R{e, raw.r0, raw.r1, raw.r2};
+/// Fill a result struct: status first, then the declared results in register order (count from abi.hpp).
+template <typename R, std::size_t... I>
+constexpr R unpack(const RawReply& raw, std::index_sequence<I...>) {
+    static_assert(sizeof...(I) <= abi::max_results, "more results than result registers");
+    return R{static_cast<abi::Error>(raw.status), raw.r[I]...};
 }
 
 } // namespace detail
@@ -102,7 +109,8 @@ namespace sys {
     inline name##_result name(JANUS_USER_DROP_FIRST(_ inputs)) {                                             \
         RawReply raw = raw_syscall(static_cast<std::uint64_t>(abi::Syscall::name),                           \
                                    detail::words(JANUS_USER_DROP_FIRST(_ inputs)));                          \
-        return detail::unpack<name##_result, abi::detail::name##_result_count>(raw);                         \
+        return detail::unpack<name##_result>(raw,                                                            \
+                                             std::make_index_sequence<abi::detail::name##_result_count>());  \
     }
 #include "kernel/abi/abi.def"
 #undef JANUS_IN
