@@ -1,5 +1,6 @@
 // The user runtime executing for real: the root task ELF, loaded with the kernel's own ELF loader
-// (kernel/loader), runs in Unicorn against a tiny fake kernel that answers syscalls in the hook.
+// (kernel/loader), runs in Unicorn; the syscall hook answers either from a tiny fake kernel or from the real
+// kernel's dispatcher (kernel::testing::TestKernel, the root domain the objects work builds).
 //
 // What this proves before the kernel can enter ring 3: _start sets up its own stack and reaches main with the
 // start words, the JANUS_TEST registry is complete, the stubs put numbers and arguments where the ABI says on
@@ -15,6 +16,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <set>
@@ -23,6 +25,7 @@
 
 #include "kernel/abi/abi.hpp"
 #include "kernel/loader/elf.hpp"
+#include "kernel/syscall/testing/test_kernel.hpp"
 #include "user/lib/debug_log.hpp"
 #include "user/lib/exit_marker.h"
 
@@ -60,8 +63,15 @@ std::map<std::string, std::uint64_t> symbols(const std::vector<std::byte>& image
     return out;
 }
 
+/// The registers a syscall reads and writes (rax, then the argument/result registers).
+struct Regs {
+    std::uint64_t rax, rdi, rsi, rdx, r10, r8, r9;
+};
+using KernelModel = std::function<void(Regs&)>;
+
 struct Machine {
     uc_engine* uc = nullptr;
+    KernelModel kernel;
     std::vector<std::uint64_t> syscalls; ///< numbers, in order
     bool exited = false;
     std::uint64_t exit_rip = 0, exit_rax = 0, exit_rdi = 0;
@@ -78,38 +88,48 @@ struct Machine {
     void set(int r, std::uint64_t v) { uc_reg_write(uc, r, &v); }
 };
 
-/// The fake kernel: cap_info on selectors 1..3 as the root-task contract says, bad_selector for other
-/// selectors, a fixed pd_quota, bad_syscall for unknown numbers, invalid_argument for every other syscall.
-void fake_syscall(uc_engine*, void* user) {
+constexpr int syscall_registers[] = {UC_X86_REG_RAX, UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
+                                     UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9};
+
+void on_syscall(uc_engine*, void* user) {
     auto& m = *static_cast<Machine*>(user);
-    std::uint64_t number = m.reg(UC_X86_REG_RAX), a0 = m.reg(UC_X86_REG_RDI);
-    m.syscalls.push_back(number);
-    std::uint64_t status = static_cast<std::uint64_t>(spec::Error::invalid_argument), r0 = 0, r1 = 0, r2 = 0;
-    if (spec::find(number) == nullptr) {
-        status = static_cast<std::uint64_t>(spec::Error::bad_syscall);
-    } else if (number == static_cast<std::uint64_t>(spec::Syscall::pd_quota)) {
-        status = 0;
-        r0 = 1 << 20; // limit
-        r1 = 1 << 16; // used
-    } else if (number == static_cast<std::uint64_t>(spec::Syscall::cap_info)) {
-        static const std::map<std::uint64_t, spec::ObjectType> well_known = {
-            {1, spec::ObjectType::pd}, {2, spec::ObjectType::thread}, {3, spec::ObjectType::irq_control}};
-        auto it = well_known.find(a0);
-        if (it == well_known.end()) {
-            status = static_cast<std::uint64_t>(spec::Error::bad_selector);
-        } else {
-            status = 0;
-            r0 = static_cast<std::uint64_t>(it->second);
-            r1 = spec::rights::all;
-        }
-    }
-    m.set(UC_X86_REG_RAX, status);
-    m.set(UC_X86_REG_RDI, r0);
-    m.set(UC_X86_REG_RSI, r1);
-    m.set(UC_X86_REG_RDX, r2);
+    std::uint64_t v[7];
+    for (int i = 0; i < 7; ++i) v[i] = m.reg(syscall_registers[i]);
+    Regs r{v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+    m.syscalls.push_back(r.rax);
+    m.kernel(r);
+    const std::uint64_t out[7] = {r.rax, r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9};
+    for (int i = 0; i < 7; ++i) m.set(syscall_registers[i], out[i]);
     // As syscall does: rcx = return address, r11 = rflags.
     m.set(UC_X86_REG_RCX, m.reg(UC_X86_REG_RIP) + 2);
     m.set(UC_X86_REG_R11, m.reg(UC_X86_REG_EFLAGS));
+}
+
+/// The fake kernel: cap_info on selectors 1..3 as the root-task contract says, bad_selector for other
+/// selectors, a fixed pd_quota, bad_syscall for unknown numbers, invalid_argument for every other syscall.
+/// Like the ABI demands, it writes result registers only on success.
+void fake_kernel(Regs& r) {
+    const std::uint64_t number = r.rax;
+    r.rax = static_cast<std::uint64_t>(spec::Error::invalid_argument);
+    if (spec::find(number) == nullptr) {
+        r.rax = static_cast<std::uint64_t>(spec::Error::bad_syscall);
+    } else if (number == static_cast<std::uint64_t>(spec::Syscall::pd_quota)) {
+        r.rax = 0;
+        r.rdi = 1 << 20; // limit
+        r.rsi = 1 << 16; // used
+    } else if (number == static_cast<std::uint64_t>(spec::Syscall::cap_info)) {
+        static const std::map<std::uint64_t, spec::ObjectType> well_known = {
+            {1, spec::ObjectType::pd}, {2, spec::ObjectType::thread}, {3, spec::ObjectType::irq_control}};
+        auto it = well_known.find(r.rdi);
+        if (it == well_known.end()) {
+            r.rax = static_cast<std::uint64_t>(spec::Error::bad_selector);
+        } else {
+            r.rax = 0;
+            r.rdi = static_cast<std::uint64_t>(it->second);
+            r.rsi = spec::rights::all;
+            r.rdx = 0;
+        }
+    }
 }
 
 void on_interrupt(uc_engine* uc, std::uint32_t intno, void* user) {
@@ -118,9 +138,11 @@ void on_interrupt(uc_engine* uc, std::uint32_t intno, void* user) {
     uc_emu_stop(uc);
 }
 
-class RootTaskOnUnicorn : public ::testing::Test {
+/// Load roottask.elf into a fresh engine and run it to its end with `kernel` answering its syscalls.
+class RootTaskRun : public ::testing::Test {
 protected:
-    void SetUp() override {
+    void run(KernelModel kernel) {
+        m.kernel = std::move(kernel);
         image = read_file(JANUS_USER_ELF_DIR "/roottask.elf");
         ASSERT_GT(image.size(), 4096u);
         auto r = parse_elf(image.data(), image.size(), elf);
@@ -139,7 +161,7 @@ protected:
             }
         }
         uc_hook h1, h2;
-        ASSERT_EQ(uc_hook_add(m.uc, &h1, UC_HOOK_INSN, reinterpret_cast<void*>(fake_syscall), &m, 1, 0,
+        ASSERT_EQ(uc_hook_add(m.uc, &h1, UC_HOOK_INSN, reinterpret_cast<void*>(on_syscall), &m, 1, 0,
                               UC_X86_INS_SYSCALL),
                   UC_ERR_OK);
         ASSERT_EQ(uc_hook_add(m.uc, &h2, UC_HOOK_INTR, reinterpret_cast<void*>(on_interrupt), &m, 1, 0),
@@ -172,10 +194,27 @@ protected:
         return std::string(log.text, std::min<std::uint64_t>(log.length, sizeof log.text));
     }
 
+    /// Per test line of the suite's output: "pass" or "FAIL".
+    std::map<std::string, std::string> results() {
+        std::map<std::string, std::string> out;
+        std::string log = debug_log();
+        for (std::size_t at = 0; (at = log.find("\n[", at)) != std::string::npos; ++at) {
+            std::size_t end = log.find_first_of(" \n", at + 8);
+            if (log.compare(at + 1, 7, "[pass] ") == 0) out[log.substr(at + 8, end - at - 8)] = "pass";
+            if (log.compare(at + 1, 7, "[FAIL] ") == 0) out[log.substr(at + 8, end - at - 8)] = "FAIL";
+        }
+        return out;
+    }
+
     std::vector<std::byte> image;
     ElfImage elf;
     std::map<std::string, std::uint64_t> syms;
     Machine m;
+};
+
+class RootTaskOnUnicorn : public RootTaskRun {
+protected:
+    void SetUp() override { run(fake_kernel); }
 };
 
 TEST_F(RootTaskOnUnicorn, EndsThroughTheExitConvention) {
@@ -225,6 +264,35 @@ TEST_F(RootTaskOnUnicorn, EverySyscallNumberComesFromTheSpecificationOrIsADelibe
     ASSERT_FALSE(m.syscalls.empty());
     for (std::uint64_t n : m.syscalls)
         EXPECT_TRUE(spec::find(n) != nullptr || probes.count(n)) << "syscall number 0x" << std::hex << n;
+}
+
+} // namespace
+
+namespace {
+
+/// The same ELF against the real kernel: every syscall goes through kernel::syscall() for the root thread of
+/// a TestKernel (root domain with selectors 1..3, 1 MiB boot quota, 256 slots), which also runs the kernel's
+/// invariant checker after each one.
+class RootTaskOnTheKernel : public RootTaskRun {
+protected:
+    void SetUp() override {
+        run([this](Regs& r) {
+            kernel::testing::Outcome o =
+                k.call(k.root_thread(), r.rax, {r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9});
+            r = {o.regs.rax, o.regs.rdi, o.regs.rsi, o.regs.rdx, o.regs.r10, o.regs.r8, o.regs.r9};
+        });
+    }
+
+    kernel::testing::TestKernel k;
+};
+
+TEST_F(RootTaskOnTheKernel, EveryRing3TestPasses) {
+    ASSERT_TRUE(m.exited) << debug_log();
+    std::map<std::string, std::string> r = results();
+    EXPECT_GE(r.size(), 25u);
+    for (const auto& [name, result] : r) EXPECT_EQ(result, "pass") << name;
+    EXPECT_EQ(m.exit_rdi, 0u) << debug_log();
+    EXPECT_TRUE(k.clean()) << (k.violations().empty() ? "" : k.violations().front());
 }
 
 } // namespace
