@@ -175,6 +175,13 @@ ObjId pick_caller(const World& w) {
     return one_of(threads);
 }
 
+/// A syscall number the spec does not define (just above its highest).
+Word unused_number() {
+    Word highest = 0;
+    for (const auto& spec : abi::syscalls) highest = std::max(highest, Word(spec.number));
+    return highest + 1;
+}
+
 Word pick_number(bool memory) {
     using P = std::pair<std::size_t, Word>;
     std::vector<P> weights = {
@@ -192,7 +199,7 @@ Word pick_number(bool memory) {
         {4, Word(Sys::cap_info)},
         {2, Word(Sys::pd_quota)},
         {1, 0},
-        {1, 16},
+        {1, unused_number()},
     };
     if (memory) {
         weights.push_back({9, Word(Sys::mem_map)});

@@ -55,6 +55,10 @@ public:
     void boot_mapping(ObjId pd, Word page, Word frame, Word rights);
 
     // ---- syscalls, made by thread `caller` (which must be alive) ----
+    /// Whether `number` is a syscall this model describes (the capability and memory-delegation ones; IPC and
+    /// scheduling syscalls of the spec are other models' business).
+    static bool models(Word number);
+    /// Any number: a modelled syscall, or one the spec does not define (bad_syscall); throws for the others.
     Outcome syscall(ObjId caller, Word number, const Args& args);
 
     Error pd_create(ObjId caller, Word dest, Word quota, Word cap_order);

@@ -10,6 +10,29 @@ namespace models::caps {
 namespace abi = janus::abi;
 namespace r = janus::abi::rights;
 
+bool Model::models(Word number) {
+    switch (abi::Syscall(number)) {
+    case abi::Syscall::pd_create:
+    case abi::Syscall::thread_create:
+    case abi::Syscall::thread_configure:
+    case abi::Syscall::endpoint_create:
+    case abi::Syscall::notification_create:
+    case abi::Syscall::irq_create:
+    case abi::Syscall::irq_bind:
+    case abi::Syscall::cap_copy:
+    case abi::Syscall::cap_grant:
+    case abi::Syscall::cap_revoke:
+    case abi::Syscall::cap_delete:
+    case abi::Syscall::cap_info:
+    case abi::Syscall::mem_map:
+    case abi::Syscall::mem_unmap:
+    case abi::Syscall::pd_quota:
+        return true;
+    default:
+        return false;
+    }
+}
+
 Outcome Model::syscall(ObjId caller, Word number, const Args& a) {
     if (type_of(caller) != ObjectType::thread)
         throw std::logic_error("syscall: the caller is not a live thread");
@@ -65,6 +88,8 @@ Outcome Model::syscall(ObjId caller, Word number, const Args& a) {
         if (out.status == Error::ok) out.regs = {lim, use, a[2]};
         break;
     default:
+        // Syscalls of the spec this model does not describe (IPC, scheduling: other models) are not guessed.
+        if (abi::find(number)) throw std::logic_error("syscall not in the capability model");
         out.status = Error::bad_syscall;
         break;
     }
