@@ -27,9 +27,10 @@ const void* ist_stack_guard(unsigned slot) {
 }
 
 void load_gdt(CpuLocal& cpu) {
-    for (unsigned i = 0; i < ist::count; ++i)
+    for (unsigned i = 0; i < ist::count; ++i) {
         cpu.tss.ist[i] =
             reinterpret_cast<std::uintptr_t>(boot_ist_stacks[i].stack + sizeof(GuardedStack::stack));
+    }
     cpu.tss.iomap_base = sizeof(Tss); // no I/O permission bitmap: ring 3 gets no ports
 
     auto base = reinterpret_cast<std::uint64_t>(&cpu.tss);

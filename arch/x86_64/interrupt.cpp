@@ -62,10 +62,11 @@ void ipi_send(CpuId cpu, Vector v) {
         kernel::panic("ipi_send: vector ", v, " is not a kernel interrupt vector");
     if (cpu >= cpu_count()) kernel::panic("ipi_send: CPU ", cpu, " is not online");
     IrqGuard guard; // the two ICR writes of an xAPIC must not be split by an interrupt that sends too
-    if (cpu == cpu_id())
+    if (cpu == cpu_id()) {
         x86::lapic::send_self(v);
-    else
+    } else {
         x86::lapic::send(x86::cpu_local(cpu).apic_id, v);
+    }
 }
 
 } // namespace arch

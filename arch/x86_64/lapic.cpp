@@ -47,10 +47,11 @@ std::uint32_t read(std::uint32_t reg) {
 }
 
 void write(std::uint32_t reg, std::uint32_t value) {
-    if (use_msrs)
+    if (use_msrs) {
         wrmsr(x2apic_msr_base + reg / 16, value);
-    else
+    } else {
         mmio[reg / 4] = value;
+    }
 }
 
 void write_icr(std::uint32_t destination, std::uint32_t low) {
@@ -105,10 +106,11 @@ void send(std::uint32_t apic_id, Vector v) {
 }
 
 void send_self(Vector v) {
-    if (use_msrs)
+    if (use_msrs) {
         wrmsr(x2apic_self_ipi, v);
-    else
+    } else {
         write_icr(0, icr_to_self | icr_assert | v);
+    }
 }
 
 void timer_start(std::uint32_t count, Vector v) {

@@ -93,12 +93,13 @@ struct Guards {
     Guards() {
         at[0] = va(boot_stack_guard);
         for (unsigned i = 0; i < ist::count; ++i) at[1 + i] = va(ist_stack_guard(i));
-        for (unsigned i = 1; i < guard_pages; ++i)
+        for (unsigned i = 1; i < guard_pages; ++i) {
             for (unsigned j = i; j > 0 && at[j - 1] > at[j]; --j) {
                 std::uint64_t t = at[j];
                 at[j] = at[j - 1];
                 at[j - 1] = t;
             }
+        }
     }
 };
 

@@ -115,10 +115,11 @@ void timer_arm(std::uint64_t deadline, Vector vector) {
     IrqGuard guard;
     x86::CpuLocal& cpu = x86::this_cpu();
     cpu.timer = {deadline, vector};
-    if (deadline == 0)
+    if (deadline == 0) {
         x86::lapic::timer_stop();
-    else
+    } else {
         x86::time::program(cpu);
+    }
 }
 
 } // namespace arch

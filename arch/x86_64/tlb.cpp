@@ -84,9 +84,10 @@ void tlb_shootdown(CpuMask cpus, AddressSpaceId asid, const TlbScope& scope) {
         x86::request.asid = asid;
         x86::request.scope = scope;
         x86::request.pending.store(others, MemoryOrder::release);
-        for (CpuId c = 0; c < cpu_count(); ++c)
+        for (CpuId c = 0; c < cpu_count(); ++c) {
             if (others & (std::uint64_t{1} << c))
                 x86::lapic::send(x86::cpu_local(c).apic_id, x86::vector::tlb_shootdown);
+        }
         if (cpus.has(self)) tlb_invalidate(asid, scope);
         while (x86::request.pending.load(MemoryOrder::acquire) != 0) cpu_relax();
         return;

@@ -20,7 +20,7 @@ struct Recorder {
     void clear() { *this = Recorder{}; }
 };
 
-inline Recorder recorded;
+extern Recorder recorded; // NOLINT(bugprone-dynamic-static-initializers): a declaration, see recorder.cpp
 
 inline void record_interrupt(Vector v) {
     if (recorded.count < Recorder::capacity) {

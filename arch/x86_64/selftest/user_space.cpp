@@ -70,11 +70,12 @@ bool build_user_space(const kernel::boot::BootInfo& info, std::span<const std::u
     for (unsigned i = 256; i < 512; ++i) memory.initialise(table.root(), i, kernel_top[i]);
 
     std::optional<PhysAddr> f[5];
-    for (auto& frame : f)
+    for (auto& frame : f) {
         if (!(frame = zeroed_frame())) {
             kernel::println("selftest user: out of frames");
             return false;
         }
+    }
     space = UserSpace{{table.root(), UserSpace::asid}, *f[0], *f[1], *f[2], {*f[3], *f[4]}};
     auto* code = static_cast<std::uint8_t*>(phys_to_virt(space.code));
     for (std::size_t i = 0; i < program.size() && i < page; ++i) code[i] = program[i];
