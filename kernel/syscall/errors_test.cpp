@@ -1,10 +1,11 @@
 // Every documented error of every syscall, reached through the real dispatcher on a fresh kernel.
 //
-// One table of scenarios drives two things: a GoogleTest case per scenario (Errors/Scenario.Returns/<name>),
-// and ErrorCoverage, which runs the whole table in one process and fails if some (syscall, error) pair the
-// spec lists is reached by no scenario. Each scenario also checks that the failing call changed nothing
-// (the kernel state snapshot is identical) and left every register but rax as user space set it; the
-// TestKernel observer checks the status is listed for the syscall and runs the invariant checker.
+// One table of scenarios (kernel/syscall/testing/scenarios.hpp; other parts of the kernel register theirs)
+// drives two things: a GoogleTest case per scenario (Errors/Scenarios.Returns/<name>), and ErrorCoverage,
+// which runs the whole table in one process and fails if some (syscall, error) pair the spec lists is reached
+// by no scenario. Each scenario also checks that the failing call changed nothing (the kernel state snapshot
+// is identical) and left every register but rax as user space set it; the TestKernel observer checks the
+// status is listed for the syscall and runs the invariant checker.
 //
 // Expected errors follow docs/abi.md (error lists and checking order), not the kernel's code.
 #include <functional>
@@ -15,13 +16,16 @@
 
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
+#include "kernel/syscall/testing/scenarios.hpp"
 #include "kernel/syscall/testing/test_kernel.hpp"
 
 namespace {
 
 using namespace kernel;
+using kernel::testing::Invocation;
 using kernel::testing::Options;
 using kernel::testing::Outcome;
+using kernel::testing::Scenario;
 using kernel::testing::TestKernel;
 namespace spec = janus::abi;
 namespace R = spec::rights;
@@ -36,23 +40,6 @@ constexpr std::uint64_t kernel_address = 0xffff'8000'0000'0000;
 constexpr std::uint64_t huge = ~std::uint64_t{0};
 constexpr std::uint64_t root_size = 256; // Options{}.cap_order = 8
 
-struct Invocation {
-    Thread* thread; ///< nullptr: the root thread
-    Args args;
-};
-
-struct Scenario {
-    std::string name;
-    std::uint64_t number;
-    E expected;
-    std::function<Invocation(TestKernel&)> setup;
-    Options options{};
-};
-
-void PrintTo(const Scenario& s, std::ostream* os) {
-    *os << s.name;
-}
-
 std::uint64_t num(S s) {
     return static_cast<std::uint64_t>(s);
 }
@@ -63,7 +50,8 @@ void copy(TestKernel& k, std::uint64_t src, std::uint64_t dest, std::uint64_t ri
     k.ok(S::cap_copy, {src, root_pd, dest, rights, badge});
 }
 
-std::vector<Scenario> scenarios() {
+/// The scenarios of the object and capability syscalls and of bad syscall numbers.
+std::vector<Scenario> core_scenarios() {
     std::vector<Scenario> v;
     auto add = [&](std::string name, S s, E e, std::function<Invocation(TestKernel&)> setup, Options o = {}) {
         v.push_back(Scenario{std::move(name), num(s), e, std::move(setup), o});
@@ -310,8 +298,8 @@ std::vector<Scenario> scenarios() {
     // ---- numbers that name no syscall
     for (std::uint64_t n :
          {std::uint64_t{0}, std::uint64_t{16}, std::uint64_t{0xffff'ffff}, std::uint64_t{1} << 63}) {
-        Scenario sc{"bad_syscall_" + std::to_string(n), n, E::bad_syscall, plain({1, 2, 3, 4, 5, 6})};
-        v.push_back(sc);
+        v.push_back(
+            Scenario{"bad_syscall_" + std::to_string(n), n, E::bad_syscall, plain({1, 2, 3, 4, 5, 6})});
     }
     return v;
 }
@@ -347,19 +335,20 @@ TEST_P(Scenarios, Returns) {
     run(GetParam());
 }
 
-INSTANTIATE_TEST_SUITE_P(Errors, Scenarios, ::testing::ValuesIn(scenarios()),
+[[maybe_unused]] const bool core_registered = kernel::testing::add_scenarios(&core_scenarios);
+
+INSTANTIATE_TEST_SUITE_P(Errors, Scenarios, ::testing::ValuesIn(kernel::testing::all_scenarios()),
                          [](const ::testing::TestParamInfo<Scenario>& info) { return info.param.name; });
 
-/// Pairs the spec lists that need the memory side (kernel/mem) to be reachable. Whoever implements it adds
-/// scenarios and removes the pair here; the test fails if a listed pair is reached.
-const std::set<std::pair<S, E>> pending_memory_side = {
-    {S::mem_map, E::quota_exhausted},
-    {S::mem_map, E::mapping_conflict},
-};
+// Pairs the spec lists that only the memory side (kernel/mem) can reach. Whoever implements it adds
+// scenarios and removes these declarations; the coverage test fails if a declared pair is reached.
+[[maybe_unused]] const bool pending_declared =
+    kernel::testing::add_pending(S::mem_map, E::quota_exhausted, "mapping nodes need the memory side") &&
+    kernel::testing::add_pending(S::mem_map, E::mapping_conflict, "destination pages need the memory side");
 
 TEST(ErrorCoverage, EverySpecErrorOfEverySyscallIsReachedByAScenario) {
     std::set<std::pair<std::uint64_t, E>> reached;
-    for (const Scenario& sc : scenarios()) {
+    for (const Scenario& sc : kernel::testing::all_scenarios()) {
         E got = run(sc);
         EXPECT_EQ(got, sc.expected) << sc.name;
         reached.emplace(sc.number, got);
@@ -369,10 +358,12 @@ TEST(ErrorCoverage, EverySpecErrorOfEverySyscallIsReachedByAScenario) {
             if (!(s.error_mask >> e & 1)) continue;
             auto error = static_cast<E>(e);
             bool hit = reached.count({static_cast<std::uint64_t>(s.number), error}) != 0;
-            bool pending = pending_memory_side.count({s.number, error}) != 0;
+            bool pending = false;
+            for (const auto& p : kernel::testing::pending())
+                pending |= p.number == static_cast<std::uint64_t>(s.number) && p.error == error;
             if (pending)
                 EXPECT_FALSE(hit) << s.name << " reaches " << spec::errors[e].name
-                                  << ": remove it from pending_memory_side";
+                                  << ": remove its add_pending() declaration";
             else
                 EXPECT_TRUE(hit) << s.name << " never returns " << spec::errors[e].name << " in any scenario";
         }

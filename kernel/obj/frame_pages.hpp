@@ -1,0 +1,21 @@
+// The PageSource a machine's kernel uses: single frames from the buddy frame allocator (kernel/mem), reached
+// through the arch contract's physical-memory window. The allocator only manages frames inside that window.
+#pragma once
+
+#include "kernel/mem/frame_allocator.hpp"
+#include "kernel/obj/page_source.hpp"
+
+namespace kernel {
+
+class FramePageSource final : public PageSource {
+public:
+    explicit FramePageSource(mem::FrameAllocator& frames) : frames_(frames) {}
+
+    void* take_page() override;
+    void give_page(void* page) override;
+
+private:
+    mem::FrameAllocator& frames_;
+};
+
+} // namespace kernel
