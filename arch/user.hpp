@@ -31,7 +31,8 @@ struct UserExit {
     enum class Kind : std::uint8_t {
         syscall,   ///< the `syscall` instruction; frame.rip is the instruction after it
         exception, ///< a CPU exception; frame.rip is the faulting instruction (for faults) as the CPU reports it
-        interrupt, ///< an external interrupt or IPI arrived while user code ran; `vector` says which
+        interrupt, ///< an external interrupt or IPI arrived while user code ran; `vector` says which. The
+                   ///< kernel's interrupt handler (arch/ipi.hpp) has already run for it when run_user returns.
     };
 
     Kind kind;
@@ -46,10 +47,16 @@ struct AddressSpaceRoot {
     AddressSpaceId asid;
 };
 
+/// Prepare a new, zeroed top-level page table for use as a user address space: the machine fills in what
+/// every address space must share (on x86-64 the kernel half, top-level entries 256..511; nothing under
+/// hostsim). Kernel mappings live only in top-level slots that exist from boot on, so a table prepared once
+/// stays complete.
+void prepare_user_top_table(PhysAddr top_table);
+
 /// Run user code on the executing CPU from `frame` in `space` until it enters the kernel again. Called with
 /// interrupts masked; user code runs with interrupts enabled. rflags from the frame is sanitised (IF forced on,
 /// IOPL 0, no TF/NT/VM/AC), rip/rsp must be canonical user addresses or the return itself faults as #GP and is
-/// reported as an exception of that thread.
+/// reported as an exception of that thread. Returns with interrupts masked.
 UserExit run_user(UserFrame& frame, AddressSpaceRoot space);
 
 } // namespace arch

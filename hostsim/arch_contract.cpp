@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "arch/contract.hpp"
+#include "arch/user.hpp"
 #include "arch/ipi.hpp"
 #include "arch/timer.hpp"
 #include "hostsim/machine.hpp"
@@ -90,5 +91,8 @@ void* phys_to_virt(PhysAddr pa) {
 PhysAddr virt_to_phys(const void* va) {
     return static_cast<PhysAddr>(static_cast<const std::byte*>(va) - machine().ram());
 }
+
+// The simulated machine has no kernel half in user page tables: kernel code runs on the host.
+void prepare_user_top_table(PhysAddr) {}
 
 } // namespace arch

@@ -9,6 +9,9 @@
 
 namespace arch::x86 {
 
+/// The physical-address bits of CR3 (and of a top-level table's address).
+inline constexpr std::uint64_t cr3_address = 0x000f'ffff'ffff'f000ull;
+
 /// The kernel's own top-level table (shared upper half, nothing in the lower half).
 PhysAddr kernel_root();
 

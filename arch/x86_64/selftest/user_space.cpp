@@ -66,8 +66,7 @@ bool build_user_space(const kernel::boot::BootInfo& info, std::span<const std::u
         return false;
     }
     KernelPageTable& table = created.value();
-    const std::uint64_t* kernel_top = words(kernel_root());
-    for (unsigned i = 256; i < 512; ++i) memory.initialise(table.root(), i, kernel_top[i]);
+    prepare_user_top_table(table.root());
 
     std::optional<PhysAddr> f[5];
     for (auto& frame : f) {
