@@ -50,8 +50,8 @@ JANUS_TEST(pd_create_moves_quota) {
     CHECK_EQ(sys::pd_create(scratch(0), child_quota, cap_order).error, Error::ok);
     // The creator moves child_quota to the child and pays the pd object, the capability space and the top
     // page table.
-    std::uint64_t expected = child_quota + charge::pd + (std::uint64_t{1} << cap_order) * charge::cap_slot +
-                             charge::page_table;
+    std::uint64_t expected =
+        child_quota + charge::pd + (std::uint64_t{1} << cap_order) * charge::cap_slot + charge::page_table;
     CHECK_EQ(before - available(), expected);
     CHECK_EQ(sys::cap_delete(scratch(0)).error, Error::ok);
     CHECK_EQ(available(), before);
