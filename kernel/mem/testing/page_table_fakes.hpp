@@ -10,6 +10,7 @@
 //  leaks.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,6 +38,16 @@ public:
         return words_[(pa - base_) / 8];
     }
     std::uint64_t read(PhysAddr pa) const { return const_cast<TableRam*>(this)->word(pa); }
+    /// The 512 entries of the page at `pa` (bounds-checked once).
+    const std::uint64_t* page(PhysAddr pa) const {
+        if (!contains(pa) || !contains(pa + frame_size - 1) || (pa & (frame_size - 1)) != 0)
+            throw std::out_of_range("TableRam: table outside table memory");
+        return words_.data() + (pa - base_) / 8;
+    }
+    void fill_page(PhysAddr pa, std::uint64_t value) {
+        word(pa);
+        std::fill_n(words_.begin() + static_cast<std::ptrdiff_t>((pa - base_) / 8), frame_size / 8, value);
+    }
 
     std::vector<std::uint64_t> snapshot() const { return words_; }
     void restore(const std::vector<std::uint64_t>& s) { words_ = s; }
@@ -147,9 +158,7 @@ private:
     // Free pages hold garbage, as a real allocator's may: the page table must clear what it allocates.
     // (Written while the page is free, so a test's snapshot before an update already holds it.) Present, PS
     // and reserved bits set: a walk that ever reaches it fails loudly.
-    void scribble(PhysAddr pa) {
-        for (unsigned i = 0; i < 512; ++i) ram_->word(pa + 8 * i) = 0xdead'beef'dead'beefull;
-    }
+    void scribble(PhysAddr pa) { ram_->fill_page(pa, 0xdead'beef'dead'beefull); }
 
     TableRam* ram_;
     std::vector<PhysAddr> free_;
@@ -176,10 +185,10 @@ inline std::map<PhysAddr, int> reachable_tables(const TableRam& ram, PhysAddr ro
     std::map<PhysAddr, int> seen;
     auto visit = [&](auto&& self, PhysAddr table, unsigned level) -> void {
         if (++seen[table] > 1) return;
-        for (unsigned i = 0; i < 512; ++i) {
-            std::uint64_t e = ram.read(table + 8 * i);
-            if (X86Encoding::is_table(e, level)) self(self, X86Encoding::table_address(e), level - 1);
-        }
+        const std::uint64_t* entries = ram.page(table);
+        for (unsigned i = 0; i < 512; ++i)
+            if (X86Encoding::is_table(entries[i], level))
+                self(self, X86Encoding::table_address(entries[i]), level - 1);
     };
     visit(visit, root, 4);
     return seen;
