@@ -3,9 +3,9 @@
 #include <cstdlib>
 
 #include "arch/contract.hpp"
-#include "arch/user.hpp"
 #include "arch/ipi.hpp"
 #include "arch/timer.hpp"
+#include "arch/user.hpp"
 #include "hostsim/machine.hpp"
 
 namespace {

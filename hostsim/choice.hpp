@@ -31,7 +31,8 @@ struct Decision {
     bool current_enabled = false;
     /// `current` has just spun (cpu_relax) and steps aside, as a fair scheduler would let others run.
     bool current_yielded = false;
-    /// Decisions made before this one in the same scenario execution.
+    /// Decision points before this one in the same scenario execution, counting those with a single option
+    /// (where nobody is asked): the step count of PCT.
     std::uint64_t index = 0;
 };
 

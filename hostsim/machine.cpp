@@ -113,7 +113,7 @@ void Machine::reset() {
     ram_touched_ = false;
     console_.clear();
     outcome_ = Outcome{};
-    epoch_ = now_ = decisions_ = 0;
+    epoch_ = now_ = 0;
     handler_ = nullptr;
     walker_ = nullptr;
     frame_generation_ = nullptr;
@@ -231,6 +231,7 @@ bool Machine::run() {
     in_run_ = true;
     stopping_ = false;
     running_ = host_index();
+    current_ = -1;
     ctx(host_index()).tsan = san::tsan_current_fiber();
     int first = -1;
     for (unsigned i = 0; i < config_.cpus; ++i) {

@@ -69,6 +69,7 @@ struct Outcome {
     std::string message;
     std::optional<arch::ExitStatus> exit_status; ///< set if the kernel called arch::shutdown
     std::uint64_t steps = 0;                     ///< scheduling points passed
+    std::uint64_t points = 0;                    ///< decision points, with one option or more
     std::vector<Choice> schedule;                ///< the choice at every decision with more than one option
 
     bool failed() const { return verdict != Verdict::pass; }
@@ -209,9 +210,9 @@ private:
     unsigned unstarted_ = 0;
     unsigned live_coded_ = 0;
     int yielder_ = -1;
+    int current_ = -1;        // the CPU last chosen to take a step (starting a CPU is not a step)
     std::uint64_t epoch_ = 0; // count of memory changes; a spin loop that saw none waits for one
     std::uint64_t now_ = 0;
-    std::uint64_t decisions_ = 0;
     std::vector<Choice> options_;
     InterruptHandler handler_;
     Walker walker_;

@@ -96,7 +96,7 @@ int Machine::decide() {
                 }
         }
         advance_timers(false);
-        int current = running_ == host_index() ? -1 : running_;
+        int current = current_;
         bool current_enabled = false;
         options_.clear();
         for (unsigned i = 0; i < config_.cpus; ++i) {
@@ -118,27 +118,30 @@ int Machine::decide() {
             for (unsigned i = 0; i < config_.cpus; ++i) {
                 const SimCpu& c = cpu(static_cast<int>(i));
                 if (!c.coded || c.state == CpuState::finished) continue;
-                who += " cpu" + std::to_string(i) +
-                       (c.state == CpuState::blocked ? " sleeps in wait_for_interrupt;"
-                        : c.at_relax                 ? " spins with nothing changing;"
-                                                     : " waits;");
+                who += std::string(who.empty() ? " cpu" : "; cpu") + std::to_string(i) +
+                       (c.state == CpuState::blocked ? " sleeps in wait_for_interrupt"
+                        : c.at_relax                 ? " spins with nothing changing"
+                                                     : " waits");
             }
             fail(Verdict::deadlock, "no CPU can make progress:" + who);
         }
         std::size_t pick = 0;
+        std::uint64_t point = outcome_.points++;
         if (options_.size() > 1) {
-            Decision d{options_, current, current_enabled, yielder_ >= 0 && yielder_ == current, decisions_};
+            Decision d{options_, current, current_enabled, yielder_ >= 0 && yielder_ == current, point};
             pick = strategy_ ? strategy_->pick(d) : default_pick(d);
             if (pick == Strategy::diverged) fail(Verdict::divergence, strategy_->divergence());
             if (pick >= options_.size()) fail(Verdict::divergence, "the strategy chose an impossible option");
-            ++decisions_;
             outcome_.schedule.push_back(options_[pick]);
             if (trace_)
                 trace("decide %s of %s", encode_schedule({&options_[pick], 1}).c_str(),
                       encode_schedule(options_).c_str());
         }
         Choice chosen = options_[pick];
-        if (chosen.kind == Choice::Kind::run) return chosen.cpu;
+        if (chosen.kind == Choice::Kind::run) {
+            current_ = chosen.cpu;
+            return chosen.cpu;
+        }
         drain_one(chosen.cpu);
     }
 }

@@ -1,0 +1,144 @@
+#include "hostsim/explorer.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "hostsim/rng.hpp"
+#include "hostsim/schedule.hpp"
+
+namespace hostsim {
+
+namespace {
+
+Config config_for(const Scenario& s, std::optional<bool> tso, std::optional<std::uint64_t> budget) {
+    Config c = s.config;
+    if (tso) c.tso = *tso;
+    if (budget) c.step_budget = *budget;
+    return c;
+}
+
+std::unique_ptr<Strategy> make(const StrategySpec& spec, std::uint64_t seed) {
+    return spec.kind == StrategySpec::Kind::pct ? make_pct(spec.depth, spec.steps, seed) : make_random(seed);
+}
+
+} // namespace
+
+Outcome execute(const Scenario& scenario, Machine& m, Strategy* strategy) {
+    m.reset();
+    m.set_strategy(strategy);
+    scenario.body(m);
+    m.set_strategy(nullptr);
+    Outcome out = m.outcome();
+    if (strategy && !out.failed() && !strategy->complete()) {
+        out.verdict = Verdict::divergence;
+        out.message = strategy->divergence();
+    }
+    return out;
+}
+
+std::string compare_outcomes(const Outcome& a, const Outcome& b) {
+    if (a.verdict != b.verdict)
+        return std::string("verdict ") + verdict_name(a.verdict) + " then " + verdict_name(b.verdict);
+    if (a.message != b.message) return "message \"" + a.message + "\" then \"" + b.message + "\"";
+    if (a.schedule != b.schedule)
+        return "schedule " + encode_schedule(a.schedule) + " then " + encode_schedule(b.schedule);
+    if (a.steps != b.steps) return "steps " + std::to_string(a.steps) + " then " + std::to_string(b.steps);
+    return {};
+}
+
+std::string ExploreReport::failure_text() const {
+    if (!line) return {};
+    std::string s =
+        "FAIL " + line->format() + " -- " + verdict_name(failure.verdict) + ": " + failure.message;
+    if (!nondeterminism.empty()) s += " [NONDETERMINISTIC: " + nondeterminism + "]";
+    return s;
+}
+
+ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
+    auto started = std::chrono::steady_clock::now();
+    ExploreReport report;
+    Config config = config_for(scenario, options.tso, options.step_budget);
+    Machine m(config);
+    StrategySpec spec = options.strategy;
+    if (spec.kind == StrategySpec::Kind::pct && spec.steps == 0) {
+        // PCT spreads its change points over the steps of one run: count them on the default schedule.
+        Outcome calibration = execute(scenario, m, nullptr);
+        spec.steps = std::max<std::uint64_t>(calibration.points, 2);
+    }
+    report.pct_steps = spec.kind == StrategySpec::Kind::pct ? spec.steps : 0;
+    std::optional<DfsStrategy> dfs;
+    if (spec.kind == StrategySpec::Kind::dfs) dfs.emplace(spec.depth);
+
+    for (std::uint64_t i = 0; i < options.runs; ++i) {
+        std::uint64_t seed = dfs ? i : run_seed(options.seed, i);
+        std::unique_ptr<Strategy> fresh;
+        Strategy* strategy;
+        if (dfs) {
+            dfs->begin_run();
+            strategy = &*dfs;
+        } else {
+            fresh = make(spec, seed);
+            strategy = fresh.get();
+        }
+        Outcome out = execute(scenario, m, strategy);
+        ++report.runs;
+        if (out.failed()) {
+            report.failing_run = i;
+            report.line = ReplayLine{scenario.name, spec, seed, config.tso, config.step_budget, out.schedule};
+            if (options.recheck) {
+                auto replayer = make_replay(out.schedule);
+                std::string diff = compare_outcomes(out, execute(scenario, m, replayer.get()));
+                if (!diff.empty()) report.nondeterminism = "replaying its schedule gave " + diff;
+                if (!dfs && diff.empty()) {
+                    auto again = make(spec, seed);
+                    diff = compare_outcomes(out, execute(scenario, m, again.get()));
+                    if (!diff.empty()) report.nondeterminism = "re-running its seed gave " + diff;
+                }
+            }
+            report.failure = std::move(out);
+            break;
+        }
+        if (dfs && !dfs->next()) {
+            report.exhausted = true;
+            break;
+        }
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+Outcome replay(const Scenario& scenario, const ReplayLine& line, std::FILE* trace, std::string* console) {
+    Config config = scenario.config;
+    config.tso = line.tso;
+    config.step_budget = line.step_budget;
+    Machine m(config);
+    m.set_trace(trace);
+    Outcome out;
+    if (line.schedule) {
+        auto replayer = make_replay(*line.schedule);
+        out = execute(scenario, m, replayer.get());
+    } else if (line.strategy.kind == StrategySpec::Kind::dfs) {
+        // Run `seed` is the seed-th schedule of the enumeration: enumerate up to it without a trace.
+        DfsStrategy dfs(line.strategy.depth);
+        m.set_trace(nullptr);
+        for (std::uint64_t i = 0; i < line.seed; ++i) {
+            dfs.begin_run();
+            execute(scenario, m, &dfs);
+            if (!dfs.next()) {
+                out.verdict = Verdict::divergence;
+                out.message = "the enumeration has only " + std::to_string(i + 1) + " schedules";
+                return out;
+            }
+        }
+        m.set_trace(trace);
+        dfs.begin_run();
+        out = execute(scenario, m, &dfs);
+    } else {
+        auto strategy = make(line.strategy, line.seed);
+        out = execute(scenario, m, strategy.get());
+    }
+    if (console) *console = m.console();
+    return out;
+}
+
+} // namespace hostsim

@@ -1,0 +1,55 @@
+// The schedule explorer: runs a scenario under a strategy many times and reports the first failure as a
+// replay line (hostsim/replay_line.hpp). A failing run is executed once more from its recorded schedule and
+// once more from its strategy and seed; if either differs, the report says so (nondeterminism is a bug of its
+// own: something outside the machine — host time, addresses, global state — steers the scenario).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "hostsim/machine.hpp"
+#include "hostsim/replay_line.hpp"
+#include "hostsim/scenario.hpp"
+
+namespace hostsim {
+
+struct ExploreOptions {
+    StrategySpec strategy;
+    std::uint64_t runs = 1000;
+    std::uint64_t seed = 1;  ///< base seed; run i uses run_seed(seed, i) (dfs: i itself)
+    std::optional<bool> tso; ///< overrides the scenario's memory model
+    std::optional<std::uint64_t> step_budget;
+    bool recheck = true; ///< re-run a failure to prove it deterministic
+};
+
+struct ExploreReport {
+    std::uint64_t runs = 0;         ///< executions made (not counting re-checks)
+    bool exhausted = false;         ///< dfs: every schedule within the bound was run
+    std::optional<ReplayLine> line; ///< set on failure
+    Outcome failure;                ///< the failing execution
+    std::uint64_t failing_run = 0;  ///< its index
+    std::string nondeterminism;     ///< non-empty if a re-run of the failure turned out differently
+    std::uint64_t pct_steps = 0;    ///< pct: the measured estimate k
+    double seconds = 0;             ///< wall-clock time, for reporting only
+
+    bool failed() const { return line.has_value(); }
+    /// "FAIL <line> -- <verdict>: <message>" (plus a nondeterminism note), or "" if nothing failed.
+    std::string failure_text() const;
+};
+
+ExploreReport explore(const Scenario& scenario, const ExploreOptions& options);
+
+/// One execution as `line` describes it: its schedule if it has one, else its strategy and seed. `trace`
+/// receives the machine's step-by-step trace, `console` what the kernel printed.
+Outcome replay(const Scenario& scenario, const ReplayLine& line, std::FILE* trace = nullptr,
+               std::string* console = nullptr);
+
+/// Executes the scenario body once on `m` under `strategy` (null: the fair non-preemptive default).
+Outcome execute(const Scenario& scenario, Machine& m, Strategy* strategy);
+
+/// Empty if `a` and `b` are the same execution; otherwise what differs.
+std::string compare_outcomes(const Outcome& a, const Outcome& b);
+
+} // namespace hostsim

@@ -1,0 +1,207 @@
+// janus_sim: the schedule explorer's command line (`./janus sim ...` calls it).
+//
+//   janus_sim list                         registered scenarios
+//   janus_sim planted                      the planted-bug self-test: one line per case, "N passed, N failed"
+//   janus_sim explore NAME [options]       explore one scenario; a failure prints its replay line
+//       --strategy random|pctD|dfsP|dfs    (default: the scenario's plan, else pct3)
+//       --runs N  --seed N  --tso|--sc  --budget N (step budget per run)
+//   janus_sim replay LINE... [--trace]     run a printed failure line again (the whole line or its 2nd word)
+//   janus_sim --gtest_...                  every scenario as a GoogleTest case (what ctest runs: sim.<name>)
+//
+// Exit status: 0 when everything passed, 1 when a run failed (or a planted case did), 2 for usage errors.
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <gtest/gtest.h>
+#include <string>
+#include <vector>
+
+#include "hostsim/explorer.hpp"
+#include "hostsim/planted_suite.hpp"
+
+namespace hostsim {
+namespace {
+
+int usage() {
+    std::fprintf(stderr,
+                 "usage: janus_sim list | planted | explore NAME [--strategy S] [--runs N] [--seed N] "
+                 "[--tso|--sc] [--budget N] | replay LINE [--trace]\n");
+    return 2;
+}
+
+std::optional<std::uint64_t> number(const char* text) {
+    std::uint64_t v = 0;
+    const char* end = text + std::strlen(text);
+    auto [p, ec] = std::from_chars(text, end, v);
+    if (ec != std::errc() || p != end || p == text) return std::nullopt;
+    return v;
+}
+
+int list() {
+    for (const Scenario* s : all_scenarios())
+        std::printf("%-40s %u cpu%s%s  %s\n", s->name.c_str(), s->config.cpus, s->config.cpus > 1 ? "s" : "",
+                    s->config.tso ? ", tso" : "", s->description.c_str());
+    return 0;
+}
+
+const Scenario* scenario_named(const std::string& name) {
+    const Scenario* s = find_scenario(name);
+    if (!s) std::fprintf(stderr, "janus_sim: no scenario %s (see janus_sim list)\n", name.c_str());
+    return s;
+}
+
+int explore_command(int argc, char** argv) {
+    if (argc < 1) return usage();
+    const Scenario* s = scenario_named(argv[0]);
+    if (!s) return 2;
+    ExploreOptions o;
+    if (!s->plan.empty()) {
+        o.strategy = s->plan.front().strategy;
+        o.runs = s->plan.front().runs;
+    } else {
+        o.strategy = *StrategySpec::parse("pct3");
+    }
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+        if (a == "--tso")
+            o.tso = true;
+        else if (a == "--sc")
+            o.tso = false;
+        else if (a == "--strategy") {
+            const char* v = value();
+            auto spec = v ? StrategySpec::parse(v) : std::nullopt;
+            if (!spec) return usage();
+            o.strategy = *spec;
+        } else if (a == "--runs" || a == "--seed" || a == "--budget") {
+            const char* v = value();
+            auto n = v ? number(v) : std::nullopt;
+            if (!n) return usage();
+            if (a == "--runs")
+                o.runs = *n;
+            else if (a == "--seed")
+                o.seed = *n;
+            else
+                o.step_budget = *n;
+        } else {
+            return usage();
+        }
+    }
+    ExploreReport r = explore(*s, o);
+    if (r.failed()) {
+        std::printf("%s\n", r.failure_text().c_str());
+        std::printf("(run %llu of %s after %.3f s; replay: ./janus sim replay %s)\n",
+                    static_cast<unsigned long long>(r.failing_run + 1), o.strategy.name().c_str(), r.seconds,
+                    r.line->format().c_str());
+        return 1;
+    }
+    std::printf("PASS %s: %llu run%s of %s%s, no failure (%.3f s, %.0f runs/s)\n", s->name.c_str(),
+                static_cast<unsigned long long>(r.runs), r.runs == 1 ? "" : "s", o.strategy.name().c_str(),
+                r.exhausted ? " (every schedule within the bound)" : "", r.seconds,
+                r.seconds > 0 ? static_cast<double>(r.runs) / r.seconds : 0.0);
+    return 0;
+}
+
+int replay_command(int argc, char** argv) {
+    std::string text;
+    bool trace = false;
+    for (int i = 0; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--trace") == 0)
+            trace = true;
+        else
+            text += std::string(text.empty() ? "" : " ") + argv[i];
+    }
+    auto line = ReplayLine::parse(text);
+    if (!line) {
+        std::fprintf(stderr, "janus_sim: no replay line in \"%s\"\n", text.c_str());
+        return 2;
+    }
+    const Scenario* s = scenario_named(line->scenario);
+    if (!s) return 2;
+    std::printf("replaying %s\n", line->format().c_str());
+    std::string console;
+    Outcome out = replay(*s, *line, trace ? stdout : nullptr, &console);
+    if (!console.empty())
+        std::printf("--- console ---\n%s%s--- end of console ---\n", console.c_str(),
+                    console.back() == '\n' ? "" : "\n");
+    ReplayLine again = *line;
+    again.schedule = out.schedule;
+    if (!out.failed()) {
+        std::printf("PASS %s -- no failure in this run (%llu steps)\n", again.format().c_str(),
+                    static_cast<unsigned long long>(out.steps));
+    } else {
+        std::printf("FAIL %s -- %s: %s\n", again.format().c_str(), verdict_name(out.verdict),
+                    out.message.c_str());
+    }
+    // If the given text carried the original failure, say whether this run reproduced it.
+    std::size_t dash = text.find(" -- ");
+    if (dash != std::string::npos) {
+        std::string original = text.substr(dash + 4);
+        std::string now = out.failed() ? std::string(verdict_name(out.verdict)) + ": " + out.message : "";
+        std::size_t note = original.find(" [NONDETERMINISTIC");
+        if (note != std::string::npos) original.resize(note);
+        std::printf("%s\n", original == now ? "reproduced: the identical failure"
+                                            : "DIFFERENT from the given line's failure");
+    }
+    return out.failed() ? 1 : 0;
+}
+
+// Every scenario (but the TSan probes) becomes a GoogleTest case group.case running its plan.
+class ScenarioTest : public ::testing::Test {
+public:
+    explicit ScenarioTest(const Scenario* s) : s_(s) {}
+    void TestBody() override {
+        std::vector<Budget> plan = s_->plan;
+        if (plan.empty()) plan = {{*StrategySpec::parse("random"), 300}, {*StrategySpec::parse("pct3"), 300}};
+        for (const Budget& b : plan) {
+            ExploreOptions o;
+            o.strategy = b.strategy;
+            o.runs = b.runs;
+            ExploreReport r = explore(*s_, o);
+            if (s_->expect == Verdict::pass) {
+                EXPECT_FALSE(r.failed()) << r.failure_text();
+                continue;
+            }
+            ASSERT_TRUE(r.failed()) << "the planted bug was not found by " << b.strategy.name() << " in "
+                                    << b.runs << " runs";
+            EXPECT_EQ(r.failure.verdict, s_->expect) << r.failure_text();
+            EXPECT_EQ(r.nondeterminism, "") << r.failure_text();
+            auto line = ReplayLine::parse(r.failure_text());
+            ASSERT_TRUE(line) << r.failure_text();
+            EXPECT_EQ(compare_outcomes(r.failure, replay(*s_, *line)), "") << r.failure_text();
+        }
+    }
+
+private:
+    const Scenario* s_;
+};
+
+int gtest_main(int argc, char** argv) {
+    ::testing::InitGoogleTest(&argc, argv);
+    for (const Scenario* s : all_scenarios()) {
+        if (s->name.starts_with("probe.")) continue;
+        std::size_t dot = s->name.find('.');
+        std::string suite = dot == std::string::npos ? "scenario" : s->name.substr(0, dot);
+        std::string name = dot == std::string::npos ? s->name : s->name.substr(dot + 1);
+        ::testing::RegisterTest(suite.c_str(), name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
+                                [s]() -> ::testing::Test* { return new ScenarioTest(s); });
+    }
+    return RUN_ALL_TESTS();
+}
+
+} // namespace
+} // namespace hostsim
+
+int main(int argc, char** argv) {
+    using namespace hostsim;
+    for (int i = 1; i < argc; ++i)
+        if (std::strncmp(argv[i], "--gtest", 7) == 0) return gtest_main(argc, argv);
+    if (argc < 2) return usage();
+    std::string cmd = argv[1];
+    if (cmd == "list") return list();
+    if (cmd == "planted") return run_planted_suite(stdout) ? 1 : 0;
+    if (cmd == "explore") return explore_command(argc - 2, argv + 2);
+    if (cmd == "replay") return replay_command(argc - 2, argv + 2);
+    if (cmd == "test") return gtest_main(argc, argv);
+    return usage();
+}
