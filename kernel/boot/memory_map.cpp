@@ -94,9 +94,10 @@ Result<Ok, BootError> normalise_memory_map(const RawRegion* raw, std::size_t cou
     std::size_t nb = 0;
     for (std::size_t i = 0; i < count; ++i) {
         if (raw[i].size == 0) continue;
-        if (raw[i].size > ~std::uint64_t{0} - raw[i].base)
+        if (raw[i].size > ~std::uint64_t{0} - raw[i].base) {
             return fail(BootError{BootErrorKind::bad_range, "memory map entry wraps around", raw[i].base,
                                   raw[i].size});
+        }
         bounds[nb++] = raw[i].base;
         bounds[nb++] = raw[i].base + raw[i].size;
     }
@@ -115,9 +116,10 @@ Result<Ok, BootError> normalise_memory_map(const RawRegion* raw, std::size_t cou
             if (!covered || t > type) type = t;
             covered = true;
         }
-        if (covered && !map.add(lo, hi, type))
+        if (covered && !map.add(lo, hi, type)) {
             return fail_empty(out,
                               {BootErrorKind::too_many_entries, "normalised memory map", 0, out.count + 1});
+        }
     }
     if (!map.finish())
         return fail_empty(out, {BootErrorKind::too_many_entries, "normalised memory map", 0, out.count + 1});
@@ -132,9 +134,10 @@ std::uint64_t MemoryMap::usable_bytes() const {
 }
 
 void put(Sink& s, const MemoryMap& m) {
-    for (const MemoryRegion& r : m)
+    for (const MemoryRegion& r : m) {
         print_to(s, "memory: [", hex(r.base, 12), ", ", hex(r.end(), 12), ") ", to_string(r.type), " (",
                  size(r.size), ")\n");
+    }
 }
 
 } // namespace kernel::boot

@@ -51,23 +51,27 @@ struct Parser {
         std::uint32_t entry_size = 0, entry_version = 0;
         if (tag.size() < 16 || !tag.read(8, entry_size) || !tag.read(12, entry_version))
             return fail(error(BootErrorKind::bad_size, "multiboot2 memory map tag", off, tag.size()));
-        if (entry_size < 24 || entry_size % 8 != 0)
+        if (entry_size < 24 || entry_size % 8 != 0) {
             return fail(
                 error(BootErrorKind::bad_size, "multiboot2 memory map entry_size", off + 8, entry_size));
+        }
         // The entries fill the tag exactly; a cut-off last entry means the size or entry_size is wrong.
         if ((tag.size() - 16) % entry_size != 0)
             return fail(error(BootErrorKind::bad_size, "multiboot2 memory map size", off + 4, tag.size()));
         for (std::size_t e = 16; e + entry_size <= tag.size(); e += entry_size) {
-            if (raw_count == max_raw_regions)
+            if (raw_count == max_raw_regions) {
                 return fail(
                     error(BootErrorKind::too_many_entries, "multiboot2 memory map", off, raw_count + 1));
+            }
             RawRegion& r = raw[raw_count];
-            if (!tag.read(e, r.base) || !tag.read(e + 8, r.size) || !tag.read(e + 16, r.e820_type))
+            if (!tag.read(e, r.base) || !tag.read(e + 8, r.size) || !tag.read(e + 16, r.e820_type)) {
                 return fail(
                     error(BootErrorKind::bad_size, "multiboot2 memory map entry", off + e, entry_size));
-            if (r.size > ~std::uint64_t{0} - r.base)
+            }
+            if (r.size > ~std::uint64_t{0} - r.base) {
                 return fail(
                     error(BootErrorKind::bad_range, "multiboot2 memory map entry wraps", off + e, r.base));
+            }
             ++raw_count;
         }
         return Ok{};
@@ -77,12 +81,14 @@ struct Parser {
         std::uint32_t start = 0, stop = 0;
         if (tag.size() < 17 || !tag.read(8, start) || !tag.read(12, stop))
             return fail(error(BootErrorKind::bad_size, "multiboot2 module tag", off, tag.size()));
-        if (stop < start)
+        if (stop < start) {
             return fail(
                 error(BootErrorKind::bad_range, "multiboot2 module ends before it starts", off + 12, stop));
-        if (out.module_count == BootInfo::max_modules)
+        }
+        if (out.module_count == BootInfo::max_modules) {
             return fail(
                 error(BootErrorKind::too_many_entries, "multiboot2 modules", off, out.module_count + 1));
+        }
         Module& m = out.modules[out.module_count];
         m.base = start;
         m.size = stop - start;
@@ -106,9 +112,10 @@ struct Parser {
         case 1:
             fb.kind = Framebuffer::Kind::rgb;
             if (!tag.read(32, fb.red_shift) || !tag.read(33, fb.red_bits) || !tag.read(34, fb.green_shift) ||
-                !tag.read(35, fb.green_bits) || !tag.read(36, fb.blue_shift) || !tag.read(37, fb.blue_bits))
+                !tag.read(35, fb.green_bits) || !tag.read(36, fb.blue_shift) || !tag.read(37, fb.blue_bits)) {
                 return fail(
                     error(BootErrorKind::bad_size, "multiboot2 RGB framebuffer tag", off, tag.size()));
+            }
             break;
         case 2:
             fb.kind = Framebuffer::Kind::ega_text;

@@ -56,9 +56,10 @@ Result<Ok, BootError> parse_pvh(PhysReader& mem, std::uint64_t pa, BootInfo& out
     head->read(32, rsdp);
     if (magic != pvh_start_info_magic)
         return fail(BootError{BootErrorKind::bad_magic, "PVH start_info magic", pa, magic});
-    if (version < 1)
+    if (version < 1) {
         return fail(BootError{BootErrorKind::no_memory_map, "PVH start_info version 0 (no memory map)",
                               pa + 4, version});
+    }
     auto full = view(mem, pa, v1_size, "PVH start_info");
     if (!full) return fail(full.error());
     std::uint64_t memmap = 0;
@@ -75,9 +76,10 @@ Result<Ok, BootError> parse_pvh(PhysReader& mem, std::uint64_t pa, BootInfo& out
     if (nr_modules > BootInfo::max_modules)
         return fail(BootError{BootErrorKind::too_many_entries, "PVH nr_modules", pa + 12, nr_modules});
     // Address 0 means "not present" (start_info.h): a module count without a list is inconsistent.
-    if (nr_modules > 0 && modlist == 0)
+    if (nr_modules > 0 && modlist == 0) {
         return fail(
             BootError{BootErrorKind::bad_size, "PVH nr_modules without a module list", pa + 12, nr_modules});
+    }
     if (nr_modules > 0) {
         auto list = view(mem, modlist, nr_modules * modlist_entry_size, "PVH module list");
         if (!list) return fail(list.error());
@@ -87,9 +89,10 @@ Result<Ok, BootError> parse_pvh(PhysReader& mem, std::uint64_t pa, BootInfo& out
             list->read(i * modlist_entry_size, m.base);
             list->read(i * modlist_entry_size + 8, m.size);
             list->read(i * modlist_entry_size + 16, name);
-            if (m.size > ~std::uint64_t{0} - m.base)
+            if (m.size > ~std::uint64_t{0} - m.base) {
                 return fail(BootError{BootErrorKind::bad_range, "PVH module wraps around",
                                       list->pa_at(i * modlist_entry_size), m.base});
+            }
             m.name[0] = '\0';
             if (name != 0) {
                 if (auto r = copy_phys_string(mem, name, m.name, sizeof m.name, "PVH module command line");
@@ -104,9 +107,10 @@ Result<Ok, BootError> parse_pvh(PhysReader& mem, std::uint64_t pa, BootInfo& out
         return fail(BootError{BootErrorKind::no_memory_map, "PVH memmap_entries", pa + 48, memmap_entries});
     if (memmap == 0)
         return fail(BootError{BootErrorKind::no_memory_map, "PVH memmap_paddr", pa + 40, memmap});
-    if (memmap_entries > max_memmap_entries)
+    if (memmap_entries > max_memmap_entries) {
         return fail(
             BootError{BootErrorKind::too_many_entries, "PVH memmap_entries", pa + 48, memmap_entries});
+    }
     auto table = view(mem, memmap, memmap_entries * memmap_entry_size, "PVH memory map");
     if (!table) return fail(table.error());
     RawRegion raw[max_memmap_entries];
@@ -114,9 +118,10 @@ Result<Ok, BootError> parse_pvh(PhysReader& mem, std::uint64_t pa, BootInfo& out
         table->read(i * memmap_entry_size, raw[i].base);
         table->read(i * memmap_entry_size + 8, raw[i].size);
         table->read(i * memmap_entry_size + 16, raw[i].e820_type);
-        if (raw[i].size > ~std::uint64_t{0} - raw[i].base)
+        if (raw[i].size > ~std::uint64_t{0} - raw[i].base) {
             return fail(BootError{BootErrorKind::bad_range, "PVH memory map entry wraps",
                                   table->pa_at(i * memmap_entry_size), raw[i].base});
+        }
     }
     return normalise_memory_map(raw, memmap_entries, out.memory);
 }
