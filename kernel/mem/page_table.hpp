@@ -128,6 +128,15 @@ public:
         return flush;
     }
 
+    /// Make sure the tables that will hold `va`'s entry for a page of `size` exist, changing no translation
+    /// (as map's phase 1 does). For callers that account page-table pages per page they reserve.
+    Result<Ok, MapError> prepare(VirtAddr va, PageSize size) {
+        if (auto e = check_range(va, bytes_of(size), bytes_of(size))) return fail(*e);
+        auto t = table_at(va, level_of(size));
+        if (!t) return fail(t.error());
+        return Ok{};
+    }
+
     /// Remove every mapping that intersects [va, va + bytes); tables the range covers entirely go too.
     Result<Flush, MapError> unmap(VirtAddr va, std::uint64_t bytes, Cleanup& cleanup) {
         if (auto e = check_range(va, bytes, bytes_of_level(1))) return fail(*e);
