@@ -317,6 +317,28 @@ TEST(PageTable, DestroyRetiresEveryTableAndFrame) {
     EXPECT_EQ(w.cleanup.frames.size(), 5u);
 }
 
+TEST(PageTable, PrepareBuildsTheTablePathAndChangesNoTranslation) {
+    World w;
+    models::AddressSpace model;
+    ASSERT_TRUE(w.pt.map(0x20'0000, 0x60'0000, M2, PageSize::size_2m, rw, w.cleanup).ok());
+    model.map(0x20'0000, 0x60'0000, M2, M2, to_model(rw.rights), models::Cache::write_back, false);
+    const std::size_t tables = w.alloc.live.size();
+    ASSERT_TRUE(w.pt.prepare(0x7000'0000'0000, PageSize::size_4k).ok()); // empty space: PDPT, PD, PT
+    EXPECT_EQ(w.alloc.live.size(), tables + 3);
+    ASSERT_TRUE(
+        w.pt.prepare(0x20'3000, PageSize::size_4k).ok()); // inside the superpage: split, same translation
+    EXPECT_EQ(w.pt.lookup(0x20'3000)->size, PageSize::size_4k);
+    expect_agrees(w, model, probes(0x20'0000, M2, 32), false);
+    EXPECT_FALSE(w.pt.lookup(0x7000'0000'0000));
+    w.alloc.fail_in(1);
+    auto r = w.pt.prepare(0x6000'0000'0000, PageSize::size_4k);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), MapError::out_of_memory);
+    EXPECT_EQ(w.pt.prepare(0x1001, PageSize::size_4k).error(), MapError::misaligned);
+    EXPECT_TRUE(w.cleanup.tables.empty() && w.cleanup.frames.empty());
+    EXPECT_EQ(w.audit(), "");
+}
+
 // --- out of memory at every allocation point --------------------------------------------------------------
 
 struct OomCase {
