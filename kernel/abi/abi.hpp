@@ -52,12 +52,12 @@ namespace charge {
 } // namespace charge
 
 /// x86-64 register convention: number in rax; arguments a0..a5 in rdi, rsi, rdx, r10, r8, r9; status back in
-/// rax; results r0..r2 in rdi, rsi, rdx. rcx and r11 are clobbered by syscall/sysret; every other register is
-/// kept.
+/// rax; results r0..r5 in rdi, rsi, rdx, r10, r8, r9 (a syscall writes only its own results, and only on
+/// success). rcx and r11 are clobbered by syscall/sysret; every other register is kept.
 inline constexpr std::size_t max_args = 6;
-inline constexpr std::size_t max_results = 3;
+inline constexpr std::size_t max_results = 6;
 inline constexpr const char* arg_registers[max_args] = {"rdi", "rsi", "rdx", "r10", "r8", "r9"};
-inline constexpr const char* result_registers[max_results] = {"rdi", "rsi", "rdx"};
+inline constexpr const char* result_registers[max_results] = {"rdi", "rsi", "rdx", "r10", "r8", "r9"};
 
 /// Flexpage encoding (see ArgType::fpage).
 namespace fpage {

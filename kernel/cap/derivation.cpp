@@ -1,5 +1,8 @@
 #include "kernel/cap/derivation.hpp"
 
+#include "kernel/ipc/ipc.hpp"
+#include "kernel/obj/thread.hpp"
+
 namespace kernel {
 
 void cap_install_root(Slot& dest, Object& object, std::uint64_t rights) {
@@ -65,6 +68,8 @@ void cap_delete_subtree(Slot& s) {
     if (after) after->set_prev(before);
     s.clear();
     --object.cap_count;
+    // A caller waiting for an answer through this reply capability will not get one.
+    if (object.type == ObjectType::reply && !object.caps) ipc::reply_cap_deleted(as<Reply>(object));
 }
 
 } // namespace kernel

@@ -4,9 +4,14 @@
 //   IPC (issue 5): queued threads are blocked on the object whose queue holds them, reply objects name a
 //     waiting caller or none.
 #include "kernel/check/check.hpp"
+#include "kernel/ipc/check_ipc.hpp"
+#include "kernel/mapdb/check.hpp"
 
 namespace kernel {
 
-void check_extensions(Checker&) {}
+void check_extensions(Checker& checker) {
+    check_memory(checker);
+    check_ipc(checker);
+}
 
 } // namespace kernel

@@ -1,9 +1,9 @@
-// Endpoint and notification objects. Hook for IPC (issue 5): send/receive queues join Endpoint, waiters
-// join Notification; both have room up to their ABI charge (128 bytes).
+// Endpoint and notification objects with the queues of threads waiting at them (kernel/ipc).
 #pragma once
 
 #include <cstdint>
 
+#include "kernel/ipc/ipc_state.hpp"
 #include "kernel/obj/object.hpp"
 #include "kernel/obj/weak_ref.hpp"
 
@@ -14,6 +14,8 @@ public:
     Endpoint() : Object(ObjectType::endpoint) {}
 
     WeakRefList referrers; ///< threads naming it as pager or exception handler
+    IpcQueue senders;      ///< threads waiting to send; only one of the two queues is non-empty
+    IpcQueue receivers;    ///< threads waiting to receive
 };
 
 class Notification : public Object {
@@ -22,6 +24,7 @@ public:
 
     std::uint64_t bits = 0;
     WeakRefList referrers; ///< irqs bound to it
+    IpcQueue waiters;      ///< threads in notify_wait; non-empty only while bits == 0
 };
 
 static_assert(sizeof(Endpoint) <= janus::abi::charge::endpoint, "an endpoint must fit its ABI charge");

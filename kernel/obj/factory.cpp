@@ -3,6 +3,7 @@
 #include <new>
 #include <utility>
 
+#include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/charges.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/irq.hpp"
@@ -57,7 +58,7 @@ Result<Pd*, Error> make_pd(Kernel& kernel, Pd* payer, std::uint64_t quota, unsig
         destruct(kmem, pd);
         return fail(Error::quota_exhausted);
     }
-    pd->memory.top_level = top;
+    address_space_init(kernel, *pd, top);
     pd->quota.limit = quota;
     if (payer)
         payer->quota.limit -= quota;
@@ -69,13 +70,18 @@ Result<Pd*, Error> make_pd(Kernel& kernel, Pd* payer, std::uint64_t quota, unsig
 
 Result<Thread*, Error> make_thread(Kernel& kernel, Pd* payer, Pd& home, std::uint64_t utcb,
                                    std::uint32_t priority, std::uint32_t cpu) {
-    if (!affords(payer, charges::thread)) return fail(Error::quota_exhausted);
+    // The page tables the UTCB mapping needs are paid by `home` (by nobody at boot).
+    UtcbReservation utcb_mapping(kernel, home, utcb);
+    const std::uint64_t tables = payer ? utcb_mapping.tables() * janus::abi::charge::page_table : 0;
+    if (payer == &home ? !affords(payer, charges::thread + tables)
+                       : !affords(payer, charges::thread) || !home.quota.covers(tables))
+        return fail(Error::quota_exhausted);
 
     Kmem& kmem = kernel.kmem;
     Thread* thread = construct<Thread>(kmem);
     Reply* reply = construct<Reply>(kmem);
     void* utcb_page = kmem.allocate(Kmem::page_bytes);
-    if (!thread || !reply || !utcb_page) {
+    if (!thread || !reply || !utcb_page || !utcb_mapping.reserve()) {
         if (utcb_page) kmem.release(utcb_page, Kmem::page_bytes);
         destruct(kmem, reply);
         destruct(kmem, thread);
@@ -84,8 +90,12 @@ Result<Thread*, Error> make_thread(Kernel& kernel, Pd* payer, Pd& home, std::uin
     thread->pd = &home;
     thread->utcb = utcb;
     thread->utcb_page = utcb_page;
+    // User space reads it (and the kernel takes its reply_sel and windows from it): no stale kernel data.
+    for (std::size_t i = 0; i < Kmem::page_bytes / sizeof(std::uint64_t); ++i)
+        static_cast<std::uint64_t*>(utcb_page)[i] = 0;
     thread->priority = priority;
     thread->cpu = cpu;
+    thread->init_sched(static_cast<sched::Priority>(priority), cpu);
     thread->reply = reply;
     reply->owner = thread;
 
@@ -95,6 +105,7 @@ Result<Thread*, Error> make_thread(Kernel& kernel, Pd* payer, Pd& home, std::uin
 
     pay(kernel, *thread, payer, charges::thread_object);
     pay(kernel, *reply, payer, charges::reply_object);
+    utcb_mapping.map(*thread, payer != nullptr);
     return thread;
 }
 

@@ -14,7 +14,9 @@ public:
     explicit Irq(std::uint32_t l) : Object(ObjectType::irq), line(l) {}
 
     const std::uint32_t line;
-    WeakRef notification; ///< a Notification; tag = the bit to signal
+    WeakRef notification;    ///< a Notification; tag = the bit to signal
+    bool in_service = false; ///< delivered and not yet acknowledged (irq_ack): the line is held back
+    bool pending = false;    ///< it fired again while in service: delivered again on acknowledgement
 };
 
 class IrqControl : public Object {

@@ -10,7 +10,9 @@
 #include "kernel/abi/abi.hpp"
 #include "kernel/lib/result.hpp"
 #include "kernel/lib/spinlock.hpp"
+#include "kernel/mapdb/state.hpp"
 #include "kernel/obj/kmem.hpp"
+#include "kernel/sched/scheduler.hpp"
 
 namespace kernel {
 
@@ -34,11 +36,14 @@ public:
     void init(PageSource& pages, unsigned cpus) {
         kmem.init(pages);
         cpu_count = cpus;
+        sched.init(cpus);
     }
 
     Spinlock lock;
     Kmem kmem;
+    mapdb::State mapdb; ///< mapping nodes and pending TLB work of the memory side (kernel/mapdb)
     unsigned cpu_count = 1;
+    sched::Scheduler sched; ///< run queues and timeouts of every CPU (kernel/sched)
 
     Pd* root = nullptr;                ///< the root protection domain, while it lives
     IrqControl* irq_control = nullptr; ///< the one irq_control object, while it lives

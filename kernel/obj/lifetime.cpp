@@ -1,6 +1,7 @@
 #include "kernel/obj/lifetime.hpp"
 
 #include "kernel/cap/derivation.hpp"
+#include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/factory.hpp"
 #include "kernel/obj/irq.hpp"
@@ -84,14 +85,18 @@ void tear_down(Kernel& kernel, Object& object) {
             t.pd->threads = t.pd_next;
         if (t.pd_next) t.pd_next->pd_prev = t.pd_prev;
         t.pd_prev = t.pd_next = nullptr;
+        ipc::thread_dying(kernel, t);
+        address_space_thread_dying(t);
         t.pager.clear();
         t.exception_handler.clear();
         return;
     }
     case ObjectType::endpoint:
+        ipc::endpoint_dying(kernel, as<Endpoint>(object));
         as<Endpoint>(object).referrers.clear_all();
         return;
     case ObjectType::notification:
+        ipc::notification_dying(kernel, as<Notification>(object));
         as<Notification>(object).referrers.clear_all();
         return;
     case ObjectType::irq: {

@@ -1,20 +1,24 @@
 // Thread: a flow of execution in a protection domain, with its UTCB page, priority, CPU, pager and exception
 // endpoints; and its reply object, allocated and destroyed with it.
 //
-// Hook for IPC and scheduling (issue 5): register state, IPC state and run-queue links join this class; it
-// has room up to the ABI's thread charge (1024 bytes).
+// Scheduling and IPC (issue 5): a thread is a scheduler entity (kernel/sched/entity.hpp; `priority` and `cpu`
+// below mirror the entity's and change only together with it), its saved user registers (`frame`) and its IPC
+// state (kernel/ipc/ipc_state.hpp). It has room up to the ABI's thread charge (1024 bytes).
 #pragma once
 
 #include <cstdint>
 
+#include "arch/user.hpp"
+#include "kernel/ipc/ipc_state.hpp"
 #include "kernel/obj/object.hpp"
 #include "kernel/obj/weak_ref.hpp"
+#include "kernel/sched/entity.hpp"
 
 namespace kernel {
 
 class Reply;
 
-class Thread : public Object {
+class Thread : public Object, public sched::Entity {
 public:
     Thread() : Object(ObjectType::thread) {}
 
@@ -28,6 +32,8 @@ public:
     Reply* reply = nullptr;     ///< never nullptr while the thread lives
     WeakRef pager;              ///< an Endpoint; tag = the badge of the capability it was set from
     WeakRef exception_handler;  ///< an Endpoint; same
+    arch::UserFrame frame{};    ///< user registers while it is not on a CPU (the run loop keeps them then)
+    IpcState ipc;
 };
 
 /// One-shot right to reply to a caller. It belongs to its thread: capabilities to it (made by IPC) come and

@@ -44,8 +44,8 @@ void Scheduler::make_off(Entity& e) {
 }
 
 void Scheduler::yield(Entity& e) {
-    JANUS_ASSERT(e.state_ == RunState::running);
-    e.slice_left_ = 0; // pick() rotates it behind its equals with a fresh slice
+    // pick() rotates a running entity with no slice left behind its equals, with a fresh slice.
+    if (e.state_ == RunState::running) e.slice_left_ = 0;
 }
 
 void Scheduler::set_priority(Entity& e, Priority priority) {

@@ -49,7 +49,8 @@ public:
     void make_ready(Entity& e);
     /// ready or running -> off (it blocks or stops). A running entity leaves its CPU, which is kicked.
     void make_off(Entity& e);
-    /// The running entity `e` gives up the rest of its slice: it goes behind its equals.
+    /// The running entity `e` gives up the rest of its slice: it goes behind its equals (no effect
+    /// otherwise).
     void yield(Entity& e);
     void set_priority(Entity& e, Priority priority);
     /// Moves `e` to `cpu` (< cpu_count): at once if it waits, at its CPU's next decision if it runs.

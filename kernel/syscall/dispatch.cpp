@@ -1,10 +1,12 @@
 #include "kernel/syscall/dispatch.hpp"
 
 #include "kernel/abi/abi.hpp"
+#include "kernel/ipc/ipc.hpp"
 #include "kernel/lib/spinlock.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
+#include "kernel/panic.hpp"
 #include "kernel/syscall/call.hpp"
 #include "kernel/syscall/observer.hpp"
 
@@ -30,26 +32,58 @@ Error dispatch(Call& call, std::uint64_t number, std::size_t& results) {
 
 } // namespace
 
-void syscall(Thread& caller, SyscallRegs& regs) {
-    Pd& pd = *caller.pd;
-    Kernel& kernel = *pd.kernel;
-    SpinGuard guard(kernel.lock);
+namespace {
 
+/// The syscall in `caller`'s saved frame, with the kernel lock held. Results go back into the frame; a
+/// handler that returns ipc::in_frame has put them there itself, or will when the caller's wait ends.
+void run_syscall(Kernel& kernel, Thread& caller) {
+    arch::UserFrame& f = caller.frame;
 #if JANUS_HOSTED
-    const SyscallRegs in = regs;
+    const SyscallRegs in{f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};
 #endif
-    Call call{kernel, caller, pd, {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9}};
+    Call call{kernel, caller, *caller.pd, {f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9}};
     std::size_t results = 0;
-    Error status = dispatch(call, regs.rax, results);
+    Error status = dispatch(call, f.rax, results);
 
-    regs.rax = static_cast<std::uint64_t>(status);
-    if (status == Error::ok) {
-        std::uint64_t* out[spec::max_results] = {&regs.rdi, &regs.rsi, &regs.rdx};
-        for (std::size_t i = 0; i < results; ++i) *out[i] = call.result[i];
+    if (status != ipc::in_frame) {
+        f.rax = static_cast<std::uint64_t>(status);
+        if (status == Error::ok) {
+            std::uint64_t* out[spec::max_results] = {&f.rdi, &f.rsi, &f.rdx, &f.r10, &f.r8, &f.r9};
+            for (std::size_t i = 0; i < results; ++i) *out[i] = call.result[i];
+        }
+    } else if (caller.ipc.wait == Wait::none && caller.ipc.life == Life::active) {
+        status = static_cast<Error>(f.rax); // it finished at once
     }
 #if JANUS_HOSTED
-    if (kernel.observer) kernel.observer->after_syscall(kernel, caller, in, regs, status);
+    if (kernel.observer) {
+        const SyscallRegs out{f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};
+        kernel.observer->after_syscall(kernel, caller, in, out, status);
+    }
 #endif
+}
+
+} // namespace
+
+void syscall_in_frame(Thread& caller) {
+    run_syscall(*caller.pd->kernel, caller);
+}
+
+void syscall(Thread& caller, SyscallRegs& regs) {
+    Kernel& kernel = *caller.pd->kernel;
+    SpinGuard guard(kernel.lock);
+    // Only a thread on a CPU enters the kernel; the run loop never runs a waiting one (a test that drives a
+    // waiting thread as an actor is broken).
+    JANUS_ASSERT(caller.ipc.wait == Wait::none);
+    arch::UserFrame& f = caller.frame;
+    f.rax = regs.rax;
+    f.rdi = regs.rdi;
+    f.rsi = regs.rsi;
+    f.rdx = regs.rdx;
+    f.r10 = regs.r10;
+    f.r8 = regs.r8;
+    f.r9 = regs.r9;
+    run_syscall(kernel, caller);
+    regs = SyscallRegs{f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};
 }
 
 bool status_allowed(std::uint64_t number, Error status) {

@@ -296,8 +296,8 @@ std::vector<Scenario> core_scenarios() {
         plain({F::make(kernel_address, 12, 0), 0}));
 
     // ---- numbers that name no syscall
-    for (std::uint64_t n :
-         {std::uint64_t{0}, std::uint64_t{16}, std::uint64_t{0xffff'ffff}, std::uint64_t{1} << 63}) {
+    for (std::uint64_t n : {std::uint64_t{0}, std::uint64_t{spec::syscall_count + 1},
+                            std::uint64_t{0xffff'ffff}, std::uint64_t{1} << 63}) {
         v.push_back(
             Scenario{"bad_syscall_" + std::to_string(n), n, E::bad_syscall, plain({1, 2, 3, 4, 5, 6})});
     }

@@ -17,6 +17,10 @@ struct SyscallObserver {
     /// `in` are the registers as user space passed them, `out` as the kernel leaves them.
     virtual void after_syscall(Kernel& kernel, Thread& caller, const SyscallRegs& in, const SyscallRegs& out,
                                Error status) = 0;
+    /// A thread whose syscall `number` waited (kernel/ipc) got its final `status` from someone else's action.
+    virtual void after_wakeup(Kernel& kernel, Thread& thread, std::uint64_t number, Error status) {
+        (void)kernel, (void)thread, (void)number, (void)status;
+    }
 
 protected:
     ~SyscallObserver() = default;

@@ -1,9 +1,9 @@
 // The registers a syscall reads and writes, per the ABI's x86-64 convention (kernel/abi/abi.hpp): number in
-// rax; arguments a0..a5 in rdi, rsi, rdx, r10, r8, r9; status back in rax; results r0..r2 in rdi, rsi, rdx,
-// written only on success (otherwise those registers keep what user space put there).
+// rax; arguments a0..a5 in rdi, rsi, rdx, r10, r8, r9; status back in rax; results r0..r5 in rdi, rsi, rdx,
+// r10, r8, r9, written only on success (otherwise those registers keep what user space put there).
 //
-// The arch entry path saves user registers into its own frame and hands the kernel this view; IPC adds the
-// message registers it needs next to it.
+// The kernel keeps them in the thread's saved frame (arch::UserFrame); this struct is the view that tests,
+// the fuzzer and kernel::syscall() pass around.
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "kernel/check/check.hpp"
+#include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/pd.hpp"
@@ -120,7 +121,8 @@ Outcome TestKernel::call(Thread& thread, std::uint64_t number, const std::vector
     regs.r8 = a[4];
     regs.r9 = a[5];
     syscall(thread, regs);
-    return Outcome{static_cast<Error>(regs.rax), {regs.rdi, regs.rsi, regs.rdx}, regs};
+    return Outcome{
+        static_cast<Error>(regs.rax), {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9}, regs};
 }
 
 Outcome TestKernel::ok(spec::Syscall s, std::initializer_list<std::uint64_t> args) {
@@ -149,20 +151,38 @@ Thread& TestKernel::child_with_thread(std::uint64_t sel, std::uint64_t quota, un
 
 void TestKernel::after_syscall(Kernel& kernel, Thread&, const SyscallRegs& in, const SyscallRegs&,
                                Error status) {
-    reached_statuses().emplace(in.rax, status);
-    const spec::SyscallSpec* s = spec::find(in.rax);
+    if (status == ipc::in_frame) {
+        // The caller waits (kernel/ipc): its status comes with after_wakeup. The state must be sound already.
+        check_invariants("(waiting)", kernel);
+        return;
+    }
+    record(kernel, in.rax, status, true);
+}
+
+void TestKernel::after_wakeup(Kernel& kernel, Thread&, std::uint64_t number, Error status) {
+    // Called in the middle of the operation that ends the wait: invariants are checked when that one ends.
+    record(kernel, number, status, false);
+}
+
+void TestKernel::record(Kernel& kernel, std::uint64_t number, Error status, bool check) {
+    reached_statuses().emplace(number, status);
+    const spec::SyscallSpec* s = spec::find(number);
     const char* name = s ? s->name : "(unknown)";
     auto index = static_cast<std::size_t>(status);
     const char* status_name = index < spec::error_count ? spec::errors[index].name : "(no such error)";
-    if (!status_allowed(in.rax, status)) {
+    if (!status_allowed(number, status)) {
         violations_.push_back(std::string(name) + " returned " + status_name +
                               ", which the spec does not list");
         ADD_FAILURE() << violations_.back();
     }
+    if (check) check_invariants((std::string(name) + " (" + status_name + ")").c_str(), kernel);
+}
+
+void TestKernel::check_invariants(const char* what, Kernel& kernel) {
     if (!checking_) return;
     CheckResult r = check_kernel(kernel);
     if (!r.ok) {
-        violations_.push_back(std::string("after ") + name + " (" + status_name + "): " + r.text);
+        violations_.push_back(std::string("after ") + what + ": " + r.text);
         ADD_FAILURE() << violations_.back();
     }
 }

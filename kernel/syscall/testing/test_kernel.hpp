@@ -92,6 +92,9 @@ public:
 private:
     void after_syscall(Kernel& kernel, Thread& caller, const SyscallRegs& in, const SyscallRegs& out,
                        Error status) override;
+    void after_wakeup(Kernel& kernel, Thread& thread, std::uint64_t number, Error status) override;
+    void record(Kernel& kernel, std::uint64_t number, Error status, bool check);
+    void check_invariants(const char* what, Kernel& kernel);
 
     HostPages pages_;
     Kernel kernel_;
