@@ -1,0 +1,26 @@
+# cmake -DROOT=<source dir> -P CheckKernelIncludes.cmake
+# The portable core must not know where it runs: no file of kernel/ that is kernel code may include hostsim/ or
+# arch/x86_64/ (only the arch contract, arch/*.hpp). Host-only test code (*_test.cpp, testing/ folders) may use
+# hostsim to run the kernel; it is never part of JANUS_KERNEL_SOURCES.
+file(GLOB_RECURSE files "${ROOT}/kernel/*.cpp" "${ROOT}/kernel/*.hpp" "${ROOT}/kernel/*.def")
+set(bad "")
+set(checked 0)
+foreach(f IN LISTS files)
+  if(f MATCHES "_test\\.cpp$" OR f MATCHES "/testing/")
+    continue()
+  endif()
+  math(EXPR checked "${checked} + 1")
+  file(STRINGS "${f}" lines REGEX "^[ \t]*#[ \t]*include")
+  foreach(l IN LISTS lines)
+    if(l MATCHES "[<\"](hostsim|arch/x86_64|x86_64)/")
+      string(APPEND bad "  ${f}: ${l}\n")
+    endif()
+  endforeach()
+endforeach()
+if(checked LESS 10)
+  message(FATAL_ERROR "only ${checked} kernel files found under ${ROOT}/kernel: wrong ROOT?")
+endif()
+if(bad)
+  message(FATAL_ERROR "kernel code includes a platform directly (only arch/*.hpp is allowed):\n${bad}")
+endif()
+message(STATUS "${checked} kernel files include only the arch contract")
