@@ -1,0 +1,85 @@
+// The kernel behind the per-CPU run loop (kernel/sched/cpu_loop.hpp): what each kernel entry means for
+// threads, IPC and interrupts. A template over how user code runs (the UserMode policy), so bare metal
+// (arch::run_user, run_cpu.cpp), hostsim with user code in an emulator, and tests whose threads are logical
+// actors all share it.
+//
+// UserMode policy:
+//   arch::AddressSpaceRoot enter(Thread& t);          // lock held: t is about to run on this CPU
+//   arch::UserExit run(Thread& t, arch::UserFrame& f, arch::AddressSpaceRoot s);
+//                                                      // unlocked: run f in s until the next kernel entry
+//                                                      // (t only says whose frame it is: touch nothing of
+//                                                      it)
+//   bool exception(Thread& t, const arch::UserExit& e); // lock held: true if it took care of the exception
+//   bool finished();                                   // lock held: end the loop (tests; the kernel never
+//   does)
+//
+// Registers: the loop copies a thread's frame to this CPU's frame before user mode and back after, under the
+// lock; while user code runs, other CPUs see the thread's last saved frame and never write a running
+// thread's.
+#pragma once
+
+#include "arch/user.hpp"
+#include "kernel/ipc/ipc.hpp"
+#include "kernel/obj/kernel.hpp"
+#include "kernel/obj/thread.hpp"
+#include "kernel/sched/cpu_loop.hpp"
+#include "kernel/sched/vectors.hpp"
+#include "kernel/syscall/dispatch.hpp"
+
+namespace kernel {
+
+template <typename UserMode>
+class KernelHost {
+public:
+    KernelHost(Kernel& kernel, UserMode& user) : kernel_(kernel), user_(user) {}
+
+    Spinlock& lock() { return kernel_.lock; }
+    sched::Scheduler& scheduler() { return kernel_.sched; }
+    bool finished() { return user_.finished(); }
+
+    void interrupt(arch::Vector v) {
+        if (v >= sched::irq_vector_base && v < sched::irq_vector_base + Kernel::irq_lines)
+            ipc::interrupt(kernel_, v - sched::irq_vector_base);
+    }
+
+    void expired(sched::Entity& e) { ipc::timed_out(kernel_, static_cast<Thread&>(e)); }
+
+    void load(sched::Entity& e) {
+        Thread& t = static_cast<Thread&>(e);
+        frame_ = t.frame;
+        space_ = user_.enter(t);
+        thread_ = &t;
+    }
+
+    arch::UserExit run() { return user_.run(*thread_, frame_, space_); }
+
+    void handle(sched::Entity& e, const arch::UserExit& exit) {
+        Thread& t = static_cast<Thread&>(e);
+        t.frame = frame_;
+        if (exit.kind == arch::UserExit::Kind::interrupt) return; // the loop handles the vector
+        // Stopped (or otherwise taken off its CPU) while in user mode: what it was about to do is dropped; a
+        // restart gives it a fresh ip and sp anyway.
+        if (t.ipc.life != Life::active || t.run_state() != sched::RunState::running) return;
+        if (exit.kind == arch::UserExit::Kind::syscall) {
+            syscall_in_frame(t);
+        } else if (!user_.exception(t, exit)) {
+            ipc::exception(kernel_, t, exit);
+        }
+    }
+
+private:
+    Kernel& kernel_;
+    UserMode& user_;
+    arch::UserFrame frame_{};
+    arch::AddressSpaceRoot space_{};
+    Thread* thread_ = nullptr;
+};
+
+/// This CPU's run loop over `kernel` with user code run by `user`.
+template <typename UserMode>
+void run_cpu(Kernel& kernel, UserMode& user) {
+    KernelHost<UserMode> host(kernel, user);
+    sched::cpu_loop(host);
+}
+
+} // namespace kernel
