@@ -1,6 +1,11 @@
-// The TLB contract on the host. A single simulated CPU has nothing to shoot down but itself, so both calls
-// complete at once; they are logged (and handed to a machine's TLB model if one is installed) so tests can
-// check that the kernel asked for exactly the invalidations it needed.
+// The TLB contract on the host. Every request is logged (tests check that the kernel asked for exactly the
+// invalidations it needed) and handed to an installed handler. Inside a running Machine the request also
+// reaches its TLB model (hostsim/tlb.hpp): a local invalidation drops the executing CPU's entries, a
+// shootdown is one scheduling point and then drops the entries of every target, so a missing or too narrow
+// shootdown shows as a stale translation. Outside a machine there is one CPU and nothing else to do.
+//
+// Model limits: ranges above `page_limit` pages and `all` drop every non-global entry (the Machine has no
+// call that also drops global ones), so a changed global translation is only dropped page by page.
 #include "hostsim/tlb_contract.hpp"
 
 #include "arch/cpu.hpp"
@@ -8,6 +13,9 @@
 
 namespace hostsim {
 namespace {
+
+constexpr std::uint64_t page = 4096;
+constexpr std::uint64_t page_limit = 512;
 
 struct TlbState {
     std::vector<TlbRequest> log;
@@ -28,6 +36,20 @@ arch::CpuId executing_cpu() {
     return Machine::current() ? Machine::current()->cpu_id() : 0;
 }
 
+/// Pages of a range scope, or 0 for "everything" (`all`, or more than page_limit pages).
+std::uint64_t page_count(const arch::TlbScope& s) {
+    if (s.kind != arch::TlbScope::Kind::range || s.end <= s.start) return 0;
+    std::uint64_t n = (s.end - s.start + page - 1) / page;
+    return n > page_limit ? 0 : n;
+}
+
+void drop_on(Machine& m, arch::CpuId cpu, const arch::TlbScope& s) {
+    if (std::uint64_t n = page_count(s))
+        for (std::uint64_t i = 0; i < n; ++i) m.invalidate_on(cpu, s.start + i * page);
+    else
+        m.invalidate_on(cpu, std::nullopt);
+}
+
 } // namespace
 
 std::vector<TlbRequest>& tlb_requests() {
@@ -44,10 +66,21 @@ namespace arch {
 void tlb_invalidate(AddressSpaceId asid, const TlbScope& scope) {
     hostsim::record(
         {hostsim::TlbRequest::Kind::invalidate, CpuMask::only(hostsim::executing_cpu()), asid, scope});
+    hostsim::Machine* m = hostsim::Machine::current();
+    if (m && scope.kind != TlbScope::Kind::none) hostsim::drop_on(*m, m->cpu_id(), scope);
 }
 
 void tlb_shootdown(CpuMask cpus, AddressSpaceId asid, const TlbScope& scope) {
     hostsim::record({hostsim::TlbRequest::Kind::shootdown, cpus, asid, scope});
+    hostsim::Machine* m = hostsim::Machine::current();
+    if (!m || scope.kind == TlbScope::Kind::none) return;
+    // One scheduling point for the IPI round (with the first page, or everything), then the rest of the
+    // range.
+    const std::uint64_t n = hostsim::page_count(scope);
+    m->shootdown(cpus.bits, n ? std::optional<std::uint64_t>(scope.start) : std::nullopt);
+    for (CpuId cpu = 0; cpu < m->cpu_count(); ++cpu)
+        if (cpus.has(cpu))
+            for (std::uint64_t i = 1; i < n; ++i) m->invalidate_on(cpu, scope.start + i * hostsim::page);
 }
 
 } // namespace arch
