@@ -30,6 +30,7 @@ endfunction()
 # janus_fuzz_target(<name> MODULE <module> SOURCES ... [LIBS ...] [RUNS n] [MAX_LEN n])
 # Builds fuzz_<name> (fuzz preset only) and registers <module>.fuzz.<name>: replay fuzz/corpus/<name>, then a
 # fixed number of fresh executions with a fixed seed (a count, never a duration, so CI is deterministic).
+# fuzz/<name>.dict, when present, is passed as the libFuzzer dictionary.
 function(janus_fuzz_target name)
   cmake_parse_arguments(F "" "MODULE;RUNS;MAX_LEN" "SOURCES;LIBS" ${ARGN})
   if(NOT JANUS_FUZZ)
@@ -47,8 +48,12 @@ function(janus_fuzz_target name)
   target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
   set(scratch "${CMAKE_BINARY_DIR}/fuzz-scratch/${name}")
   file(MAKE_DIRECTORY "${scratch}")
+  set(dict "")
+  if(EXISTS "${CMAKE_SOURCE_DIR}/fuzz/${name}.dict")
+    set(dict "-dict=${CMAKE_SOURCE_DIR}/fuzz/${name}.dict")
+  endif()
   add_test(NAME ${F_MODULE}.fuzz.${name}
-    COMMAND fuzz_${name} -seed=1 -runs=${F_RUNS} -max_len=${F_MAX_LEN} -print_final_stats=1
+    COMMAND fuzz_${name} -seed=1 -runs=${F_RUNS} -max_len=${F_MAX_LEN} ${dict} -print_final_stats=1
             "${scratch}" "${CMAKE_SOURCE_DIR}/fuzz/corpus/${name}")
   set_tests_properties(${F_MODULE}.fuzz.${name} PROPERTIES LABELS fuzz)
   set_property(GLOBAL APPEND PROPERTY JANUS_FUZZ_TARGETS fuzz_${name})

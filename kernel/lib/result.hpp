@@ -25,7 +25,7 @@ public:
     constexpr Result(Failure<E> f) : ok_(false) { new (&storage_.error) E(std::move(f.error)); }
     Result(const Result&) = delete;
     Result& operator=(const Result&) = delete;
-    constexpr Result(Result&& other) : ok_(other.ok_) {
+    constexpr Result(Result&& other) noexcept : ok_(other.ok_) {
         if (ok_) new (&storage_.value) T(std::move(other.storage_.value));
         else new (&storage_.error) E(std::move(other.storage_.error));
     }
