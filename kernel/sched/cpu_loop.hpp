@@ -34,6 +34,17 @@
 
 namespace kernel::sched {
 
+/// Takes the big kernel lock. While it waits, interrupts are open: a CPU that holds the lock may be waiting for
+/// this one to acknowledge a TLB shootdown (arch/tlb.hpp), which happens in the interrupt handler; anything
+/// else that arrives meanwhile is recorded for the loop.
+inline void lock_kernel(Spinlock& lock) {
+    while (!lock.try_lock()) {
+        arch::irq_enable();
+        arch::cpu_relax();
+        arch::irq_disable();
+    }
+}
+
 template <typename Host>
 void cpu_loop(Host& host) {
     const std::uint32_t cpu = arch::cpu_id();
@@ -42,7 +53,7 @@ void cpu_loop(Host& host) {
     arch::irq_disable();
     arch::set_interrupt_handler(record_interrupt);
     pending_vectors() = VectorSet{};
-    lock.lock();
+    lock_kernel(lock);
     for (;;) {
         s.set_now(arch::time_now());
         for (VectorSet& pending = pending_vectors(); !pending.empty();) {
@@ -64,7 +75,7 @@ void cpu_loop(Host& host) {
             arch::wait_for_interrupt();
             arch::irq_enable();
             arch::irq_disable();
-            lock.lock();
+            lock_kernel(lock);
             continue;
         }
         host.load(*next);
@@ -72,7 +83,7 @@ void cpu_loop(Host& host) {
         s.dispatched(cpu);
         lock.unlock();
         arch::UserExit exit = host.run();
-        lock.lock();
+        lock_kernel(lock);
         s.set_now(arch::time_now());
         s.charge(cpu);
         if (exit.kind == arch::UserExit::Kind::interrupt) pending_vectors().add(exit.vector);

@@ -106,6 +106,20 @@ void Scheduler::forget(Entity& e) {
         }
 }
 
+void Scheduler::hand_over(Entity& from, Entity& to) {
+    Cpu& c = cpus_[to.cpu_];
+    if (c.current == &from && from.cpu_ == to.cpu_ && to.state_ == RunState::off &&
+        c.ready.top_priority() <= static_cast<int>(to.priority_)) {
+        from.state_ = RunState::off;
+        to.state_ = RunState::running;
+        if (to.slice_left_ == 0) to.slice_left_ = timeslice_;
+        c.current = &to;
+        return;
+    }
+    make_off(from);
+    make_ready(to);
+}
+
 void Scheduler::arm_timeout(Entity& e, std::uint32_t cpu, std::uint64_t deadline) {
     cancel_timeout(e);
     cpus_[cpu].timeouts.insert(e, deadline, static_cast<int>(cpu));

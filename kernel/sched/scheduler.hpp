@@ -57,6 +57,10 @@ public:
     void set_cpu(Entity& e, std::uint32_t cpu);
     /// `e` is about to be destroyed: it leaves every queue and every CPU forgets it (its CPU is kicked).
     void forget(Entity& e);
+    /// IPC hands the CPU over: `from` stops (off) and `to` (off) runs. If `from` is the current entity of the
+    /// CPU `to` belongs to and nothing ready there outranks `to`, `to` takes the CPU at once without passing
+    /// through the run queue (keeping its slice); otherwise this is make_off(from) then make_ready(to).
+    void hand_over(Entity& from, Entity& to);
 
     // --- Timeouts ------------------------------------------------------------------------------------------
     /// `e` gets a timeout at `deadline` on `cpu`'s queue (the CPU it blocks on), replacing an earlier one.

@@ -206,5 +206,34 @@ TEST_F(Sched, AForgottenEntityLeavesQueuesAndItsCpu) {
     EXPECT_EQ(s->take_kicks(0), bit(1));
 }
 
+TEST_F(Sched, HandOverGivesTheCpuStraightToThePartnerUnlessSomethingReadyOutranksIt) {
+    Entity& caller = entity(100);
+    Entity& server = entity(100);
+    Entity& waiting = entity(100);
+    s->make_ready(caller);
+    ASSERT_EQ(s->pick(0), &caller);
+    s->make_ready(waiting); // an equal waits: the partner still goes first (IPC hand-over)
+    s->hand_over(caller, server);
+    EXPECT_EQ(s->current(0), &server);
+    EXPECT_EQ(server.run_state(), RunState::running);
+    EXPECT_EQ(caller.run_state(), RunState::off);
+    EXPECT_EQ(s->pick(0), &server) << "no detour through the run queue";
+
+    Entity& urgent = entity(200);
+    s->make_ready(urgent);
+    s->hand_over(server, caller); // something ready outranks the partner: the general way
+    EXPECT_EQ(caller.run_state(), RunState::ready);
+    EXPECT_EQ(s->pick(0), &urgent);
+
+    Entity& remote = entity(100, 2);
+    s->make_off(urgent);
+    s->make_off(waiting);
+    ASSERT_EQ(s->pick(0), &caller);
+    s->take_kicks(0);
+    s->hand_over(caller, remote); // partner on another CPU: it is readied there
+    EXPECT_EQ(remote.run_state(), RunState::ready);
+    EXPECT_EQ(s->take_kicks(0), bit(2));
+}
+
 } // namespace
 } // namespace kernel::sched

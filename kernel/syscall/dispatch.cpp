@@ -1,6 +1,7 @@
 #include "kernel/syscall/dispatch.hpp"
 
 #include "kernel/abi/abi.hpp"
+#include "kernel/ipc/fastpath.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/lib/spinlock.hpp"
 #include "kernel/obj/kernel.hpp"
@@ -43,7 +44,8 @@ void run_syscall(Kernel& kernel, Thread& caller) {
 #endif
     Call call{kernel, caller, *caller.pd, {f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9}};
     std::size_t results = 0;
-    Error status = dispatch(call, f.rax, results);
+    Error status =
+        kernel.ipc_fastpath && ipc::fastpath(kernel, caller) ? ipc::in_frame : dispatch(call, f.rax, results);
 
     if (status != ipc::in_frame) {
         f.rax = static_cast<std::uint64_t>(status);

@@ -1,0 +1,132 @@
+// The fast path: ipc_call and ipc_reply_recv with short messages (no typed items, at most the three register
+// words) when the partner is already waiting and nothing unusual is in the way. It does what the general path
+// does in that case — same outcome, same state, checked by ipc.FastPath.* against the general path — with
+// fewer checks and branches, and hands the CPU straight to the partner (Scheduler::hand_over) instead of
+// going through the run queue. Any condition it does not cover sends the syscall to the general path before
+// anything has changed.
+#include "kernel/ipc/fastpath.hpp"
+
+#include "kernel/cap/derivation.hpp"
+#include "kernel/ipc/internal.hpp"
+#include "kernel/ipc/ipc.hpp"
+#include "kernel/obj/endpoint.hpp"
+#include "kernel/obj/kernel.hpp"
+#include "kernel/obj/pd.hpp"
+#include "kernel/obj/thread.hpp"
+#include "kernel/syscall/observer.hpp"
+
+namespace kernel::ipc {
+
+namespace spec = janus::abi;
+namespace msg = janus::abi::msg;
+using detail::utcb;
+
+namespace {
+
+constexpr std::uint64_t call_number = static_cast<std::uint64_t>(spec::Syscall::ipc_call);
+constexpr std::uint64_t reply_recv_number = static_cast<std::uint64_t>(spec::Syscall::ipc_reply_recv);
+
+/// No items, at most three words, nothing reserved.
+bool short_message(std::uint64_t info) {
+    return (info & ~(~std::uint64_t{0} << msg::label_shift)) <= msg::register_words;
+}
+
+/// The endpoint capability `sel` with `right`, or nullptr.
+Endpoint* endpoint(Thread& self, std::uint64_t sel, std::uint64_t right) {
+    Slot* s = self.pd->space.cap(sel);
+    if (!s || s->object()->type != ObjectType::endpoint || !(s->rights() & right)) return nullptr;
+    return &as<Endpoint>(*s->object());
+}
+
+/// Ends `t`'s wait successfully: its result registers are written already.
+void wake(Kernel& kernel, Thread& t) {
+#if JANUS_HOSTED
+    if (kernel.observer) kernel.observer->after_wakeup(kernel, t, t.frame.rax, Error::ok);
+#else
+    (void)kernel;
+#endif
+    t.frame.rax = static_cast<std::uint64_t>(Error::ok);
+    t.ipc.wait = Wait::none;
+    t.ipc.call = false;
+}
+
+/// Writes a short message into `to`'s result registers.
+void short_registers(Thread& to, std::uint64_t info, std::uint64_t badge, const arch::UserFrame& from) {
+    unsigned words = msg::words(info);
+    to.frame.rdi = info;
+    to.frame.rsi = badge;
+    to.frame.rdx = words > 0 ? from.r10 : 0;
+    to.frame.r10 = words > 1 ? from.r8 : 0;
+    to.frame.r8 = words > 2 ? from.r9 : 0;
+}
+
+bool call(Kernel& kernel, Thread& self) {
+    const arch::UserFrame& f = self.frame;
+    const std::uint64_t info = f.rsi;
+    if (!short_message(info)) return false;
+    Slot* cap = self.pd->space.cap(f.rdi);
+    if (!cap || cap->object()->type != ObjectType::endpoint || !(cap->rights() & spec::rights::write))
+        return false;
+    Endpoint& ep = as<Endpoint>(*cap->object());
+    Thread* r = ep.receivers.first();
+    if (!r) return false;
+    Slot* reply_slot = r->pd->space.slot(utcb(*r).reply_sel);
+    if (!reply_slot || !reply_slot->empty()) return false;
+
+    // Everything checked: the receiver takes the message and the reply capability, the caller waits.
+    ep.receivers.remove(*r);
+    r->ipc.waiting_on = nullptr;
+    kernel.sched.cancel_timeout(*r);
+    short_registers(*r, info | msg::call_flag, cap->badge(), f);
+    cap_install_root(*reply_slot, *self.reply, spec::rights::write);
+    wake(kernel, *r);
+    self.ipc.origin = Origin::syscall;
+    self.ipc.call = true;
+    self.ipc.wait = Wait::reply;
+    kernel.sched.hand_over(self, *r);
+    return true;
+}
+
+bool reply_recv(Kernel& kernel, Thread& self) {
+    const arch::UserFrame& f = self.frame;
+    const std::uint64_t info = f.rsi, timeout = f.rdx;
+    if (!short_message(info) || timeout == spec::timeout_poll) return false;
+    Endpoint* ep = endpoint(self, f.rdi, spec::rights::read);
+    if (!ep || !ep->senders.empty()) return false;
+    Slot* reply = self.pd->space.cap(utcb(self).reply_sel);
+    if (!reply || reply->object()->type != ObjectType::reply) return false;
+    Thread& caller = *as<Reply>(*reply->object()).owner;
+    if (caller.ipc.origin != Origin::syscall) return false; // fault answers resume differently
+
+    // The caller gets the answer; the reply capability is used up; self waits for the next message.
+    short_registers(caller, info, 0, f);
+    wake(kernel, caller);
+    cap_delete_subtree(*reply); // the caller no longer waits: nobody is cancelled
+    self.ipc.wait = Wait::recv;
+    ep->receivers.push_back(self);
+    self.ipc.waiting_on = ep;
+    if (timeout != spec::timeout_never)
+        kernel.sched.arm_timeout(self, self.cpu, kernel.sched.deadline_after(timeout));
+    kernel.sched.hand_over(self, caller);
+    return true;
+}
+
+} // namespace
+
+bool fastpath(Kernel& kernel, Thread& self) {
+    bool taken = false;
+    switch (self.frame.rax) {
+    case call_number:
+        taken = call(kernel, self);
+        break;
+    case reply_recv_number:
+        taken = reply_recv(kernel, self);
+        break;
+    default:
+        return false;
+    }
+    kernel.ipc_fastpath_taken += taken ? 1 : 0;
+    return taken;
+}
+
+} // namespace kernel::ipc
