@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hostsim/explorer.hpp"
+#include "kernel/check/check.hpp"
 #include "kernel/entry/kernel_host.hpp"
 #include "kernel/syscall/testing/test_kernel.hpp"
 
@@ -143,9 +144,12 @@ Scenario call_scenario(const char* name, unsigned cpus, std::initializer_list<st
     sc.body = [cpus, clients](Machine& m) {
         // Built inside the body: every execution starts from a fresh kernel.
         auto world = std::make_unique<CallWorld>(cpus, clients);
+        world->k.set_checking(false); // the checker's page-table walks would cost thousands of steps per call
         for (unsigned c = 0; c < cpus; ++c)
             m.start(c, [&world] { run_cpu(world->k.kernel(), world->actors); });
         m.run();
+        CheckResult sound = check_kernel(world->k.kernel());
+        m.check(sound.ok, "invariants after the run: %s", sound.text);
         m.check(world->clients_done == world->clients, "%d of %d clients finished", world->clients_done,
                 world->clients);
         m.check(world->k.clean(), "the observer saw a violation: %s",
@@ -162,6 +166,62 @@ void explore_all(const Scenario& sc, std::uint64_t runs) {
         hostsim::ExploreReport r = hostsim::explore(sc, o);
         EXPECT_FALSE(r.failed()) << r.failure_text();
     }
+}
+
+/// CPU 0 stops the thread running on CPU 1 and starts it again at a new ip: whatever CPU 1 was doing with the
+/// old registers in user mode meanwhile, the thread must come back at the new ip (Scheduler::unload).
+struct RestartWorld {
+    RestartWorld() : k(CallWorld::options(2)) {
+        k.ok(S::notification_create, {13});
+        Thread& worker = thread(20, 1);
+        Thread& boss = thread(21, 0);
+        actors.actors[&worker].program = [this](arch::UserFrame& f, int) {
+            if (f.rip == new_ip) {
+                actors.done = true;
+                load(f, S::thread_stop, 20);
+            } else {
+                load(f, S::notify_wait, 13, 1000); // waits a while: a strategy cannot starve CPU 0 for ever
+            }
+        };
+        actors.actors[&boss].program = [](arch::UserFrame& f, int step) {
+            if (step == 0)
+                load(f, S::thread_stop, 20);
+            else if (step == 1)
+                load(f, S::thread_start, 20, new_ip, 0x6000);
+            else
+                load(f, S::thread_stop, 21);
+        };
+    }
+    Thread& thread(std::uint64_t sel, std::uint32_t cpu) {
+        k.ok(S::thread_create, {sel, spec::root_sel::pd, 0x10000 + sel * 0x1000, 100, cpu});
+        k.ok(S::thread_start, {sel, 0x400000, 0x7ff000});
+        return k.at<Thread>(k.root(), sel);
+    }
+    static constexpr std::uint64_t new_ip = 0x5000;
+    TestKernel k;
+    Actors actors;
+};
+
+Scenario restart_scenario() {
+    Scenario sc;
+    sc.name = "ipc.restart_running_thread";
+    sc.config.cpus = 2;
+    sc.config.memory_bytes = 0;
+    sc.body = [](Machine& m) {
+        auto world = std::make_unique<RestartWorld>();
+        world->k.set_checking(false);
+        for (unsigned c = 0; c < 2; ++c) m.start(c, [&world] { run_cpu(world->k.kernel(), world->actors); });
+        m.run();
+        CheckResult sound = check_kernel(world->k.kernel());
+        m.check(sound.ok, "invariants after the run: %s", sound.text);
+        m.check(world->actors.done, "the restarted thread never ran at its new ip");
+        m.check(world->k.clean(), "the observer saw a violation");
+    };
+    return sc;
+}
+
+TEST(IpcSim, AThreadStoppedAndRestartedWhileInUserModeRunsFromItsNewIp) {
+    explore_all(restart_scenario(), 100);
 }
 
 TEST(IpcSim, CallAndReplyRecvAcrossTwoCpus) {

@@ -85,6 +85,7 @@ bool start(Kernel& kernel, Thread& t, std::uint64_t ip, std::uint64_t sp) {
     if (t.ipc.life == Life::active) return false;
     // A thread that was never started can still wait if a test drives it as an actor: end that first.
     if (t.ipc.wait != Wait::none) stop(kernel, t);
+    kernel.sched.unload(t); // stopped while in user mode on some CPU: its old registers must not come back
     t.frame = arch::UserFrame{};
     t.frame.rip = ip;
     t.frame.rsp = sp;

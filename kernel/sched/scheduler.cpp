@@ -99,11 +99,7 @@ void Scheduler::forget(Entity& e) {
     } else {
         make_off(e);
     }
-    for (unsigned i = 0; i < cpu_count_; ++i)
-        if (cpus_[i].loaded == &e) {
-            cpus_[i].loaded = nullptr;
-            kick(i);
-        }
+    unload(e);
 }
 
 void Scheduler::hand_over(Entity& from, Entity& to) {
@@ -118,6 +114,14 @@ void Scheduler::hand_over(Entity& from, Entity& to) {
     }
     make_off(from);
     make_ready(to);
+}
+
+void Scheduler::unload(Entity& e) {
+    for (unsigned i = 0; i < cpu_count_; ++i)
+        if (cpus_[i].loaded == &e) {
+            cpus_[i].loaded = nullptr;
+            kick(i);
+        }
 }
 
 void Scheduler::arm_timeout(Entity& e, std::uint32_t cpu, std::uint64_t deadline) {

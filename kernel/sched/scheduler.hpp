@@ -87,6 +87,9 @@ public:
     /// by forget(): the loop saves registers back only into an entity that still exists.
     Entity* loaded(std::uint32_t cpu) const { return cpus_[cpu].loaded; }
     void set_loaded(std::uint32_t cpu, Entity* e) { cpus_[cpu].loaded = e; }
+    /// Someone gave `e` new registers while a CPU may still hold its old ones in user mode: that CPU must not
+    /// save them back over the new ones (it forgets `e`, and is kicked to stop running it).
+    void unload(Entity& e);
 
     /// CPUs other than `self` that must re-decide, cleared by the call: the caller sends each an IPI.
     std::uint64_t take_kicks(std::uint32_t self);
