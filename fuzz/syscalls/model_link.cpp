@@ -1,0 +1,240 @@
+#include "fuzz/syscalls/model_link.hpp"
+
+#include <exception>
+#include <rapidcheck.h>
+#include <sstream>
+#include <unordered_set>
+
+#include "kernel/check/check.hpp"
+#include "kernel/obj/irq.hpp"
+#include "kernel/obj/pd.hpp"
+#include "kernel/obj/thread.hpp"
+
+namespace fuzzsys {
+
+namespace {
+
+using proptest::caps::ObjId;
+using Type = abi::ObjectType;
+
+/// A comparison stopped: what differed.
+struct Mismatch {
+    std::string what;
+};
+
+bool creates(Word number) {
+    const abi::SyscallSpec* s = abi::find(number);
+    if (!s || s->arg_count == 0) return false;
+    std::string_view name = s->name;
+    return name.size() > 7 && name.substr(name.size() - 7) == "_create" &&
+           std::string_view(s->args[0].name) == "dest";
+}
+
+// Whether the kernel has its memory side (kernel/mapdb: user page tables, charged to their domain): then the
+// model charges page-table pages too (models/caps Config::memory). mem_map and mem_unmap themselves stay
+// unmodelled here until the kernel can list a domain's mappings for the comparison
+// (ModelLink::address_space).
+#if __has_include("kernel/mapdb/mapdb.hpp")
+constexpr bool kernel_has_memory_side = true;
+#else
+constexpr bool kernel_has_memory_side = false;
+#endif
+
+bool memory_syscall(Word number) {
+    const abi::SyscallSpec* s = abi::find(number);
+    return s && std::string_view(s->name).substr(0, 4) == "mem_";
+}
+
+} // namespace
+
+void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread,
+                     const kernel::RootConfig& config, unsigned cpus) {
+    kernel_ = &k;
+    objects_.clear();
+    ids_.clear();
+    following_ = true;
+    dirty_ = false;
+    stepped_out_.clear();
+    auto& m = world_.model;
+    m = proptest::caps::Model(models::caps::Config{cpus, abi::irq_lines, kernel_has_memory_side});
+    world_.memory = false; // no address-space comparison (see kernel_has_memory_side)
+    ObjId pd = m.boot_pd(config.quota, 0, config.cap_order);
+    ObjId t = m.boot_thread(pd, config.utcb, config.priority, config.cpu);
+    ObjId irq_control = m.boot_object(Type::irq_control);
+    m.boot_cap(pd, abi::root_sel::pd, pd, abi::rights::all);
+    m.boot_cap(pd, abi::root_sel::thread, t, abi::rights::all);
+    m.boot_cap(pd, abi::root_sel::irq_control, irq_control, abi::rights::all);
+    world_.boot_thread = t;
+    remember(pd, &root);
+    remember(t, &thread);
+    remember(irq_control, root.space.cap(abi::root_sel::irq_control)->object());
+}
+
+bool ModelLink::describes(Word number) const {
+    return proptest::caps::Model::models(number) && !memory_syscall(number);
+}
+
+std::string ModelLink::on_call(kernel::Kernel&, kernel::Thread& caller, Step& step, bool waits) {
+    if (!following_) return {};
+    auto id = ids_.find(&caller);
+    auto& m = world_.model;
+    if (id == ids_.end() || !m.alive(id->second) || m.type_of(id->second) != Type::thread)
+        return "actor " + std::to_string(step.actor) +
+               " made a syscall, but the model has no such live thread";
+    if (waits) return std::string(syscall_name(step.number)) + " waited; the model says it never does";
+    proptest::caps::Outcome want;
+    try {
+        want = m.syscall(id->second, step.number, step.arg);
+    } catch (const std::exception& e) {
+        return std::string("the model refused the step: ") + e.what();
+    }
+    step.modelled = true;
+    step.model_status = want.status;
+    step.model_out = {want.regs[0], want.regs[1], want.regs[2]};
+    if (want.status != step.status || want.regs[0] != step.out[0] || want.regs[1] != step.out[1] ||
+        want.regs[2] != step.out[2])
+        return std::string(syscall_name(step.number)) + ": the kernel returned " + error_name(step.status) +
+               ", the model " + error_name(want.status) + " (or the result registers differ)";
+    if (want.status == abi::Error::ok) {
+        dirty_ = true;
+        if (creates(step.number)) {
+            ObjId pd = m.pd_of_thread(id->second);
+            auto cap = m.cap_at(pd, step.arg[0]);
+            kernel::Slot* slot = caller.pd->space.cap(step.arg[0]);
+            if (!cap || !slot) return "the created object's capability is missing (kernel or model)";
+            remember(cap->object, slot->object());
+        }
+    }
+    return {};
+}
+
+std::string ModelLink::before_unmodelled(kernel::Kernel&) {
+    if (!following_ || !dirty_) return {};
+    return compare("before a syscall the model does not describe");
+}
+
+std::string ModelLink::after_unmodelled(kernel::Kernel&, Step& step, bool waits) {
+    if (!following_) return {};
+    // A failed syscall changes nothing (all or nothing); anything else may have changed what the model holds.
+    if (!waits && step.status != abi::Error::ok) return {};
+    if (std::string diff = compare("after"); !diff.empty()) {
+        following_ = false;
+        stepped_out_ =
+            std::string(syscall_name(step.number)) + " changed what the model holds (" + diff + ")";
+    }
+    return {};
+}
+
+std::string ModelLink::finish() {
+    if (!following_ || !dirty_) return {};
+    return compare("at the end of the run");
+}
+
+std::string ModelLink::compare(const char* when) {
+    dirty_ = false;
+    try {
+        proptest::caps::compare_state(world_, *this);
+    } catch (const rc::detail::CaseResult& r) {
+        return std::string("kernel and model differ ") + when + ": " + r.description;
+    } catch (const Mismatch& m) {
+        return std::string("kernel and model differ ") + when + ": " + m.what;
+    }
+    return {};
+}
+
+void ModelLink::remember(ObjId id, kernel::Object* o) {
+    objects_[id] = o;
+    ids_[o] = id; // a new object at a dead one's address takes the address over
+}
+
+kernel::Object& ModelLink::live(ObjId id) {
+    auto it = objects_.find(id);
+    if (it == objects_.end()) throw Mismatch{"model object #" + std::to_string(id) + " was never bound"};
+    kernel::Checker checker(*kernel_);
+    if (!checker.is_live(it->second) || ids_.at(it->second) != id)
+        throw Mismatch{"model object #" + std::to_string(id) + " is alive in the model, dead in the kernel"};
+    return *it->second;
+}
+
+// ---- CapsSut
+// ------------------------------------------------------------------------------------------------
+
+ObjId ModelLink::boot(proptest::caps::Model&) {
+    return world_.boot_thread; // the sandbox boots; never called by compare_state
+}
+
+proptest::caps::Outcome ModelLink::syscall(ObjId, Word, const proptest::caps::Args&) {
+    throw Mismatch{"ModelLink::syscall is not used: the sandbox makes the syscalls"};
+}
+
+void ModelLink::bind(ObjId, ObjId, Word) {}
+
+std::vector<Word> ModelLink::occupied(ObjId pd) {
+    const auto& space = kernel::as<kernel::Pd>(live(pd)).space;
+    std::vector<Word> out;
+    for (Word sel = 1; sel < space.size(); ++sel)
+        if (space.cap(sel)) out.push_back(sel);
+    return out;
+}
+
+std::optional<proptest::caps::CapView> ModelLink::cap(ObjId pd, Word sel) {
+    const kernel::Slot* slot = kernel::as<kernel::Pd>(live(pd)).space.cap(sel);
+    if (!slot) return std::nullopt;
+    auto id = ids_.find(slot->object());
+    return proptest::caps::CapView{slot->object()->type, slot->rights(), slot->badge(),
+                                   id == ids_.end() ? 0 : id->second};
+}
+
+std::pair<Word, Word> ModelLink::quota(ObjId pd) {
+    const auto& q = kernel::as<kernel::Pd>(live(pd)).quota;
+    return {q.limit, q.used};
+}
+
+std::map<Word, proptest::caps::PageView> ModelLink::address_space(ObjId) {
+    return {};
+}
+
+proptest::caps::ObjectView ModelLink::object(ObjId id) {
+    const kernel::Object& o = live(id);
+    auto id_of = [this](const kernel::Object* p) -> ObjId {
+        if (!p) return 0;
+        auto it = ids_.find(p);
+        return it == ids_.end() ? ~ObjId{0} : it->second;
+    };
+    proptest::caps::ObjectView v;
+    v.payer = id_of(o.payer);
+    v.charge = o.charge;
+    if (o.type == Type::thread) {
+        const auto& t = kernel::as<kernel::Thread>(o);
+        // The model bills a thread's reply object with the thread (abi.def: paid by thread_create's caller).
+        if (t.reply) v.charge += t.reply->charge;
+        v.pd = id_of(t.pd);
+        v.utcb = t.utcb;
+        v.prio = t.priority;
+        v.cpu = t.cpu;
+        v.pager = id_of(t.pager.target());
+        v.pager_badge = t.pager.tag();
+        v.exception = id_of(t.exception_handler.target());
+        v.exception_badge = t.exception_handler.tag();
+    }
+    if (o.type == Type::irq) {
+        const auto& irq = kernel::as<kernel::Irq>(o);
+        v.line = irq.line;
+        v.notification = id_of(irq.notification.target());
+        v.bit = irq.notification.tag();
+    }
+    return v;
+}
+
+std::map<abi::ObjectType, std::size_t> ModelLink::census() {
+    std::map<abi::ObjectType, std::size_t> out;
+    for (const kernel::Object* o = kernel::first_object(*kernel_); o; o = kernel::next_object(o))
+        if (o->type != Type::reply) ++out[o->type]; // reply objects live and die with their thread
+    return out;
+}
+
+std::string ModelLink::invariants() {
+    return {}; // the sandbox runs the invariant checker itself, right before every comparison point
+}
+
+} // namespace fuzzsys

@@ -1,0 +1,73 @@
+// ModelLink: the reference model (models/caps) running alongside the sandbox's kernel. It keeps the model's
+// object identities bound to kernel objects (as proptest's adapter does: an object is bound when the call
+// that creates it succeeds) and implements proptest::caps::CapsSut over the sandbox's kernel, so the final
+// comparison is proptest's own compare_state: slots, quotas, per-object state and the census of live objects.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "fuzz/syscalls/step.hpp"
+#include "kernel/obj/kernel.hpp"
+#include "proptest/caps_commands.hpp"
+
+namespace kernel {
+class Object;
+class Pd;
+class Thread;
+} // namespace kernel
+
+namespace fuzzsys {
+
+class ModelLink final : public proptest::caps::CapsSut {
+public:
+    /// The model's boot state for a kernel that create_root just made with `config` on `cpus` CPUs.
+    void boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread, const kernel::RootConfig& config,
+              unsigned cpus);
+
+    /// Whether the model describes syscall `number` (and so is compared on it while it follows).
+    bool describes(Word number) const;
+
+    /// A described syscall ran: the model runs it too; a difference is returned as the failure text.
+    std::string on_call(kernel::Kernel& k, kernel::Thread& caller, Step& step, bool waits);
+    /// Before a syscall the model does not describe: the state so far must agree (else the failure text).
+    std::string before_unmodelled(kernel::Kernel& k);
+    /// After one: whether the model can keep following (it steps out otherwise); never a failure.
+    std::string after_unmodelled(kernel::Kernel& k, Step& step, bool waits);
+    void note_wakeup() {}
+    /// End of the run: a final comparison while the model follows.
+    std::string finish();
+
+    /// Why the model stopped following ("" while it follows).
+    const std::string& stepped_out() const { return stepped_out_; }
+
+    // ---- proptest::caps::CapsSut over the sandbox's kernel (only the observing part is used) ----
+    proptest::caps::ObjId boot(proptest::caps::Model& model) override;
+    proptest::caps::Outcome syscall(proptest::caps::ObjId caller, Word number,
+                                    const proptest::caps::Args& args) override;
+    void bind(proptest::caps::ObjId object, proptest::caps::ObjId pd, Word sel) override;
+    std::vector<Word> occupied(proptest::caps::ObjId pd) override;
+    std::optional<proptest::caps::CapView> cap(proptest::caps::ObjId pd, Word sel) override;
+    std::pair<Word, Word> quota(proptest::caps::ObjId pd) override;
+    std::map<Word, proptest::caps::PageView> address_space(proptest::caps::ObjId pd) override;
+    proptest::caps::ObjectView object(proptest::caps::ObjId id) override;
+    std::map<abi::ObjectType, std::size_t> census() override;
+    std::string invariants() override;
+    bool memory_supported() const override { return false; }
+
+private:
+    std::string compare(const char* when);
+    void remember(proptest::caps::ObjId id, kernel::Object* o);
+    kernel::Object& live(proptest::caps::ObjId id);
+
+    kernel::Kernel* kernel_ = nullptr;
+    proptest::caps::World world_;
+    std::unordered_map<proptest::caps::ObjId, kernel::Object*> objects_;
+    std::unordered_map<const kernel::Object*, proptest::caps::ObjId> ids_;
+    bool following_ = true;
+    bool dirty_ = false; ///< something succeeded since the last comparison
+    std::string stepped_out_;
+};
+
+} // namespace fuzzsys

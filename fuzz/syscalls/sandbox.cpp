@@ -1,0 +1,375 @@
+#include "fuzz/syscalls/sandbox.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+
+#include "arch/cpu.hpp"
+#include "fuzz/syscalls/model_link.hpp"
+#include "hostsim/machine.hpp"
+#include "kernel/check/check.hpp"
+#include "kernel/ipc/ipc.hpp"
+#include "kernel/obj/pd.hpp"
+#include "kernel/obj/thread.hpp"
+#include "kernel/syscall/dispatch.hpp"
+
+namespace fuzzsys {
+
+namespace {
+
+/// Where user space starts a thread: only its registers matter here, no code runs.
+constexpr Word start_ip = 0x400000, start_sp = 0x7ff000;
+
+hostsim::Config machine_config(const Options& options) {
+    hostsim::Config c;
+    c.cpus = options.machine_cpus;
+    c.memory_bytes = 0; // kernel pages come from the pool
+    c.step_budget = 1'000'000;
+    return c;
+}
+
+} // namespace
+
+Sandbox::Sandbox(OnFailure mode, const Options& options)
+    : options_(options), mode_(mode), pool_(options.pages), machine_(machine_config(options)),
+      kernel_(std::make_unique<kernel::Kernel>()), model_(std::make_unique<ModelLink>()) {}
+
+Sandbox::~Sandbox() {
+    if (live_) kernel::destroy_all(*kernel_);
+}
+
+void Sandbox::enter(const std::function<void()>& f) {
+    if (hostsim::Machine::current()) {
+        f();
+        return;
+    }
+    std::optional<arch::ExitStatus> stopped = machine_.run(f);
+    if (stopped || machine_.outcome().failed()) {
+        std::string console = machine_.console();
+        if (console.size() > 2000) console = "..." + console.substr(console.size() - 2000);
+        fail(std::string("the kernel stopped the machine (") +
+             (stopped ? "shutdown " + std::to_string(static_cast<int>(*stopped))
+                      : std::string(hostsim::verdict_name(machine_.outcome().verdict)) + ": " +
+                            machine_.outcome().message) +
+             "); console:\n" + console);
+    }
+}
+
+void Sandbox::reset(unsigned cpus) {
+    machine_.reset();
+    // Setting up and tearing down runs on the host thread, outside the machine: neither prints nor waits, and
+    // there every atomic is a plain memory access (a scheduling point costs far more).
+    if (live_) kernel::destroy_all(*kernel_);
+    live_ = false;
+    pool_.reset();
+    // A new Kernel object, not only destroy_all: the scheduler's clock and queues start from zero, so a run
+    // is a function of its input alone.
+    kernel_->~Kernel();
+    new (kernel_.get()) kernel::Kernel();
+    cpus_ = cpus && cpus <= options_.cpus ? cpus : options_.cpus;
+    kernel_->init(pool_, cpus_);
+    kernel_->observer = this;
+    trace_.clear();
+    failure_.clear();
+    deferred_.reset();
+    actors_.clear();
+    in_kernel_.clear();
+    modelled_steps_ = 0;
+    cpu_ = 0;
+
+    kernel::RootConfig config;
+    config.quota = options_.quota;
+    config.cap_order = options_.cap_order;
+    config.utcb = options_.root_utcb;
+    kernel::Root root{};
+    {
+        auto made = kernel::create_root(*kernel_, config);
+        if (!made) {
+            std::fprintf(stderr, "fuzzsys: create_root failed (%d)\n", static_cast<int>(made.error()));
+            std::abort();
+        }
+        root = made.value();
+        // The boot path starts the root thread; so does the sandbox (ipc::start is what thread_start does).
+        kernel::ipc::start(*kernel_, *root.thread, start_ip, start_sp);
+    }
+    live_ = true;
+    actors_.push_back(root.thread);
+    in_kernel_.push_back(false);
+    model_->boot(*kernel_, *root.pd, *root.thread, config, cpus_);
+}
+
+void Sandbox::finish() {
+    if (!live_ || failed()) return;
+    if (options_.check != Options::Check::every_step) check_invariants("the last step");
+    if (std::string m = options_.model ? model_->finish() : std::string(); !m.empty()) fail(m);
+    if (failed()) return;
+    kernel::destroy_all(*kernel_);
+    live_ = false;
+    kernel::CheckResult r = kernel::check_kernel(*kernel_);
+    if (!r.ok)
+        fail(std::string("after destroy_all: ") + r.text);
+    else if (kernel_->kmem.pages_held() != 0 || pool_.outstanding() != 0)
+        fail("after destroy_all: " + std::to_string(pool_.outstanding()) +
+             " pages never given back (Kmem holds " + std::to_string(kernel_->kmem.pages_held()) + ")");
+    else if (pool_.bad_gives() != 0)
+        fail("pages given back that were never handed out: " + std::to_string(pool_.bad_gives()));
+    else if (kernel_->boot_quota != 0 || kernel_->boot_objects != nullptr || kernel_->root != nullptr)
+        fail("after destroy_all: the kernel still has a root, boot objects or boot quota");
+}
+
+kernel::Thread* Sandbox::actor(unsigned a) const {
+    return a < actors_.size() ? actors_[a] : nullptr;
+}
+
+bool Sandbox::can_call(unsigned a) const {
+    const kernel::Thread* t = actor(a);
+    return t && !in_kernel_[a] && t->ipc.life == kernel::Life::active && t->ipc.wait == kernel::Wait::none;
+}
+
+unsigned Sandbox::actor_of(const kernel::Thread* t) const {
+    for (unsigned a = 0; a < actors_.size(); ++a)
+        if (actors_[a] == t) return a;
+    return actor_count();
+}
+
+void Sandbox::call(unsigned actor, abi::Syscall s, std::initializer_list<Word> args) {
+    call_number(actor, static_cast<Word>(s), args);
+}
+
+void Sandbox::call_number(unsigned actor, Word number, std::initializer_list<Word> args) {
+    Args a{};
+    std::size_t i = 0;
+    for (Word v : args)
+        if (i < a.size()) a[i++] = v;
+    call(actor, number, a);
+}
+
+void Sandbox::call(unsigned a, Word number, const Args& args) {
+    if (failed()) return;
+    if (!can_call(a)) {
+        Step skipped;
+        skipped.actor = a;
+        skipped.cpu = cpu_;
+        skipped.number = number;
+        skipped.arg = args;
+        skipped.end = Step::End::skipped;
+        trace_.push_back(skipped);
+        return;
+    }
+    if (!concurrent_ && options_.model && !model_->describes(number)) {
+        if (std::string m = model_->before_unmodelled(*kernel_); !m.empty()) {
+            fail(m);
+            return;
+        }
+    }
+    kernel::SyscallRegs regs{number, args[0], args[1], args[2], args[3], args[4], args[5]};
+    in_kernel_[a] = true;
+    kernel::Thread& t = *actors_[a];
+    enter([&] { kernel::syscall(t, regs); }); // the observer records the step and runs the oracles
+    in_kernel_[a] = false;
+    if (deferred_) {
+        Deferred d = *deferred_;
+        deferred_.reset();
+        run_oracles(d);
+    }
+}
+
+void Sandbox::after_syscall(kernel::Kernel& k, kernel::Thread& caller, const kernel::SyscallRegs& in,
+                            const kernel::SyscallRegs& out, abi::Error status) {
+    Step step;
+    step.actor = actor_of(&caller);
+    step.cpu = hostsim::Machine::current() ? arch::cpu_id() : cpu_;
+    step.number = in.rax;
+    step.arg = {in.rdi, in.rsi, in.rdx, in.r10, in.r8, in.r9};
+    step.out = {out.rdi, out.rsi, out.rdx, out.r10, out.r8, out.r9};
+    const bool waits = status == kernel::ipc::in_frame;
+    step.end = waits ? Step::End::waits : Step::End::status;
+    step.status = waits ? abi::Error::ok : status;
+    trace_.push_back(step);
+    Step& s = trace_.back();
+    if (failed()) return;
+
+    const std::string what =
+        std::string(syscall_name(in.rax)) + " (step " + std::to_string(trace_.size()) + ")";
+    if (!waits) {
+        if (!kernel::status_allowed(in.rax, status))
+            fail(what + " returned " + error_name(status) + ", which the spec does not list for it");
+        // Registers: results only on success and only the syscall's own; everything else as user space left
+        // it.
+        const abi::SyscallSpec* spec = abi::find(in.rax);
+        std::size_t results = status == abi::Error::ok && spec ? spec->result_count : 0;
+        for (std::size_t r = results; r < abi::max_results && !failed(); ++r)
+            if (s.out[r] != s.arg[r])
+                fail(what + " changed result register " + abi::result_registers[r] +
+                     (results ? " beyond its results" : " without succeeding"));
+    }
+    Deferred d{trace_.size() - 1, &caller, waits};
+    // On a simulated CPU every atomic the checker reads is a scheduling point: the sequential target runs
+    // the heavier oracles after the machine returned (nothing else runs then); the smp target here, under
+    // the kernel lock, in the order the syscalls took it.
+    if (concurrent_)
+        run_oracles(d);
+    else
+        deferred_ = d;
+}
+
+void Sandbox::run_oracles(const Deferred& d) {
+    Step& s = trace_[d.step];
+    const std::string what =
+        std::string(syscall_name(s.number)) + " (step " + std::to_string(d.step + 1) + ")";
+    refresh_actors();
+    const bool changed = d.waits || s.status == abi::Error::ok;
+    if (!failed() && (options_.check == Options::Check::every_step ||
+                      (options_.check == Options::Check::state_changes && changed)))
+        check_invariants(what.c_str());
+    if (failed() || !options_.model) return;
+    if (model_->describes(s.number)) {
+        ++modelled_steps_;
+        if (std::string m = model_->on_call(*kernel_, *d.caller, s, d.waits); !m.empty()) fail(m);
+    } else if (std::string m = model_->after_unmodelled(*kernel_, s, d.waits); !m.empty()) {
+        fail(m);
+    }
+}
+
+void Sandbox::after_wakeup(kernel::Kernel&, kernel::Thread& thread, Word number, abi::Error status) {
+    if (failed()) return;
+    if (!kernel::status_allowed(number, status))
+        fail(std::string("a wait in ") + syscall_name(number) + " of actor " +
+             std::to_string(actor_of(&thread)) + " ended with " + error_name(status) +
+             ", which the spec does not list for it");
+    model_->note_wakeup();
+}
+
+void Sandbox::advance(Word ns) {
+    if (failed()) return;
+    Step step;
+    step.kind = Step::Kind::advance;
+    step.cpu = cpu_;
+    step.arg[0] = ns;
+    kernel::Kernel& k = *kernel_;
+    enter([&] {
+        kernel::SpinGuard guard(k.lock);
+        trace_.push_back(step);
+        // As the run loop does: the clock moves, due timeouts fire.
+        k.sched.set_now(k.sched.now() + ns);
+        for (unsigned cpu = 0; cpu < k.sched.cpu_count(); ++cpu)
+            while (kernel::sched::Entity* e = k.sched.pop_expired(cpu))
+                kernel::ipc::timed_out(k, static_cast<kernel::Thread&>(*e));
+        if (concurrent_) after_event(step);
+    });
+    if (!concurrent_) after_event(step);
+}
+
+void Sandbox::interrupt(Word line) {
+    if (failed()) return;
+    Step step;
+    step.kind = Step::Kind::interrupt;
+    step.cpu = cpu_;
+    step.arg[0] = line;
+    kernel::Kernel& k = *kernel_;
+    enter([&] {
+        kernel::SpinGuard guard(k.lock);
+        trace_.push_back(step);
+        kernel::ipc::interrupt(k, static_cast<unsigned>(line));
+        if (concurrent_) after_event(step);
+    });
+    if (!concurrent_) after_event(step);
+}
+
+void Sandbox::utcb(unsigned a, UtcbField field, Word index, Word value) {
+    if (failed()) return;
+    Step step;
+    step.kind = Step::Kind::utcb;
+    step.actor = a;
+    step.cpu = cpu_;
+    step.number = static_cast<Word>(field);
+    step.arg = {index, value};
+    // User space writes its own UTCB whenever it likes, so only a live thread's page exists to be written; a
+    // waiting thread does not run, so it writes nothing.
+    if (!can_call(a)) {
+        step.end = Step::End::skipped;
+        trace_.push_back(step);
+        return;
+    }
+    trace_.push_back(step);
+    auto& u = *static_cast<abi::Utcb*>(actors_[a]->utcb_page);
+    switch (field) {
+    case UtcbField::mr:
+        u.mr[index % abi::msg::max_words] = value;
+        break;
+    case UtcbField::item:
+        u.item[index % (2 * abi::msg::max_items)] = value;
+        break;
+    case UtcbField::reply_sel:
+        u.reply_sel = value;
+        break;
+    case UtcbField::cap_window:
+        u.cap_window = value;
+        break;
+    case UtcbField::mem_window:
+        u.mem_window = value;
+        break;
+    }
+}
+
+void Sandbox::after_event(const Step& step) {
+    if (failed()) return;
+    refresh_actors();
+    if (options_.check != Options::Check::end)
+        check_invariants(step.kind == Step::Kind::advance ? "advancing time" : "an interrupt");
+}
+
+void Sandbox::refresh_actors() {
+    // Walk every object: threads not seen before are new actors (at most one per step: thread_create), actors
+    // whose thread is gone are dead for good (a new thread at the same address is a new actor).
+    seen_.assign(actors_.size(), 0);
+    kernel::Thread* fresh = nullptr;
+    unsigned fresh_count = 0;
+    for (const kernel::Object* o = kernel::first_object(*kernel_); o; o = kernel::next_object(o)) {
+        if (o->type != kernel::ObjectType::thread) continue;
+        auto* t = const_cast<kernel::Thread*>(static_cast<const kernel::Thread*>(o));
+        unsigned a = actor_of(t);
+        if (a < actor_count()) {
+            seen_[a] = 1;
+        } else {
+            fresh = t;
+            ++fresh_count;
+        }
+    }
+    for (unsigned a = 0; a < actors_.size(); ++a)
+        if (!seen_[a]) actors_[a] = nullptr;
+    if (fresh_count > 1) fail("more than one thread appeared in one step");
+    if (fresh) {
+        actors_.push_back(fresh);
+        in_kernel_.push_back(false);
+    }
+}
+
+void Sandbox::check_invariants(const char* after) {
+    kernel::CheckResult r = kernel::check_kernel(*kernel_);
+    if (!r.ok) fail(std::string("invariant broken after ") + after + ": " + r.text);
+}
+
+void Sandbox::fail(const std::string& what) {
+    if (!failure_.empty()) return;
+    failure_ = what;
+    if (mode_ == OnFailure::abort) {
+        std::fprintf(stderr, "%s\n", report().c_str());
+        std::fflush(stderr);
+        std::abort();
+    }
+}
+
+const std::string& Sandbox::model_stepped_out() const {
+    return model_->stepped_out();
+}
+
+std::string Sandbox::report() const {
+    std::string out = "==== syscall program (actor 0 = root thread, actor n = n-th thread created) ====\n";
+    out += to_cpp(trace_, "    ");
+    if (!model_->stepped_out().empty()) out += "(the model stepped out: " + model_->stepped_out() + ")\n";
+    if (!failure_.empty()) out += "==== FAILED: " + failure_ + "\n";
+    return out;
+}
+
+} // namespace fuzzsys

@@ -1,0 +1,163 @@
+// Sandbox: one kernel, reset cheaply between runs, driven through the real dispatcher, with every oracle of
+// the syscall fuzzers after every syscall:
+//   * the status is ok, or one the spec lists for that syscall (bad_syscall exactly for unknown numbers);
+//   * registers other than the syscall's results keep their values, and results are written only on success;
+//   * the kernel's invariant checker (kernel/check) passes;
+//   * the reference model (models/caps), run alongside in the same order, returns the same status and result
+//     registers for every syscall it describes, and at the end of the run the kernel's capability spaces,
+//     quotas, objects and object census equal the model's (proptest's compare_state, through the CapsSut
+//     adapter in model_sut.cpp);
+//   * at the end of the run every object is destroyed (destroy_all) and every page comes back.
+// Sanitizers (ASan, UBSan in the fuzz preset) watch all of it.
+//
+// Syscalls the model does not describe (IPC, thread control, memory while the kernel has no memory side)
+// still get every other oracle. The model keeps following across one of them when it failed with an error
+// (which changes nothing) or when the kernel's capability-visible state still equals the model's afterwards;
+// otherwise (an IPC message moved a capability, a reply capability appeared) the model steps out for the rest
+// of the run and the step that made it says so in the trace.
+//
+// The kernel runs on a hostsim Machine (reset, not rebuilt, between runs): every kernel entry of a step is
+// one Machine::run on CPU 0, so the console is captured and a kernel panic ends the run as a failure; the smp
+// target runs the steps on several of its CPUs instead (machine()).
+//
+// A failure either aborts the process after printing the program with the kernel's and the model's outcome of
+// every step (OnFailure::abort: the fuzzers) or is recorded for a test to report (OnFailure::record).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fuzz/syscalls/page_pool.hpp"
+#include "fuzz/syscalls/step.hpp"
+#include "hostsim/machine.hpp"
+#include "kernel/obj/kernel.hpp"
+#include "kernel/syscall/observer.hpp"
+
+namespace kernel {
+class Pd;
+class Thread;
+} // namespace kernel
+
+namespace fuzzsys {
+
+class ModelLink;
+
+struct Options {
+    Word quota = 256 * 1024; ///< the root's kernel memory: small, so quota exhaustion is reachable
+    unsigned cap_order = 6;  ///< the root's capability space: 64 slots
+    unsigned cpus = 4;       ///< CPUs the kernel knows (thread_create's cpu argument is checked against it)
+    /// CPUs of the hostsim machine. The sequential target runs everything on CPU 0 of a one-CPU machine (a
+    /// syscall sends no IPI; only the run loop does), where a scheduling point costs least.
+    unsigned machine_cpus = 1;
+    Word root_utcb = 0x1000;  ///< the root thread's UTCB page
+    std::size_t pages = 1024; ///< the page pool (more than any quota above can use)
+    /// When the invariant checker runs (always at the end of the run as well).
+    enum class Check : std::uint8_t {
+        every_step,    ///< after every syscall and event (tests, the fuzz tier in CI)
+        state_changes, ///< after every step that may have changed state: a syscall that succeeded or waited,
+                       ///< any event; a syscall that failed changed nothing (the model compares its status
+                       ///< and the next check sees any damage it did) (the fuzzers' default)
+        end,           ///< at the end only (benchmarks)
+    };
+    Check check = Check::every_step;
+    bool model = true; ///< the model alongside (off only for benchmarks)
+};
+
+class Sandbox final : private kernel::SyscallObserver {
+public:
+    enum class OnFailure : std::uint8_t { abort, record };
+
+    explicit Sandbox(OnFailure mode, const Options& options = {});
+    ~Sandbox();
+    Sandbox(const Sandbox&) = delete;
+    Sandbox& operator=(const Sandbox&) = delete;
+
+    /// A fresh kernel with its root domain (and the model's boot state): every earlier object is destroyed.
+    /// `cpus` overrides Options::cpus for this run (0: keep).
+    void reset(unsigned cpus = 0);
+    /// End-of-run oracles: the final comparison with the model, then destroy_all and the page count.
+    void finish();
+
+    // ---- steps ----
+    void call(unsigned actor, abi::Syscall s, std::initializer_list<Word> args);
+    void call_number(unsigned actor, Word number, std::initializer_list<Word> args);
+    void call(unsigned actor, Word number, const Args& args);
+    void advance(Word ns);
+    void interrupt(Word line);
+    void utcb(unsigned actor, UtcbField field, Word index, Word value);
+
+    // ---- what the generator looks at ----
+    kernel::Kernel& kernel() { return *kernel_; }
+    hostsim::Machine& machine() { return machine_; }
+    const Options& options() const { return options_; }
+    unsigned cpus() const { return cpus_; }
+    /// Threads created in this run so far, dead ones included (the actor numbers in use).
+    unsigned actor_count() const { return static_cast<unsigned>(actors_.size()); }
+    /// The live thread of actor `a`, or nullptr.
+    kernel::Thread* actor(unsigned a) const;
+    /// Whether actor `a` can enter the kernel: alive, started, not waiting, not in a syscall on another CPU.
+    bool can_call(unsigned a) const;
+    /// The actor number of a live thread (actor_count() if unknown).
+    unsigned actor_of(const kernel::Thread* t) const;
+
+    // ---- results ----
+    bool failed() const { return !failure_.empty(); }
+    const std::string& failure() const { return failure_; }
+    const std::vector<Step>& trace() const { return trace_; }
+    /// The program so far with both outcomes per step, and the failure.
+    std::string report() const;
+    /// Syscall steps the model checked, and why it stepped out ("" while it follows).
+    std::uint64_t modelled_steps() const { return modelled_steps_; }
+    const std::string& model_stepped_out() const;
+
+    /// The smp target: steps run on simulated CPUs (the trace gets them in the order they took the kernel
+    /// lock), and the model is not compared between steps outside the lock, so it steps out at the first
+    /// syscall it does not describe that succeeds.
+    void set_concurrent(bool on) { concurrent_ = on; }
+    /// The CPU events and skipped steps are recorded on (syscalls record the CPU they ran on).
+    void set_cpu(unsigned cpu) { cpu_ = cpu; }
+
+private:
+    void after_syscall(kernel::Kernel& k, kernel::Thread& caller, const kernel::SyscallRegs& in,
+                       const kernel::SyscallRegs& out, abi::Error status) override;
+    void after_wakeup(kernel::Kernel& k, kernel::Thread& thread, Word number, abi::Error status) override;
+    void refresh_actors();
+    void check_invariants(const char* after);
+    void fail(const std::string& what);
+    /// A syscall whose oracles are still to run (see after_syscall).
+    struct Deferred {
+        std::size_t step;
+        kernel::Thread* caller;
+        bool waits;
+    };
+    void run_oracles(const Deferred& d);
+    void after_event(const Step& step);
+    /// Runs `f` on simulated CPU 0 (or right here when already on a simulated CPU) and fails the run if the
+    /// kernel stopped the machine.
+    void enter(const std::function<void()>& f);
+
+    Options options_;
+    OnFailure mode_;
+    PagePool pool_;
+    hostsim::Machine machine_;
+    std::unique_ptr<kernel::Kernel> kernel_;
+    std::unique_ptr<ModelLink> model_;
+    unsigned cpus_ = 1;
+    unsigned cpu_ = 0;
+    bool live_ = false;
+    bool concurrent_ = false;
+    std::vector<kernel::Thread*> actors_; ///< by creation order; nullptr once dead
+    std::vector<bool> in_kernel_;         ///< actor is inside a syscall right now (smp)
+    std::vector<char> seen_;              ///< refresh_actors' scratch
+    std::vector<Step> trace_;
+    std::optional<Deferred> deferred_;
+    std::string failure_;
+    std::uint64_t modelled_steps_ = 0;
+};
+
+} // namespace fuzzsys
