@@ -88,7 +88,7 @@ EXPECTED_LINES = {
 }
 
 
-def qemu_command(boot, image, append, vars_copy, interactive, monitor_socket=None, cpu=None):
+def qemu_command(boot, image, append, vars_copy, interactive, monitor_socket=None, cpu=None, module=None):
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", "256M", "-no-reboot", "-nic", "none", "-display", "none"]
     if cpu:
         cmd += ["-cpu", cpu]
@@ -101,9 +101,13 @@ def qemu_command(boot, image, append, vars_copy, interactive, monitor_socket=Non
         cmd += ["-kernel", image]
         if append:
             cmd += ["-append", append]
+        if module:  # PVH hands it over as the first entry of hvm_start_info's module list
+            cmd += ["-initrd", module]
     else:
         if append:
             raise SystemExit("qemu_boot: --append works only with --boot pvh (the ISO's GRUB entry has its own)")
+        if module:
+            raise SystemExit("qemu_boot: --module works only with --boot pvh (the ISO carries the root task)")
         if boot == "uefi":
             cmd += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
                     "-drive", f"if=pflash,format=raw,file={vars_copy}"]
@@ -175,6 +179,65 @@ def verdict_exception(log, status, vector, cr2):
     return problems
 
 
+SUITE_SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
+SUITE_RESULT = re.compile(r"^\[(pass|FAIL)\] (\S+)", re.M)
+
+
+def verdict_suite(log, min_passed):
+    """Problems with the root task's ring-3 suite (user/lib/test.hpp prints one line per test and the summary;
+    the kernel reports the root task's exit, docs/user.md)."""
+    problems = []
+    summaries = SUITE_SUMMARY.findall(log)
+    results = SUITE_RESULT.findall(log)
+    passed = [name for verdict, name in results if verdict == "pass"]
+    failed = [name for verdict, name in results if verdict == "FAIL"]
+    problems += [f"ring-3 test failed: {name}" for name in failed]
+    if len(summaries) != 1:
+        problems.append(f"{len(summaries)} summary lines 'N passed, M failed', expected 1")
+    elif (int(summaries[0][0]), int(summaries[0][1])) != (len(passed), 0):
+        problems.append(f"summary says {summaries[0][0]} passed, {summaries[0][1]} failed; the log shows "
+                        f"{len(passed)} [pass] and {len(failed)} [FAIL] lines")
+    if len(set(passed)) != len(passed):
+        problems.append("a ring-3 test reported more than once")
+    if len(passed) < min_passed:
+        problems.append(f"only {len(passed)} ring-3 tests passed, expected at least {min_passed}")
+    if not re.search(r"^Janus: the root task exited with status 0 \(success\)$", log, re.M):
+        problems.append("no 'Janus: the root task exited with status 0 (success)'")
+    return problems
+
+
+def verdict_panic(log, status, pattern):
+    """Problems with a run that should have stopped with a clear message and the panic status."""
+    problems = []
+    if status != EXIT_PANIC:
+        problems.append(f"exit status {status} ({STATUS_NAMES.get(status, 'not a kernel status')}), "
+                        f"expected {EXIT_PANIC} (panic)")
+    if not BANNER.search(log):
+        problems.append("no banner")
+    if re.search(r"^EXCEPTION", log, re.M):
+        problems.append("an exception dump: the kernel crashed instead of refusing")
+    if not re.search(pattern, log, re.M):
+        problems.append(f"no line matching /{pattern}/")
+    if re.search(r"^Janus: boot complete$", log, re.M):
+        problems.append("'Janus: boot complete' although the boot should have been refused")
+    return problems
+
+
+def prepare_module(args, tmp):
+    """The module file to boot with: --module as is, or a corrupted copy (--module-truncate, --module-not-elf)."""
+    if args.module_not_elf:
+        path = os.path.join(tmp, "not-an-elf.txt")
+        with open(path, "w") as f:
+            f.write("This boot module is plain text, not an ELF executable.\n" * 64)
+        return path
+    if args.module and args.module_truncate is not None:
+        path = os.path.join(tmp, "truncated.elf")
+        with open(args.module, "rb") as src, open(path, "wb") as dst:
+            dst.write(src.read(args.module_truncate))
+        return path
+    return args.module
+
+
 def boot_and_capture(cmd, timeout):
     """Run QEMU; return (serial bytes, exit status or None on a hang)."""
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -192,7 +255,8 @@ def check(args):
         vars_copy = os.path.join(tmp, "OVMF_VARS.fd")
         if args.boot == "uefi":
             shutil.copyfile(OVMF_VARS, vars_copy)
-        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False)
+        module = prepare_module(args, tmp)
+        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, module=module)
         print("qemu_boot: " + " ".join(cmd), flush=True)
         raw, status = boot_and_capture(cmd, args.timeout)
     log = clean(raw)
@@ -203,6 +267,12 @@ def check(args):
 
     if status is None:
         problems = [f"hang: QEMU did not exit within {args.timeout} s and was killed"]
+    elif args.expect_panic is not None:
+        problems = verdict_panic(log, status, args.expect_panic)
+        # The ordinary check must reject this run too, for its status.
+        ordinary = verdict_success(log, status, args.boot, args.version)
+        if not any(p.startswith("exit status") for p in ordinary):
+            problems.append("the ordinary check did not report the panic status: " + "; ".join(ordinary))
     elif args.expect_exception is not None:
         problems = verdict_exception(log, status, args.expect_exception, args.expect_cr2)
         # The negative check must also prove that an ordinary check rejects this run, for the right reason.
@@ -211,6 +281,8 @@ def check(args):
             problems.append("the ordinary check did not report the exception dump: " + "; ".join(ordinary))
     else:
         problems = verdict_success(log, status, args.boot, args.version)
+        if args.expect_suite is not None:
+            problems += verdict_suite(log, args.expect_suite)
 
     if problems:
         tail = "\n".join(log.splitlines()[-40:])
@@ -219,6 +291,11 @@ def check(args):
             print(f"FAIL: {p}")
         return 1
     what = f"exception {args.expect_exception}" if args.expect_exception is not None else "boot"
+    if args.expect_panic is not None:
+        what = "refused boot (panic)"
+    elif args.expect_suite is not None:
+        summary = SUITE_SUMMARY.search(log)
+        what = f"boot, ring-3 suite {summary.group(1)} passed, {summary.group(2)} failed"
     print(f"PASS: {args.boot} {what}, QEMU exit status {status} ({STATUS_NAMES.get(status)})")
     return 0
 
@@ -256,7 +333,8 @@ def selftest(args):
     match = re.search(r"janus\.selftest=(\S+)", args.append)
     if args.boot != "pvh" or not match:
         raise SystemExit("qemu_boot: selftest needs --boot pvh and --append janus.selftest=NAME")
-    cmd = qemu_command(args.boot, args.image, args.append, None, interactive=False, cpu=args.cpu)
+    cmd = qemu_command(args.boot, args.image, args.append, None, interactive=False, cpu=args.cpu,
+                       module=args.module)
     print("qemu_boot: " + " ".join(cmd), flush=True)
     raw, status = boot_and_capture(cmd, args.timeout)
     log = clean(raw)
@@ -342,7 +420,7 @@ def wx(args):
         if args.boot == "uefi":
             shutil.copyfile(OVMF_VARS, vars_copy)
         cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, monitor_socket=sock,
-                           cpu=args.cpu)
+                           cpu=args.cpu, module=args.module)
         print("qemu_boot: " + " ".join(cmd), flush=True)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         serial = bytearray()
@@ -507,18 +585,56 @@ def framebuffer_mismatch(ppm, lines, glyphs):
     return None
 
 
-def screen_mismatch(monitor, args, kernel_lines, tmp):
-    """How the screen differs from the kernel's serial lines, or None."""
+def terminal_rows(text, columns, rows):
+    """The rows a terminal of columns x rows shows after `text`, as the kernel's screen console draws it
+    (arch/x86_64/screen.cpp): a full row wraps at the next character, a newline on the last row scrolls at
+    once. Lets a run print more than one screen (the root task's suite) and still be compared exactly."""
+    grid, row, column = [[]], 0, 0
+    for ch in text:
+        if ch == "\n" or column == columns:
+            grid.append([])
+            column = 0
+            if len(grid) > rows:
+                grid.pop(0)
+            if ch == "\n":
+                continue
+        grid[-1].append(ch)
+        column += 1
+    grid += [[]] * (rows - len(grid))
+    return ["".join(r).rstrip() for r in grid]
+
+
+CHARACTER_GRID = re.compile(r"^console: COM1 and framebuffer .* \((\d+)x(\d+) characters\)$", re.M)
+
+
+def screen_mismatch(monitor, args, kernel_text, tmp):
+    """How the screen differs from what the kernel wrote to serial, or None."""
     if args.boot == "uefi":
+        grid = CHARACTER_GRID.search(kernel_text)
+        if not grid:
+            return "no 'console: ... (CxR characters)' line naming the framebuffer's character grid"
+        expected = terminal_rows(kernel_text, int(grid.group(1)), int(grid.group(2)))
         ppm = os.path.join(tmp, "screen.ppm")
         monitor.command(f"screendump {ppm}")
-        mismatch = framebuffer_mismatch(ppm, kernel_lines, psf_glyphs(args.font))
+        mismatch = framebuffer_mismatch(ppm, expected, psf_glyphs(args.font))
         return f"framebuffer differs from the serial log: {mismatch}" if mismatch else None
     shown = ega_rows(monitor)
-    for row, line in enumerate(kernel_lines[:25]):
-        if shown[row] != line[:80].rstrip():
-            return f"EGA row {row} shows {shown[row]!r}, serial has {line!r}"
+    expected = terminal_rows(kernel_text, 80, 25)
+    for row, line in enumerate(expected):
+        if shown[row] != line:
+            return f"EGA row {row} shows {shown[row]!r}, serial says {line!r}"
     return None
+
+
+def wait_for_quiet(serial, proc, seconds, deadline):
+    """Wait until the serial line has been silent for `seconds` (the kernel has halted), or the deadline."""
+    last, since = len(serial), time.monotonic()
+    while proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        if len(serial) != last:
+            last, since = len(serial), time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
 
 
 def screen(args):
@@ -526,7 +642,8 @@ def screen(args):
         vars_copy, sock = os.path.join(tmp, "OVMF_VARS.fd"), os.path.join(tmp, "monitor.sock")
         if args.boot == "uefi":
             shutil.copyfile(OVMF_VARS, vars_copy)
-        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, monitor_socket=sock)
+        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, monitor_socket=sock,
+                           module=args.module)
         print("qemu_boot: " + " ".join(cmd), flush=True)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         serial = bytearray()
@@ -547,13 +664,16 @@ def screen(args):
             if "Janus: boot complete" not in log or not banner:
                 problems.append(f"no banner and 'Janus: boot complete' within {args.timeout} s")
             else:
-                kernel_lines = log[banner.start():].splitlines()
+                # Without the exit device the kernel halts when its run ends; compare the final screen.
+                wait_for_quiet(serial, proc, 1.5, deadline)
                 monitor = Monitor(sock, 30)
                 # The kernel writes each line to serial before the screen: poll until the screen has caught
                 # up, for at most 10 s, rather than guess how long that takes.
                 settle = time.monotonic() + 10
                 while True:
-                    mismatch = screen_mismatch(monitor, args, kernel_lines, tmp)
+                    log = clean(bytes(serial))
+                    kernel_text = log[BANNER.search(log).start():]
+                    mismatch = screen_mismatch(monitor, args, kernel_text, tmp)
                     if not mismatch or time.monotonic() > settle:
                         break
                     time.sleep(0.5)
@@ -579,7 +699,7 @@ def run(args):
         vars_copy = os.path.join(tmp, "OVMF_VARS.fd")
         if args.boot == "uefi":
             shutil.copyfile(OVMF_VARS, vars_copy)
-        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=True)
+        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=True, module=args.module)
         print("Booting Janus in QEMU (" + args.boot + "). Serial console below; Ctrl-A X quits, "
               "Ctrl-A C toggles the QEMU monitor.", flush=True)
         status = subprocess.call(cmd)
@@ -603,6 +723,15 @@ def main():
     parser.add_argument("--expect-mismatch", metavar="RANGE",
                         help="wx: pass only if the one problem is the first page of this reported range")
     parser.add_argument("--min-passed", type=int, default=1, help="selftest: fewest PASS lines accepted")
+    parser.add_argument("--module", help="pvh: boot module (the root task ELF), given to QEMU as -initrd")
+    parser.add_argument("--module-truncate", type=int, metavar="BYTES",
+                        help="check: boot only the first BYTES of --module")
+    parser.add_argument("--module-not-elf", action="store_true",
+                        help="check: boot a plain-text file as the module")
+    parser.add_argument("--expect-suite", type=int, metavar="MIN",
+                        help="check: the ring-3 suite must report at least MIN passed and 0 failed")
+    parser.add_argument("--expect-panic", metavar="REGEX",
+                        help="check: pass only if the kernel refuses the boot (exit 37) with a line matching REGEX")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as a hang")
     parser.add_argument("--log", help="write the cleaned serial log here")
     parser.add_argument("--font", default="/usr/share/consolefonts/Unifont-APL8x16.psf.gz",
@@ -612,7 +741,7 @@ def main():
         raise SystemExit(f"qemu_boot: no image {args.image} (build first)")
     if args.mode == "command":
         print(" ".join(qemu_command(args.boot, args.image, args.append, "<copy of OVMF_VARS_4M.fd>",
-                                    interactive=True)))
+                                    interactive=True, module=args.module)))
         return 0
     return {"check": check, "screen": screen, "selftest": selftest, "wx": wx, "run": run}[args.mode](args)
 

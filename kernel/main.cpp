@@ -1,19 +1,20 @@
 #include "kernel/main.hpp"
 
 #include "arch/cpu.hpp"
+#include "kernel/boot_root/boot_root.hpp"
+#include "kernel/boot_root/root_session.hpp"
+#include "kernel/entry/kernel_host.hpp"
 #include "kernel/lib/print.hpp"
 #include "kernel/version.hpp"
 
 namespace kernel {
 
-void print_banner() { println("Janus ", version, " (build ", build_id, ")"); }
+namespace {
 
-void boot_rejected(const boot::BootError& error) {
-    println(error);
-    arch::shutdown(arch::ExitStatus::panic);
-}
+/// The machine's one kernel. Its constructor is constexpr: nothing runs before boot initialises it.
+Kernel the_kernel;
 
-void start(const boot::BootInfo& info) {
+void print_boot_info(const boot::BootInfo& info) {
     println("boot: ", info.protocol == boot::Protocol::multiboot2 ? "multiboot2" : "PVH",
             info.loader_name[0] ? " from " : "", info.loader_name);
     if (info.cmdline[0]) println("boot: command line \"", info.cmdline, "\"");
@@ -23,8 +24,45 @@ void start(const boot::BootInfo& info) {
         const boot::Module& m = info.modules[i];
         println("boot: module ", hex(m.base), "+", hex(m.size), " \"", m.name, "\"");
     }
+}
+
+} // namespace
+
+void print_banner() {
+    println("Janus ", version, " (build ", build_id, ")");
+}
+
+void boot_rejected(const boot::BootError& error) {
+    println(error);
+    arch::shutdown(arch::ExitStatus::panic);
+}
+
+void start(const boot::BootInfo& info) {
+    start(info, {}, nullptr);
+}
+
+void start(const boot::BootInfo& info, std::span<const mem::PhysRange> reserved, UserRunner* runner) {
+    print_boot_info(info);
+    static FramePageSource pages(mem::frames());
+    boot::WindowReader reader;
+    RootBoot root;
+    if (!boot_root(the_kernel, pages, info, reserved, reader, root)) arch::shutdown(arch::ExitStatus::panic);
+    if (!runner) {
+        println("boot: this machine has no way to run user code; stopping");
+        arch::shutdown(arch::ExitStatus::panic);
+    }
     println("Janus: boot complete");
-    arch::shutdown(arch::ExitStatus::success);
+
+    RootSession session(the_kernel, *runner);
+    run_cpu(the_kernel, session);
+    if (session.end() == RootSession::End::exited) {
+        const bool passed = session.status() == 0;
+        println("Janus: the root task exited with status ", session.status(),
+                passed ? " (success)" : " (failure)");
+        arch::shutdown(passed ? arch::ExitStatus::success : arch::ExitStatus::failure);
+    }
+    println("Janus: the root task failed");
+    arch::shutdown(arch::ExitStatus::failure);
 }
 
 } // namespace kernel

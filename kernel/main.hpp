@@ -1,7 +1,11 @@
 // The portable kernel's entry points, called by the arch layer once the machine is set up.
 #pragma once
 
+#include <span>
+
 #include "kernel/boot/bootinfo.hpp"
+#include "kernel/boot_root/user_runner.hpp"
+#include "kernel/mem/frames.hpp"
 
 namespace kernel {
 
@@ -12,8 +16,14 @@ void print_banner();
 /// Boot information was rejected: report it clearly and stop (ExitStatus::panic).
 [[noreturn]] void boot_rejected(const boot::BootError& error);
 
-/// Start the kernel with validated boot information. Returns only under hostsim tests; on a machine it ends
-/// in arch::shutdown().
+/// Start the kernel with validated boot information: build the root task from its boot module
+/// (kernel/boot_root) and run it on this CPU until it ends, then stop the machine with its verdict (success
+/// only if it exited with status 0). `reserved`: physical ranges the machine still uses (the kernel image,
+/// firmware data), kept out of the frame allocator with the modules. `runner` runs user code (arch::run_user
+/// on x86-64). No root module, a corrupt one, or no runner: a message and ExitStatus::panic.
+void start(const boot::BootInfo& info, std::span<const mem::PhysRange> reserved, UserRunner* runner);
+
+/// start() with nothing reserved and no runner: for hostsim tests of the boot path's early steps.
 void start(const boot::BootInfo& info);
 
 } // namespace kernel

@@ -19,10 +19,22 @@
 #include "kernel/boot/bootinfo.hpp"
 #include "kernel/main.hpp"
 
+extern "C" const char __kernel_phys_start[], __kernel_phys_end[];
+
 namespace {
 
 /// Large (the memory map has room for 256 regions): static, not on the boot stack.
 kernel::boot::BootInfo boot_info;
+
+/// User code runs on this CPU through syscall/sysret and the interrupt gates (arch/x86_64/user.cpp).
+class MachineRunner final : public kernel::UserRunner {
+public:
+    arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space) override {
+        return arch::run_user(frame, space);
+    }
+};
+
+MachineRunner runner;
 
 } // namespace
 
@@ -66,6 +78,13 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     kernel::println("paging: kernel tables: text r-x, rodata r--, data rw-, stacks rw- with guards");
     init_interrupts();
     run_selftest(boot_info);
-    kernel::start(boot_info);
+    // Memory the frame allocator must never hand out: the first MiB (real-mode IVT, BIOS data, EBDA, option
+    // ROMs; the memory map may call parts of it usable) and the kernel image with its stacks and tables.
+    const kernel::mem::PhysRange reserved[] = {
+        {0, 0x10'0000},
+        {reinterpret_cast<std::uintptr_t>(__kernel_phys_start),
+         reinterpret_cast<std::uintptr_t>(__kernel_phys_end)},
+    };
+    kernel::start(boot_info, reserved, &runner);
     arch::shutdown(arch::ExitStatus::success);
 }

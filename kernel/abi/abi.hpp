@@ -95,6 +95,24 @@ inline constexpr std::uint64_t thread = 2;      ///< its first thread
 inline constexpr std::uint64_t irq_control = 3; ///< authority over interrupt lines
 } // namespace root_sel
 
+/// The root task's address space at boot (docs/abi.md "At boot"): besides the ELF's own segments, the boot
+/// path maps a stack, the first thread's UTCB and a pool of free memory at these fixed places. The pool's
+/// size depends on the machine; the start words say it (rdi = pool base, rsi = pool bytes, rdx = 0).
+namespace root_mem {
+inline constexpr std::uint64_t utcb = 0x0000'7fff'ffff'f000;      ///< the last user page
+inline constexpr std::uint64_t stack_top = 0x0000'7fff'fff0'0000; ///< initial rsp (16-byte aligned)
+inline constexpr std::uint64_t stack_bytes = 0x10000;             ///< rw-, below stack_top
+inline constexpr std::uint64_t pool = 0x0000'0040'0000'0000;      ///< rw- with grant, 2 MiB aligned
+inline constexpr std::uint64_t pool_max_bytes = std::uint64_t{1} << 30;
+} // namespace root_mem
+
+/// debug_write's largest `length`.
+inline constexpr std::uint64_t debug_write_max = 4096;
+
+/// The user runtime's exit convention (docs/user.md): `ud2` with this value in rax ("JanusXit" in memory) and
+/// the status in rdi. Executed by a thread of the root domain, it ends the run with that status.
+inline constexpr std::uint64_t exit_marker = 0x4a616e7573586974;
+
 /// Flags words.
 inline constexpr std::uint64_t map_grant = 1;  ///< mem_map: move instead of copy
 inline constexpr std::uint64_t unmap_self = 1; ///< mem_unmap: the caller's own mappings too
