@@ -233,6 +233,7 @@ private:
         std::uint64_t sum = 0;
         std::size_t steps = 0;
         for (const Object* o = p.paid; o && steps <= bound_; o = o->paid_next, ++steps) sum += o->charge;
+        sum += p.memory.charge(); // mapping nodes and page tables (checked against the tables: kernel/mapdb)
         expect(p, sum == p.quota.used, "quota used is ", p.quota.used, " but its objects' charges add up to ",
                sum);
         expect(p, p.quota.used <= p.quota.limit, "quota used ", p.quota.used, " exceeds its limit ",

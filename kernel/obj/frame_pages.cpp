@@ -20,4 +20,12 @@ void FramePageSource::give_page(void* page) {
     JANUS_ASSERT(released); // Kmem only gives back pages it took from here
 }
 
+std::uint64_t FramePageSource::physical(const void* page) const {
+    return arch::virt_to_phys(page);
+}
+
+void* FramePageSource::at_physical(std::uint64_t physical) const {
+    return arch::phys_to_virt(physical);
+}
+
 } // namespace kernel

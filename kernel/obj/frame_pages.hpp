@@ -13,6 +13,8 @@ public:
 
     void* take_page() override;
     void give_page(void* page) override;
+    std::uint64_t physical(const void* page) const override;
+    void* at_physical(std::uint64_t physical) const override;
 
 private:
     mem::FrameAllocator& frames_;

@@ -33,6 +33,10 @@ public:
     /// Returns memory from allocate(bytes) with the same `bytes`.
     void release(void* p, std::size_t bytes);
 
+    /// The physical address of a whole page from allocate(page_bytes), and back (PageSource::physical).
+    std::uint64_t physical(const void* page) const { return source_->physical(page); }
+    void* at_physical(std::uint64_t physical) const { return source_->at_physical(physical); }
+
     /// Pages taken from the source and not given back (slab pages and whole-page allocations).
     std::size_t pages_held() const { return pages_; }
 

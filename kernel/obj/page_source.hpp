@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace kernel {
 
@@ -14,6 +15,10 @@ public:
     virtual void* take_page() = 0;
     /// Gives back a page that take_page() returned.
     virtual void give_page(void* page) = 0;
+    /// The physical address of a page from take_page(), as page-table entries name it (kernel/mapdb puts
+    /// page-table pages and UTCBs into user address spaces), and back.
+    virtual std::uint64_t physical(const void* page) const = 0;
+    virtual void* at_physical(std::uint64_t physical) const = 0;
 
 protected:
     ~PageSource() = default;

@@ -237,7 +237,7 @@ std::vector<Scenario> core_scenarios() {
         add(n + "_bad_selector_beyond_space", s, E::bad_selector, plain({root_size}));
         add(n + "_bad_selector_huge", s, E::bad_selector, plain({huge}));
         add(n + "_bad_selector_beyond_a_small_space", s, E::bad_selector, [](TestKernel& k) {
-            Thread& t = k.child_with_thread(10, 0, 4);
+            Thread& t = k.child_with_thread(10, 3 * 4096, 4); // the child pays its UTCB's page tables
             return Invocation{&t, {16}};
         });
     }

@@ -2,6 +2,7 @@
 // irq_create. The caller's domain pays (kernel/obj/charges.hpp); the new object's root capability, with
 // every right, goes to `dest` in the caller's space.
 #include "kernel/cap/derivation.hpp"
+#include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/factory.hpp"
 #include "kernel/obj/irq.hpp"
@@ -48,10 +49,9 @@ Error sys_thread_create(Call& call) {
     if (Error e = destination(call.pd.space, dest_sel, dest); e != ok) return e;
     if (!user_page(utcb)) return bad_address;
     Pd& home = as<Pd>(*target->object());
-    // The UTCB page must be free in the target's address space. Memory side (kernel/mem): also refuse a
-    // page mapped there by mem_map, and map the UTCB (the target pays the page tables it needs).
-    for (Thread* t = home.threads; t; t = t->pd_next)
-        if (t->utcb == utcb) return mapping_conflict;
+    // The UTCB page must be free in the target's address space (no mapping, no other UTCB); make_thread
+    // maps it, the target paying the page tables it needs.
+    if (page_in_use(home, utcb)) return mapping_conflict;
     return install(make_thread(call.kernel, &call.pd, home, utcb, static_cast<std::uint32_t>(prio),
                                static_cast<std::uint32_t>(cpu)),
                    *dest);

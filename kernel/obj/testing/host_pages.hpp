@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -38,6 +39,13 @@ public:
             return;
         }
         std::free(page);
+    }
+
+    /// Host memory has no physical addresses: a page's host address stands for one (page tables in tests
+    /// then point at host memory, and hostsim's walker reads it through the same identity).
+    std::uint64_t physical(const void* page) const override { return reinterpret_cast<std::uintptr_t>(page); }
+    void* at_physical(std::uint64_t physical) const override {
+        return reinterpret_cast<void*>(static_cast<std::uintptr_t>(physical));
     }
 
     /// Pages taken and not given back.

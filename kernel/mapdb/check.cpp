@@ -1,0 +1,225 @@
+#include "kernel/mapdb/check.hpp"
+
+#include "kernel/check/check.hpp"
+#include "kernel/mapdb/derivation.hpp"
+#include "kernel/mapdb/space.hpp"
+#include "kernel/obj/kernel.hpp"
+#include "kernel/obj/pd.hpp"
+#include "kernel/obj/thread.hpp"
+
+namespace kernel {
+
+namespace {
+
+using namespace mapdb;
+using E = mem::X86Encoding;
+namespace r = janus::abi::rights;
+
+class MemoryChecker {
+public:
+    explicit MemoryChecker(Checker& c) : c_(c), k_(c.kernel), memory_{&c.kernel.kmem} {}
+
+    void run() {
+        std::size_t steps = 0, bound = c_.object_bound();
+        std::uint64_t total = 0;
+        for (const Object* o = first_object(k_); o && !c_.failed() && steps <= bound;
+             o = next_object(o), ++steps) {
+            if (o->type != ObjectType::pd) continue;
+            domain(as<Pd>(*o));
+            total += nodes_;
+        }
+        if (!c_.failed())
+            c_.expect(total == k_.mapdb.nodes.nodes(), "memory: the node pool holds ", k_.mapdb.nodes.nodes(),
+                      " nodes but the domains index ", total);
+    }
+
+private:
+    template <typename... Args>
+    bool expect(bool ok, const Args&... what) {
+        return c_.expect(ok, "memory of pd ", hex(reinterpret_cast<std::uintptr_t>(pd_)), ": ", what...);
+    }
+
+    void domain(const Pd& p) {
+        pd_ = &p;
+        const AddressSpace& s = p.memory;
+        nodes_ = paid_ = utcbs_ = accessible_ = 0;
+        expect(s.top_level && s.top_phys == k_.kmem.physical(s.top_level), "top-level table misplaced");
+        expect((s.cpus.load(arch::MemoryOrder::relaxed) >> k_.cpu_count) == 0 || k_.cpu_count >= 64,
+               "CPU mask names CPUs that do not exist");
+        expect(!s.dirty && s.pending.kind == arch::TlbScope::Kind::none, "invalidations left undone");
+        index(s);
+        if (c_.failed()) return;
+        expect(paid_ == s.paid_nodes, "paid_nodes is ", s.paid_nodes, " but ", paid_, " nodes are paid");
+        tables(s);
+        if (c_.failed()) return;
+        std::size_t threads = 0;
+        for (const Thread* t = p.threads; t && threads <= c_.object_bound(); t = t->pd_next, ++threads) {
+            const Node* n = s.index.find(t->utcb);
+            expect(n && n->utcb() && n->frame == k_.kmem.physical(t->utcb_page), "the UTCB of a thread at ",
+                   hex(t->utcb), " has no UTCB node naming its page");
+        }
+        expect(threads == utcbs_, utcbs_, " UTCB nodes for ", threads, " threads");
+    }
+
+    /// In-order, post-order walk of the AVL tree with an explicit stack: order, balance, every node.
+    void index(const AddressSpace& s) {
+        struct Frame {
+            const Node* n;
+            int stage;
+            int left_height;
+        };
+        Frame stack[VaIndex::max_height];
+        unsigned k = 0;
+        int last = 0; // height of the subtree finished last
+        bool have_prev = false;
+        std::uint64_t prev_va = 0;
+        if (s.index.root) stack[k++] = {s.index.root, 0, 0};
+        while (k && !c_.failed()) {
+            Frame& f = stack[k - 1];
+            if (f.stage == 0) {
+                f.stage = 1;
+                if (f.n->left) {
+                    if (!expect(k < VaIndex::max_height, "index deeper than an AVL tree can be")) return;
+                    stack[k++] = {f.n->left, 0, 0};
+                    continue;
+                }
+                last = 0;
+            }
+            if (f.stage == 1) {
+                f.left_height = last;
+                f.stage = 2;
+                if (!expect(!have_prev || f.n->va > prev_va, "index out of order at ", hex(f.n->va))) return;
+                have_prev = true;
+                prev_va = f.n->va;
+                node(*f.n);
+                if (f.n->right) {
+                    if (!expect(k < VaIndex::max_height, "index deeper than an AVL tree can be")) return;
+                    stack[k++] = {f.n->right, 0, 0};
+                    continue;
+                }
+                last = 0;
+            }
+            const int diff = last - f.left_height;
+            expect(diff >= -1 && diff <= 1 && diff == f.n->balance, "index unbalanced at ", hex(f.n->va));
+            last = 1 + (last > f.left_height ? last : f.left_height);
+            --k;
+        }
+    }
+
+    void node(const Node& n) {
+        ++nodes_;
+        paid_ += n.paid();
+        utcbs_ += n.utcb();
+        if (!expect(n.pd == pd_, "node at ", hex(n.va), " names another domain")) return;
+        expect(n.va % page_bytes == 0 && n.va < janus::abi::user_end, "node at ", hex(n.va),
+               " is no user page");
+        expect(n.frame % page_bytes == 0 && n.frame < E::max_phys, "node at ", hex(n.va), " has frame ",
+               hex(n.frame));
+        expect((n.rights & ~memory_rights) == 0 && (n.flags & ~(flag::paid | flag::utcb)) == 0, "node at ",
+               hex(n.va), " has rights ", hex(n.rights), " flags ", hex(n.flags));
+        if (n.utcb())
+            expect(n.rights == (r::read | r::write) && !n.paid() && n.depth == 0 && !n.prev && !n.next,
+                   "UTCB node at ", hex(n.va), " is malformed");
+        else
+            derivation(n);
+        entry(n);
+    }
+
+    void derivation(const Node& n) {
+        expect(!n.prev || n.prev->next == &n, "derivation links broken before ", hex(n.va));
+        expect(!n.next || n.next->prev == &n, "derivation links broken after ", hex(n.va));
+        expect(!n.next || n.next->depth <= n.depth + 1, "derivation depth jumps after ", hex(n.va));
+        if (n.depth == 0) {
+            expect(!n.prev, "a root node at ", hex(n.va), " has a predecessor");
+            return;
+        }
+        // Bounded walk back to the parent (at most every node of the kernel).
+        const Node* p = n.prev;
+        for (std::size_t steps = 0; p && p->depth >= n.depth && steps <= k_.mapdb.nodes.nodes(); ++steps)
+            p = p->prev;
+        if (!expect(p && p->depth + 1 == n.depth, "node at ", hex(n.va), " has no parent")) return;
+        expect(p->frame == n.frame, "node at ", hex(n.va), " maps another frame than its parent");
+        expect((n.rights & ~p->rights) == 0, "node at ", hex(n.va), " has rights ", hex(n.rights),
+               " beyond its parent's ", hex(p->rights));
+        expect(!p->utcb() && c_.is_live(p->pd) && p->pd->type == ObjectType::pd &&
+                   p->pd->memory.index.find(p->va) == p,
+               "the parent of the node at ", hex(n.va), " is in no live domain's index");
+    }
+
+    /// The level-1 entry for `va`, or 0 if there is no level-1 table for it.
+    std::uint64_t leaf_entry(const AddressSpace& s, std::uint64_t va) const {
+        PhysAddr table = s.top_phys;
+        for (unsigned level = 4; level > 1; --level) {
+            const auto e = memory_.load(table, static_cast<unsigned>(va >> mem::shift_of_level(level)) & 511);
+            if (!E::is_table(e, level)) return 0;
+            table = E::table_address(e);
+        }
+        return memory_.load(table, static_cast<unsigned>(va >> 12) & 511);
+    }
+
+    void entry(const Node& n) {
+        const std::uint64_t e = leaf_entry(pd_->memory, n.va);
+        if (!(n.rights & access_rights)) {
+            expect(!E::is_present(e), "page ", hex(n.va), " is present though its node has no access right");
+            return;
+        }
+        ++accessible_;
+        if (!expect(E::is_leaf(e, 1), "page ", hex(n.va), " has a node but no page-table entry")) return;
+        const mem::Attributes a = E::leaf_attributes(e);
+        expect(E::leaf_frame(e, 1) == n.frame, "page ", hex(n.va), " translates to ",
+               hex(E::leaf_frame(e, 1)), " but its node names ", hex(n.frame));
+        expect(a.rights.user && a.rights.write == bool(n.rights & r::write) &&
+                   a.rights.execute == bool(n.rights & r::exec) && !a.global &&
+                   a.cache == mem::Cache::write_back,
+               "page ", hex(n.va), " has entry ", hex(e), " for node rights ", hex(n.rights));
+    }
+
+    /// Every table and present entry of the user half: counts, and no entry without a node.
+    void tables(const AddressSpace& s) {
+        std::uint64_t tables = 0, leaves = 0;
+        auto table_ok = [&](std::uint64_t e, unsigned level) {
+            if (!E::is_present(e)) return false;
+            if (!expect(E::is_table(e, level), "a superpage at level ", level, " in the user half"))
+                return false;
+            return expect(++tables <= s.tables, "more page-table pages than the ", s.tables, " counted");
+        };
+        for (unsigned i4 = 0; i4 < 256 && !c_.failed(); ++i4) {
+            const auto e4 = memory_.load(s.top_phys, i4);
+            if (!table_ok(e4, 4)) continue;
+            for (unsigned i3 = 0; i3 < 512 && !c_.failed(); ++i3) {
+                const auto e3 = memory_.load(E::table_address(e4), i3);
+                if (!table_ok(e3, 3)) continue;
+                for (unsigned i2 = 0; i2 < 512 && !c_.failed(); ++i2) {
+                    const auto e2 = memory_.load(E::table_address(e3), i2);
+                    if (!table_ok(e2, 2)) continue;
+                    for (unsigned i1 = 0; i1 < 512 && !c_.failed(); ++i1) {
+                        const auto e1 = memory_.load(E::table_address(e2), i1);
+                        if (!E::is_present(e1)) continue;
+                        ++leaves;
+                        const std::uint64_t va = std::uint64_t{i4} << 39 | std::uint64_t{i3} << 30 |
+                                                 std::uint64_t{i2} << 21 | std::uint64_t{i1} << 12;
+                        expect(s.index.find(va) != nullptr, "page ", hex(va), " is mapped without a node");
+                    }
+                }
+            }
+        }
+        if (c_.failed()) return;
+        expect(tables == s.tables, s.tables, " page-table pages counted, ", tables, " found");
+        expect(s.paid_tables <= s.tables, "more paid page-table pages than pages");
+        expect(leaves == accessible_, leaves, " present entries for ", accessible_, " accessible nodes");
+    }
+
+    Checker& c_;
+    const Kernel& k_;
+    const KmemTableMemory memory_;
+    const Pd* pd_ = nullptr;
+    std::uint64_t nodes_ = 0, paid_ = 0, utcbs_ = 0, accessible_ = 0;
+};
+
+} // namespace
+
+void check_memory(Checker& checker) {
+    MemoryChecker(checker).run();
+}
+
+} // namespace kernel

@@ -1,0 +1,60 @@
+// A mapping-database node: one 4 KiB page of one protection domain's address space (the ABI's `mapping`
+// charge is exactly its size). A node belongs to two structures at once:
+//
+//  * its frame's derivation tree, stored as seL4 stores capability trees: a doubly linked list in preorder
+//    with each node's depth. A node's descendants are the nodes that follow it with greater depth; its parent
+//    is the nearest node before it with depth one less. Roots (depth 0) are the memory the boot path gave the
+//    root domain (grant_root_memory); UTCB nodes stand alone (no links, depth 0).
+//  * its domain's index: an AVL tree keyed by the page address (va_index.hpp).
+//
+// Invariants (kernel/mapdb/check.cpp): a child has its parent's frame and a subset of its rights; a node is
+// in the index of the domain it names, at its address; the page-table entry at that address translates to the
+// node's frame with the node's rights, and is absent exactly when the node has no access right (rights 0 or
+// grant only).
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/abi/abi.hpp"
+
+namespace kernel {
+
+class Pd;
+
+namespace mapdb {
+
+/// Node flags.
+namespace flag {
+inline constexpr std::uint8_t paid = 1; ///< charged to `pd` (the ABI's mapping charge); boot nodes are not
+inline constexpr std::uint8_t utcb = 2; ///< a thread's UTCB page: no derivation, never delegated or unmapped
+} // namespace flag
+
+struct alignas(64) Node {
+    Pd* pd;              ///< the domain whose address space holds the page
+    std::uint64_t va;    ///< page address there
+    std::uint64_t frame; ///< physical address of the page
+    Node* prev;          ///< derivation list (preorder); nullptr at the start of a tree
+    Node* next;          ///< nullptr at the end of a tree
+    Node* left;          ///< index: pages below va
+    Node* right;         ///< index: pages above va
+    std::uint32_t depth; ///< 0: root of its derivation tree
+    std::uint8_t rights; ///< janus::abi::rights read | write | exec | grant
+    std::int8_t balance; ///< index: height(right) - height(left), -1..1
+    std::uint8_t flags;
+
+    bool paid() const { return flags & flag::paid; }
+    bool utcb() const { return flags & flag::utcb; }
+};
+
+static_assert(sizeof(Node) == janus::abi::charge::mapping, "a mapping node is exactly its ABI charge");
+
+/// The rights a memory mapping can carry.
+inline constexpr std::uint8_t memory_rights =
+    static_cast<std::uint8_t>(janus::abi::rights::read | janus::abi::rights::write |
+                              janus::abi::rights::exec | janus::abi::rights::grant);
+/// Rights that make the page accessible, i.e. present in the page table.
+inline constexpr std::uint8_t access_rights = static_cast<std::uint8_t>(
+    janus::abi::rights::read | janus::abi::rights::write | janus::abi::rights::exec);
+
+} // namespace mapdb
+} // namespace kernel

@@ -1,0 +1,141 @@
+#include "kernel/mapdb/space.hpp"
+
+#include "kernel/mem/flush.hpp"
+#include "kernel/obj/kernel.hpp"
+#include "kernel/obj/pd.hpp"
+#include "kernel/panic.hpp"
+
+namespace kernel::mapdb {
+
+namespace {
+
+namespace r = janus::abi::rights;
+using Encoding = mem::X86Encoding;
+
+mem::Attributes attributes_of(std::uint8_t rights) {
+    mem::Attributes a;
+    a.rights.write = rights & r::write;
+    a.rights.execute = rights & r::exec;
+    a.rights.user = true;
+    return a;
+}
+
+bool accessible(std::uint8_t rights) {
+    return (rights & access_rights) != 0;
+}
+
+/// Adds `flush` to what `pd`'s space must invalidate when the operation ends.
+void note(Kernel& kernel, Pd& pd, const mem::Flush& flush) {
+    if (flush.kind == mem::Flush::Kind::none) return;
+    AddressSpace& s = pd.memory;
+    s.pending = mem::merge(s.pending, flush);
+    if (!s.dirty) {
+        s.dirty = true;
+        s.next_dirty = kernel.mapdb.dirty;
+        kernel.mapdb.dirty = &s;
+    }
+}
+
+struct Table {
+    KmemTableMemory memory;
+    UserPageTable table;
+
+    Table(Kernel& kernel, const Pd& pd, TableReserve& tables)
+        : memory{&kernel.kmem}, table(memory, tables, pd.memory.top_phys) {}
+};
+
+} // namespace
+
+unsigned tables_needed(const Kernel& kernel, const Pd& pd, std::uint64_t va, std::uint64_t bytes) {
+    const KmemTableMemory memory{&kernel.kmem};
+    // Walk each 2 MiB region of the range in increasing order; a missing table of level l covers a region
+    // of va >> shift_of_level(l + 1), so comparing with the last region counted per level counts each once.
+    std::uint64_t last_counted[4] = {~0ull, ~0ull, ~0ull, ~0ull};
+    unsigned missing = 0;
+    const std::uint64_t last = va + bytes - 1;
+    for (std::uint64_t v = va;;) {
+        PhysAddr table = pd.memory.top_phys;
+        bool absent = false;
+        for (unsigned level = 4; level > 1; --level) {
+            // Does the table of level `level - 1` entries that covers v exist?
+            if (!absent) {
+                const auto e =
+                    memory.load(table, static_cast<unsigned>(v >> mem::shift_of_level(level)) & 511);
+                if (Encoding::is_table(e, level))
+                    table = Encoding::table_address(e);
+                else
+                    absent = true;
+            }
+            const std::uint64_t region = v >> mem::shift_of_level(level);
+            if (absent && last_counted[level - 1] != region) {
+                last_counted[level - 1] = region;
+                ++missing;
+            }
+        }
+        const std::uint64_t next = (v | (mem::bytes_of_level(2) - 1)) + 1; // the next 2 MiB region
+        if (next > last) break;
+        v = next;
+    }
+    return missing;
+}
+
+void install(Kernel& kernel, const Node& n, TableReserve& tables, bool paid) {
+    Table t(kernel, *n.pd, tables);
+    NoRetire cleanup;
+    const unsigned before = tables.taken();
+    // Tables were reserved for this update, the page is a checked user page and nothing else maps there.
+    if (accessible(n.rights)) {
+        auto flush =
+            t.table.map(n.va, n.frame, page_bytes, mem::PageSize::size_4k, attributes_of(n.rights), cleanup);
+        JANUS_ASSERT(flush && cleanup.unexpected == 0);
+        note(kernel, *n.pd, flush.value()); // a new translation: nothing to invalidate, unless a bug left one
+    } else {
+        // No entry, but the tables exist as for any mapped page (their charge does not depend on rights).
+        JANUS_ASSERT(t.table.prepare(n.va, mem::PageSize::size_4k));
+    }
+    const unsigned added = tables.taken() - before;
+    AddressSpace& s = n.pd->memory;
+    s.tables += added;
+    if (paid) {
+        s.paid_tables += added;
+        n.pd->quota.used += added * janus::abi::charge::page_table;
+    }
+}
+
+void uninstall(Kernel& kernel, Pd& pd, std::uint64_t va) {
+    TableReserve none(kernel.kmem);
+    Table t(kernel, pd, none);
+    NoRetire cleanup;
+    auto flush = t.table.unmap(va, page_bytes, cleanup);
+    JANUS_ASSERT(flush && cleanup.unexpected == 0);
+    note(kernel, pd, flush.value());
+}
+
+void reprotect(Kernel& kernel, const Node& n, std::uint8_t before) {
+    if (!accessible(before) || (n.rights & access_rights) == (before & access_rights)) return;
+    if (!accessible(n.rights)) {
+        uninstall(kernel, *n.pd, n.va);
+        return;
+    }
+    TableReserve none(kernel.kmem);
+    Table t(kernel, *n.pd, none);
+    NoRetire cleanup;
+    auto flush = t.table.protect(n.va, page_bytes, attributes_of(n.rights).rights, cleanup);
+    JANUS_ASSERT(flush && cleanup.unexpected == 0);
+    note(kernel, *n.pd, flush.value());
+}
+
+void finish(Kernel& kernel) {
+    while (AddressSpace* s = kernel.mapdb.dirty) {
+        kernel.mapdb.dirty = s->next_dirty;
+        s->next_dirty = nullptr;
+        s->dirty = false;
+        // Read after the entries changed: a CPU that marks itself later loads the space after that and
+        // walks the new entries (both sides are full barriers: the entries by CAS, the mark by fetch_or).
+        const arch::CpuMask cpus{s->cpus.load(arch::MemoryOrder::seq_cst)};
+        if (cpus.bits) arch::tlb_shootdown(cpus, s->asid, s->pending);
+        s->pending = mem::no_flush();
+    }
+}
+
+} // namespace kernel::mapdb

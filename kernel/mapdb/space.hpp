@@ -1,0 +1,44 @@
+// One domain's page table as the mapping database drives it: 4 KiB user pages whose entries follow the
+// nodes (present exactly when the node has an access right), invalidations collected per space and done
+// together at the end of an operation (finish()), and the count of page-table pages an update will add, so
+// that they can be charged before anything changes.
+#pragma once
+
+#include <cstdint>
+
+#include "kernel/mapdb/node.hpp"
+#include "kernel/mapdb/user_page_table.hpp"
+
+namespace kernel {
+
+class Kernel;
+class Pd;
+
+namespace mapdb {
+
+inline constexpr std::uint64_t page_bytes = 4096;
+
+/// Page-table pages below the top level that mapping [va, va + bytes) in `pd` would add (a non-empty, page
+/// aligned user range).
+unsigned tables_needed(const Kernel& kernel, const Pd& pd, std::uint64_t va, std::uint64_t bytes);
+
+/// Writes the entry for `n` in its domain's table: its frame with its rights, or none without an access
+/// right (the tables above it are made either way). Tables come from `tables` and are charged to the domain
+/// (quota and AddressSpace::paid_tables) when `paid`, else they are boot tables.
+void install(Kernel& kernel, const Node& n, TableReserve& tables, bool paid);
+/// Removes the entry at `va` of `pd` (if any) and notes the invalidation it needs.
+void uninstall(Kernel& kernel, Pd& pd, std::uint64_t va);
+/// `n`'s rights changed from `before`: rewrites its entry, noting an invalidation if access went down.
+void reprotect(Kernel& kernel, const Node& n, std::uint8_t before);
+
+/// Takes `n`, whose descendants are gone, out of everything: its page-table entry, its domain's index and
+/// charge (refunded), its tree; its memory goes back to the pool.
+void remove_node(Kernel& kernel, Node& n);
+/// Removes every node derived from `n`, in any domain.
+void remove_descendants(Kernel& kernel, Node& n);
+
+/// Does the invalidations the operation noted: each space's scope on the CPUs that may cache it.
+void finish(Kernel& kernel);
+
+} // namespace mapdb
+} // namespace kernel
