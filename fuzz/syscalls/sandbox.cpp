@@ -70,6 +70,7 @@ void Sandbox::reset(unsigned cpus) {
     kernel_->init(pool_, cpus_);
     kernel_->observer = this;
     trace_.clear();
+    wakeups_.clear();
     failure_.clear();
     deferred_.reset();
     actors_.clear();
@@ -146,14 +147,16 @@ void Sandbox::call_number(unsigned actor, Word number, std::initializer_list<Wor
 
 void Sandbox::call(unsigned a, Word number, const Args& args) {
     if (failed()) return;
+    Step preview;
+    preview.actor = a;
+    preview.cpu = cpu_;
+    preview.number = number;
+    preview.arg = args;
+    announce(preview);
     if (!can_call(a)) {
-        Step skipped;
-        skipped.actor = a;
-        skipped.cpu = cpu_;
-        skipped.number = number;
-        skipped.arg = args;
-        skipped.end = Step::End::skipped;
-        trace_.push_back(skipped);
+        preview.end = Step::End::skipped;
+        trace_.push_back(preview);
+        settle();
         return;
     }
     if (!concurrent_ && options_.model && !model_->describes(number)) {
@@ -172,6 +175,7 @@ void Sandbox::call(unsigned a, Word number, const Args& args) {
         deferred_.reset();
         run_oracles(d);
     }
+    settle();
 }
 
 void Sandbox::after_syscall(kernel::Kernel& k, kernel::Thread& caller, const kernel::SyscallRegs& in,
@@ -232,6 +236,7 @@ void Sandbox::run_oracles(const Deferred& d) {
 }
 
 void Sandbox::after_wakeup(kernel::Kernel&, kernel::Thread& thread, Word number, abi::Error status) {
+    wakeups_.emplace_back(number, status);
     if (failed()) return;
     if (!kernel::status_allowed(number, status))
         fail(std::string("a wait in ") + syscall_name(number) + " of actor " +
@@ -246,6 +251,7 @@ void Sandbox::advance(Word ns) {
     step.kind = Step::Kind::advance;
     step.cpu = cpu_;
     step.arg[0] = ns;
+    announce(step);
     kernel::Kernel& k = *kernel_;
     enter([&] {
         kernel::SpinGuard guard(k.lock);
@@ -258,6 +264,7 @@ void Sandbox::advance(Word ns) {
         if (concurrent_) after_event(step);
     });
     if (!concurrent_) after_event(step);
+    settle();
 }
 
 void Sandbox::interrupt(Word line) {
@@ -266,6 +273,7 @@ void Sandbox::interrupt(Word line) {
     step.kind = Step::Kind::interrupt;
     step.cpu = cpu_;
     step.arg[0] = line;
+    announce(step);
     kernel::Kernel& k = *kernel_;
     enter([&] {
         kernel::SpinGuard guard(k.lock);
@@ -274,6 +282,7 @@ void Sandbox::interrupt(Word line) {
         if (concurrent_) after_event(step);
     });
     if (!concurrent_) after_event(step);
+    settle();
 }
 
 void Sandbox::utcb(unsigned a, UtcbField field, Word index, Word value) {
@@ -284,14 +293,17 @@ void Sandbox::utcb(unsigned a, UtcbField field, Word index, Word value) {
     step.cpu = cpu_;
     step.number = static_cast<Word>(field);
     step.arg = {index, value};
+    announce(step);
     // User space writes its own UTCB whenever it likes, so only a live thread's page exists to be written; a
     // waiting thread does not run, so it writes nothing.
     if (!can_call(a)) {
         step.end = Step::End::skipped;
         trace_.push_back(step);
+        settle();
         return;
     }
     trace_.push_back(step);
+    settle();
     auto& u = *static_cast<abi::Utcb*>(actors_[a]->utcb_page);
     switch (field) {
     case UtcbField::mr:

@@ -30,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fuzz/syscalls/page_pool.hpp"
@@ -109,6 +110,8 @@ public:
     bool failed() const { return !failure_.empty(); }
     const std::string& failure() const { return failure_; }
     const std::vector<Step>& trace() const { return trace_; }
+    /// (syscall number, status) of every wait that ended in this run, in order.
+    const std::vector<std::pair<Word, abi::Error>>& wakeups() const { return wakeups_; }
     /// The program so far with both outcomes per step, and the failure.
     std::string report() const;
     /// Syscall steps the model checked, and why it stepped out ("" while it follows).
@@ -119,6 +122,12 @@ public:
     /// lock), and the model is not compared between steps outside the lock, so it steps out at the first
     /// syscall it does not describe that succeeds.
     void set_concurrent(bool on) { concurrent_ = on; }
+    /// Told about every step twice: before it runs (`done` false; a call's outcome fields are not set yet)
+    /// and once it ran with its oracles (the recorded step). The repro tool streams steps through it, so a
+    /// step that crashes the process is still known.
+    using StepHook = std::function<void(const Step& step, bool done)>;
+    void set_step_hook(StepHook hook) { hook_ = std::move(hook); }
+
     /// The CPU events and skipped steps are recorded on (syscalls record the CPU they ran on).
     void set_cpu(unsigned cpu) { cpu_ = cpu; }
 
@@ -137,6 +146,12 @@ private:
     };
     void run_oracles(const Deferred& d);
     void after_event(const Step& step);
+    void announce(const Step& step) {
+        if (hook_) hook_(step, false);
+    }
+    void settle() {
+        if (hook_ && !trace_.empty()) hook_(trace_.back(), true);
+    }
     /// Runs `f` on simulated CPU 0 (or right here when already on a simulated CPU) and fails the run if the
     /// kernel stopped the machine.
     void enter(const std::function<void()>& f);
@@ -155,7 +170,9 @@ private:
     std::vector<bool> in_kernel_;         ///< actor is inside a syscall right now (smp)
     std::vector<char> seen_;              ///< refresh_actors' scratch
     std::vector<Step> trace_;
+    std::vector<std::pair<Word, abi::Error>> wakeups_;
     std::optional<Deferred> deferred_;
+    StepHook hook_;
     std::string failure_;
     std::uint64_t modelled_steps_ = 0;
 };

@@ -67,7 +67,7 @@ std::string outcome(const Step& s) {
 
 } // namespace
 
-std::string to_cpp(const Step& s) {
+std::string to_cpp(const Step& s, bool with_outcome) {
     std::string code;
     switch (s.kind) {
     case Step::Kind::call: {
@@ -85,7 +85,7 @@ std::string to_cpp(const Step& s) {
         else
             code = "w.call_number(" + std::to_string(s.actor) + ", " + value(s.number) + ", " +
                    list(s.arg.data(), shown) + ");";
-        return code + "  // " + outcome(s);
+        return with_outcome ? code + "  // " + outcome(s) : code;
     }
     case Step::Kind::advance:
         return "w.advance(" + value(s.arg[0]) + ");";
@@ -94,7 +94,7 @@ std::string to_cpp(const Step& s) {
     case Step::Kind::utcb:
         code = "w.utcb(" + std::to_string(s.actor) + ", UtcbField::" + field_name(s.number) + ", " +
                value(s.arg[0]) + ", " + value(s.arg[1]) + ");";
-        if (s.end == Step::End::skipped) code += "  // " + outcome(s);
+        if (with_outcome && s.end == Step::End::skipped) code += "  // " + outcome(s);
         return code;
     }
     return code;

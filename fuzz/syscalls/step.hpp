@@ -48,8 +48,8 @@ const char* syscall_name(Word number);
 std::string error_name(abi::Error e);
 
 /// `step` as one C++ statement on a Sandbox named `w` (see fuzz/regressions/), with what happened as a
-/// comment (the kernel's status and, where they differ, the model's).
-std::string to_cpp(const Step& step);
+/// comment (the kernel's status and, where they differ, the model's) unless `outcome` is false.
+std::string to_cpp(const Step& step, bool outcome = true);
 /// Every step, one per line, each line starting with `indent`.
 std::string to_cpp(const std::vector<Step>& steps, const std::string& indent);
 

@@ -1,0 +1,222 @@
+// syscalls_repro: a syscall fuzzer input as a readable C++ program, and optionally as a GoogleTest regression
+// test (`./janus fuzz repro FILE [--write NAME]`, fuzz/README.md).
+//
+//   syscalls_repro FILE                      print the program the input makes, with each step's outcome
+//   syscalls_repro FILE --write NAME [--dir D]   also write D/NAME_test.cpp (D: fuzz/regressions)
+//   syscalls_repro --census FILE...           which (syscall, status) pairs the inputs reach, per syscall
+//
+// The program runs in a child process that streams each step before and after it runs, so an input that
+// crashes the process (a sanitizer report, a kernel panic) still yields the steps up to and including the one
+// that crashed.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "fuzz/syscalls/program.hpp"
+#include "fuzz/syscalls/sandbox.hpp"
+
+namespace {
+
+/// One line of the child's report: 'P' a step about to run, 'D' the step done, 'F' the failure text.
+void send(int fd, char tag, std::string text) {
+    for (char& c : text)
+        if (c == '\n') c = '\x1f';
+    text = std::string(1, tag) + text + "\n";
+    for (std::size_t at = 0; at < text.size();) {
+        ssize_t n = write(fd, text.data() + at, text.size() - at);
+        if (n <= 0) return;
+        at += static_cast<std::size_t>(n);
+    }
+}
+
+[[noreturn]] void child(int fd, const std::vector<std::uint8_t>& input) {
+    fuzzsys::Sandbox w(fuzzsys::Sandbox::OnFailure::record);
+    w.set_step_hook([fd](const fuzzsys::Step& step, bool done) {
+        send(fd, done ? 'D' : 'P', fuzzsys::to_cpp(step, done));
+    });
+    w.reset();
+    fuzzsys::run_program(w, input.data(), input.size());
+    w.finish();
+    if (w.failed()) send(fd, 'F', w.failure());
+    if (!w.model_stepped_out().empty()) send(fd, 'M', w.model_stepped_out());
+    close(fd);
+    _exit(0);
+}
+
+std::string identifier(const std::string& name) {
+    std::string out;
+    for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "input_" + out;
+    return out;
+}
+
+std::string commented(const std::string& text, const std::string& indent) {
+    std::string out = indent + "// ";
+    for (char c : text) out += c == '\x1f' || c == '\n' ? "\n" + indent + "// " : std::string(1, c);
+    return out + "\n";
+}
+
+} // namespace
+
+/// Runs every input and prints, per spec syscall, how often each status came back (statuses of waits that
+/// ended later included); syscalls or (syscall, error) pairs of the spec that no input reached are listed.
+int census(int argc, char** argv) {
+    std::map<std::pair<fuzzsys::Word, janus::abi::Error>, std::uint64_t> seen;
+    fuzzsys::Sandbox w(fuzzsys::Sandbox::OnFailure::record);
+    int inputs = 0;
+    for (int i = 2; i < argc; ++i) {
+        std::ifstream in(argv[i], std::ios::binary);
+        std::vector<std::uint8_t> input{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        w.reset();
+        fuzzsys::run_program(w, input.data(), input.size());
+        w.finish();
+        ++inputs;
+        if (w.failed()) std::printf("FAILED %s: %s\n", argv[i], w.failure().c_str());
+        for (const fuzzsys::Step& s : w.trace())
+            if (s.kind == fuzzsys::Step::Kind::call && s.end == fuzzsys::Step::End::status)
+                ++seen[{s.number, s.status}];
+        for (const auto& [number, status] : w.wakeups()) ++seen[{number, status}];
+    }
+    std::printf("%d inputs\n", inputs);
+    int missing = 0;
+    for (const janus::abi::SyscallSpec& spec : janus::abi::syscalls) {
+        const auto number = static_cast<fuzzsys::Word>(spec.number);
+        std::string reached, unreached;
+        for (std::size_t e = 0; e < janus::abi::error_count; ++e) {
+            const auto error = static_cast<janus::abi::Error>(e);
+            const bool listed = e == 0 || (spec.error_mask >> e & 1);
+            auto it = seen.find({number, error});
+            if (it != seen.end())
+                reached += " " + fuzzsys::error_name(error) + "=" + std::to_string(it->second);
+            else if (listed)
+                unreached += " " + fuzzsys::error_name(error);
+        }
+        std::printf("%-20s%s\n", spec.name, reached.empty() ? " NEVER REACHED" : reached.c_str());
+        if (!unreached.empty()) std::printf("%-20s  unreached:%s\n", "", unreached.c_str());
+        missing += reached.empty();
+    }
+    return missing ? 1 : 0;
+}
+
+int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "--census") return census(argc, argv);
+    std::string file, name, dir = "fuzz/regressions";
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--write" && i + 1 < argc)
+            name = argv[++i];
+        else if (a == "--dir" && i + 1 < argc)
+            dir = argv[++i];
+        else if (file.empty())
+            file = a;
+        else {
+            std::fprintf(stderr, "usage: syscalls_repro FILE [--write NAME [--dir DIR]]\n");
+            return 2;
+        }
+    }
+    if (file.empty()) {
+        std::fprintf(stderr, "usage: syscalls_repro FILE [--write NAME [--dir DIR]]\n");
+        return 2;
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        std::fprintf(stderr, "syscalls_repro: cannot read %s\n", file.c_str());
+        return 2;
+    }
+    std::vector<std::uint8_t> input{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+
+    int fds[2];
+    if (pipe(fds) != 0) return 2;
+    std::fflush(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        child(fds[1], input);
+    }
+    close(fds[1]);
+    std::string report;
+    char buf[4096];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) report.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    const bool crashed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+
+    std::vector<std::string> statements;
+    std::string pending, failure, stepped_out;
+    for (std::size_t at = 0; at < report.size();) {
+        std::size_t end = report.find('\n', at);
+        std::string line = report.substr(at, end - at);
+        at = end == std::string::npos ? report.size() : end + 1;
+        if (line.empty()) continue;
+        std::string text = line.substr(1);
+        switch (line[0]) {
+        case 'P':
+            pending = text;
+            break;
+        case 'D':
+            statements.push_back(text);
+            pending.clear();
+            break;
+        case 'F':
+            failure = text;
+            break;
+        case 'M':
+            stepped_out = text;
+            break;
+        default:
+            break;
+        }
+    }
+    if (crashed && !pending.empty()) statements.push_back(pending + "  // the process died in this step");
+    if (crashed)
+        failure = "the process died (" +
+                  (WIFSIGNALED(status) ? std::string("signal ") + std::to_string(WTERMSIG(status))
+                                       : "exit status " + std::to_string(WEXITSTATUS(status))) +
+                  "; its report is above)" + (failure.empty() ? "" : ": " + failure);
+
+    std::printf("// %s: %zu bytes, %zu steps. Actor 0 is the root thread, actor n the n-th thread created.\n",
+                file.c_str(), input.size(), statements.size());
+    std::printf("w.reset();\n");
+    for (const std::string& s : statements) std::printf("%s\n", s.c_str());
+    std::printf("w.finish();\n");
+    if (!stepped_out.empty())
+        std::printf("%s", commented("the model stepped out: " + stepped_out, "").c_str());
+    std::printf("%s",
+                commented(failure.empty() ? "PASSED: every oracle holds" : "FAILED: " + failure, "").c_str());
+
+    if (!name.empty()) {
+        const std::string id = identifier(name);
+        const std::string path = dir + "/" + id + "_test.cpp";
+        std::ofstream out(path);
+        out << "// Regression test written by `./janus fuzz repro " << file << " --write " << name << "`\n"
+            << "// from a fuzz_syscalls input of " << input.size() << " bytes. When it was written:\n"
+            << commented(failure.empty() ? "every oracle held" : failure, "")
+            << "// Actor 0 is the root thread, actor n the n-th thread thread_create made. The comments show "
+               "what the\n"
+            << "// kernel returned when the test was written (and the model, where it disagreed); the test "
+               "checks every\n"
+            << "// oracle of the fuzzer (fuzz/syscalls/sandbox.hpp), not the comments.\n"
+            << "#include <gtest/gtest.h>\n\n#include \"fuzz/syscalls/sandbox.hpp\"\n\n"
+            << "namespace fuzzsys {\nnamespace {\n\nusing enum janus::abi::Syscall;\n\n"
+            << "TEST(SyscallRegression, " << id << ") {\n"
+            << "    Sandbox w(Sandbox::OnFailure::record);\n    w.reset();\n";
+        for (const std::string& s : statements) out << "    " << s << "\n";
+        out << "    w.finish();\n    EXPECT_FALSE(w.failed()) << w.report();\n}\n\n"
+            << "} // namespace\n} // namespace fuzzsys\n";
+        if (!out) {
+            std::fprintf(stderr, "syscalls_repro: cannot write %s\n", path.c_str());
+            return 2;
+        }
+        std::printf("// wrote %s (ctest fuzz.SyscallRegression.%s, label unit)\n", path.c_str(), id.c_str());
+    }
+    return failure.empty() ? 0 : 1;
+}

@@ -1,0 +1,190 @@
+// syscalls_seeds DIR: writes the hand-made seeds of fuzz/corpus/syscalls (and, with --smp, the same programs
+// in the syscalls_smp layout). A seed is a scenario of goals ("actor 1 waits in ipc_recv", "actor 0's
+// ipc_call succeeds", ...); each goal's record is found by searching random records of the goal's step kind
+// until the step the generator makes from it ends as the goal says, after the records found so far. So the
+// seeds follow the generator (program.hpp) whatever its byte mapping, and reach every syscall of the spec
+// with success and the IPC paths that need a partner, which blind mutation finds only slowly.
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz/syscalls/program.hpp"
+#include "fuzz/syscalls/sandbox.hpp"
+#include "kernel/obj/kernel.hpp"
+#include "kernel/obj/pd.hpp"
+#include "kernel/obj/thread.hpp"
+
+namespace {
+
+using fuzzsys::Step;
+using Record = std::vector<std::uint8_t>;
+namespace abi = janus::abi;
+
+/// What a goal step must do: a syscall (by name) or an event, by which actor (-1: any), ending how.
+struct Goal {
+    std::string_view what; ///< syscall name, or "advance", "interrupt", "utcb:<field index>"
+    int actor = 0;
+    Step::End end = Step::End::status;
+    abi::Error status = abi::Error::ok;
+    /// A further condition on the step, with the sandbox right after it.
+    bool (*check)(const Step&, fuzzsys::Sandbox&) = nullptr;
+};
+
+/// A UTCB write of a reply_sel that names an empty slot of the writer's space.
+bool free_reply_sel(const Step& s, fuzzsys::Sandbox& w) {
+    kernel::Thread* t = w.actor(s.actor);
+    const kernel::Slot* slot = t ? t->pd->space.slot(s.arg[1]) : nullptr;
+    return slot && slot->empty();
+}
+
+/// An interrupt of a line that has an irq object.
+bool live_line(const Step& s, fuzzsys::Sandbox& w) {
+    return s.arg[0] < abi::irq_lines && w.kernel().irq_by_line[s.arg[0]] != nullptr;
+}
+
+Goal with(Goal g, bool (*check)(const Step&, fuzzsys::Sandbox&)) {
+    g.check = check;
+    return g;
+}
+
+Goal ok(std::string_view s, int actor = 0) {
+    return {s, actor, Step::End::status, abi::Error::ok};
+}
+Goal waits(std::string_view s, int actor) {
+    return {s, actor, Step::End::waits, abi::Error::ok};
+}
+Goal fails(std::string_view s, abi::Error e, int actor = 0) {
+    return {s, actor, Step::End::status, e};
+}
+
+std::size_t kind_of(std::string_view what) {
+    for (std::size_t i = 0; i < abi::syscall_count; ++i)
+        if (abi::syscalls[i].name == what) return i;
+    if (what == "advance") return abi::syscall_count + 1;
+    if (what == "interrupt") return abi::syscall_count + 2;
+    return abi::syscall_count + 3; // utcb
+}
+
+bool matches(const Goal& g, fuzzsys::Sandbox& w, std::size_t before) {
+    if (w.failed() || w.trace().size() != before + 1) return false;
+    const Step& s = w.trace().back();
+    if (g.check && !g.check(s, w)) return false;
+    if (g.what.substr(0, 5) == "utcb:") {
+        return s.kind == Step::Kind::utcb && s.end != Step::End::skipped && int(s.actor) == g.actor &&
+               s.number == static_cast<fuzzsys::Word>(g.what[5] - '0');
+    }
+    if (g.what == "advance" || g.what == "interrupt") return true;
+    return s.kind == Step::Kind::call &&
+           s.number == static_cast<fuzzsys::Word>(abi::syscalls[kind_of(g.what)].number) &&
+           (g.actor < 0 || int(s.actor) == g.actor) && s.end == g.end &&
+           (g.end != Step::End::status || s.status == g.status);
+}
+
+/// The records of a scenario, or an empty list if some goal was not found.
+std::vector<std::uint8_t> solve(const std::vector<Goal>& goals, std::mt19937_64& rng, std::string& error) {
+    fuzzsys::Sandbox w(fuzzsys::Sandbox::OnFailure::record);
+    std::vector<std::uint8_t> program;
+    for (const Goal& g : goals) {
+        bool found = false;
+        for (int attempt = 0; attempt < 50000 && !found; ++attempt) {
+            std::uint8_t rec[fuzzsys::record_bytes];
+            for (auto& b : rec) b = static_cast<std::uint8_t>(rng());
+            rec[0] = static_cast<std::uint8_t>(kind_of(g.what));
+            if (g.what.substr(0, 5) == "utcb:") rec[2] = static_cast<std::uint8_t>(g.what[5] - '0');
+            w.reset();
+            fuzzsys::run_program(w, program.data(), program.size());
+            const std::size_t before = w.trace().size();
+            fuzzsys::run_record(w, rec);
+            if (matches(g, w, before)) {
+                program.insert(program.end(), rec, rec + fuzzsys::record_bytes);
+                found = true;
+            }
+        }
+        if (!found) {
+            error = "no record found for " + std::string(g.what) + " by actor " + std::to_string(g.actor);
+            return {};
+        }
+    }
+    w.reset();
+    fuzzsys::run_program(w, program.data(), program.size());
+    w.finish();
+    if (w.failed()) error = "the seed fails: " + w.failure();
+    return program;
+}
+
+struct Scenario {
+    const char* name;
+    std::vector<Goal> goals;
+};
+
+std::vector<Scenario> scenarios() {
+    using E = abi::Error;
+    return {
+        {"objects",
+         {ok("pd_create"), ok("thread_create"), ok("endpoint_create"), ok("notification_create"),
+          ok("irq_create"), ok("cap_info"), ok("pd_quota"), ok("thread_configure")}},
+        {"derivation",
+         {ok("endpoint_create"), ok("cap_copy"), ok("cap_copy"), ok("cap_grant"), ok("cap_revoke"),
+          ok("cap_delete"), fails("cap_delete", E::self_reference), ok("cap_info")}},
+        {"quota",
+         {ok("pd_create"), ok("pd_create"), fails("pd_create", E::quota_exhausted), ok("cap_delete"),
+          ok("pd_quota")}},
+        // utcb:2 is the receiver's reply_sel: without it, a call finds no slot for its reply capability.
+        {"call_reply",
+         {ok("endpoint_create"), ok("thread_create"), ok("thread_start"),
+          with(ok("utcb:2", 1), free_reply_sel), waits("ipc_recv", 1), waits("ipc_call", 0),
+          ok("ipc_reply", 1)}},
+        {"reply_recv",
+         {ok("endpoint_create"), ok("thread_create"), ok("thread_start"),
+          with(ok("utcb:2", 1), free_reply_sel), waits("ipc_recv", 1), waits("ipc_call", 0),
+          waits("ipc_reply_recv", 1), ok("ipc_send", 0)}},
+        {"send_timeout",
+         {ok("endpoint_create"), ok("thread_create"), ok("thread_start"), waits("ipc_send", 1), ok("advance"),
+          ok("cap_delete")}},
+        {"recv_cancel",
+         {ok("endpoint_create"), ok("thread_create"), ok("thread_start"), waits("ipc_recv", 1),
+          ok("cap_delete")}},
+        {"cap_transfer",
+         {ok("endpoint_create"), ok("notification_create"), ok("thread_create"), ok("thread_start"),
+          ok("utcb:3", 1), waits("ipc_recv", 1), ok("utcb:1", 0), ok("utcb:1", 0), ok("ipc_send", 0)}},
+        {"notify",
+         {ok("notification_create"), ok("notify_signal"), ok("notify_wait"), ok("thread_create"),
+          ok("thread_start"), waits("notify_wait", 1), ok("notify_signal")}},
+        {"irq",
+         {ok("notification_create"), ok("irq_create"), ok("irq_bind"), with(ok("interrupt"), live_line),
+          ok("notify_wait"), ok("irq_ack")}},
+        {"thread_control",
+         {ok("thread_create"), ok("thread_start"), ok("thread_set_sched"), ok("thread_yield", 1),
+          ok("thread_stop"), ok("thread_start"), ok("thread_yield")}},
+        {"memory", {ok("mem_unmap"), fails("mem_map", E::not_mapped), ok("debug_write")}},
+    };
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: syscalls_seeds DIR\n");
+        return 2;
+    }
+    std::mt19937_64 rng(20261121);
+    int failed = 0;
+    for (const Scenario& s : scenarios()) {
+        std::string error;
+        std::vector<std::uint8_t> program = solve(s.goals, rng, error);
+        if (!error.empty()) {
+            std::fprintf(stderr, "seed %s: %s\n", s.name, error.c_str());
+            ++failed;
+            if (program.empty()) continue;
+        }
+        std::ofstream out(std::string(argv[1]) + "/seed_" + s.name, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(program.data()),
+                  static_cast<std::streamsize>(program.size()));
+        std::printf("seed_%s: %zu steps\n", s.name, program.size() / fuzzsys::record_bytes);
+    }
+    return failed ? 1 : 0;
+}
