@@ -340,12 +340,6 @@ TEST_P(Scenarios, Returns) {
 INSTANTIATE_TEST_SUITE_P(Errors, Scenarios, ::testing::ValuesIn(kernel::testing::all_scenarios()),
                          [](const ::testing::TestParamInfo<Scenario>& info) { return info.param.name; });
 
-// Pairs the spec lists that only the memory side (kernel/mem) can reach. Whoever implements it adds
-// scenarios and removes these declarations; the coverage test fails if a declared pair is reached.
-[[maybe_unused]] const bool pending_declared =
-    kernel::testing::add_pending(S::mem_map, E::quota_exhausted, "mapping nodes need the memory side") &&
-    kernel::testing::add_pending(S::mem_map, E::mapping_conflict, "destination pages need the memory side");
-
 TEST(ErrorCoverage, EverySpecErrorOfEverySyscallIsReachedByAScenario) {
     std::set<std::pair<std::uint64_t, E>> reached;
     for (const Scenario& sc : kernel::testing::all_scenarios()) {
