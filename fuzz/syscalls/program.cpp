@@ -1,5 +1,6 @@
 #include "fuzz/syscalls/program.hpp"
 
+#include <array>
 #include <string_view>
 
 #include "kernel/abi/ipc.hpp"
@@ -256,8 +257,14 @@ struct Gen {
         case 7:
             return literal(rec, v, index);
         default:
-            return v;
+            break;
         }
+        // Small numbers, in the range the argument's name suggests with one past its end.
+        if (name == "cpu") return v % (w.cpus() + 1);
+        if (name == "line") return v % (abi::irq_lines + 1);
+        if (name == "bit") return v % 65;
+        if (name == "cap_order") return v % 14;
+        return v;
     }
 };
 

@@ -7,6 +7,8 @@
 #include "arch/cpu.hpp"
 #include "fuzz/syscalls/model_link.hpp"
 #include "hostsim/machine.hpp"
+#include "hostsim/schedule.hpp"
+#include "hostsim/strategy.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/pd.hpp"
@@ -36,6 +38,53 @@ Sandbox::Sandbox(OnFailure mode, const Options& options)
 
 Sandbox::~Sandbox() {
     if (live_) kernel::destroy_all(*kernel_);
+}
+
+unsigned Sandbox::here() const {
+    return hostsim::Machine::current() ? arch::cpu_id() : 0;
+}
+
+void Sandbox::run_concurrently(const std::vector<std::function<void()>>& code, hostsim::Strategy* strategy) {
+    if (failed()) return;
+    concurrent_ = true;
+    machine_.set_strategy(strategy);
+    for (unsigned c = 0; c < code.size() && c < machine_.cpu_count(); ++c) machine_.start(c, code[c]);
+    machine_.run();
+    machine_.set_strategy(nullptr);
+    concurrent_ = false;
+    if (machine_.outcome().failed() || machine_.outcome().exit_status)
+        fail(std::string("the machine stopped the run (") +
+             hostsim::verdict_name(machine_.outcome().verdict) + "): " + machine_.outcome().message +
+             "; console:\n" + machine_.console());
+}
+
+namespace {
+
+/// Follows a recorded schedule while its choices are among the options, then the fair default.
+class Lenient final : public hostsim::Strategy {
+public:
+    explicit Lenient(std::vector<hostsim::Choice> s) : schedule_(std::move(s)) {}
+    std::size_t pick(const hostsim::Decision& d) override {
+        if (at_ < schedule_.size())
+            for (std::size_t i = 0; i < d.options.size(); ++i)
+                if (d.options[i] == schedule_[at_]) {
+                    ++at_;
+                    return i;
+                }
+        at_ = schedule_.size();
+        return hostsim::default_pick(d);
+    }
+
+private:
+    std::vector<hostsim::Choice> schedule_;
+    std::size_t at_ = 0;
+};
+
+} // namespace
+
+void Sandbox::run_concurrently(const std::vector<std::function<void()>>& code, const std::string& schedule) {
+    Lenient strategy(hostsim::decode_schedule(schedule).value_or(std::vector<hostsim::Choice>{}));
+    run_concurrently(code, &strategy);
 }
 
 void Sandbox::enter(const std::function<void()>& f) {
@@ -76,7 +125,6 @@ void Sandbox::reset(unsigned cpus) {
     actors_.clear();
     in_kernel_.clear();
     modelled_steps_ = 0;
-    cpu_ = 0;
 
     kernel::RootConfig config;
     config.quota = options_.quota;
@@ -149,7 +197,7 @@ void Sandbox::call(unsigned a, Word number, const Args& args) {
     if (failed()) return;
     Step preview;
     preview.actor = a;
-    preview.cpu = cpu_;
+    preview.cpu = here();
     preview.number = number;
     preview.arg = args;
     announce(preview);
@@ -182,7 +230,7 @@ void Sandbox::after_syscall(kernel::Kernel& k, kernel::Thread& caller, const ker
                             const kernel::SyscallRegs& out, abi::Error status) {
     Step step;
     step.actor = actor_of(&caller);
-    step.cpu = hostsim::Machine::current() ? arch::cpu_id() : cpu_;
+    step.cpu = here();
     step.number = in.rax;
     step.arg = {in.rdi, in.rsi, in.rdx, in.r10, in.r8, in.r9};
     step.out = {out.rdi, out.rsi, out.rdx, out.r10, out.r8, out.r9};
@@ -249,7 +297,7 @@ void Sandbox::advance(Word ns) {
     if (failed()) return;
     Step step;
     step.kind = Step::Kind::advance;
-    step.cpu = cpu_;
+    step.cpu = here();
     step.arg[0] = ns;
     announce(step);
     kernel::Kernel& k = *kernel_;
@@ -271,7 +319,7 @@ void Sandbox::interrupt(Word line) {
     if (failed()) return;
     Step step;
     step.kind = Step::Kind::interrupt;
-    step.cpu = cpu_;
+    step.cpu = here();
     step.arg[0] = line;
     announce(step);
     kernel::Kernel& k = *kernel_;
@@ -290,7 +338,7 @@ void Sandbox::utcb(unsigned a, UtcbField field, Word index, Word value) {
     Step step;
     step.kind = Step::Kind::utcb;
     step.actor = a;
-    step.cpu = cpu_;
+    step.cpu = here();
     step.number = static_cast<Word>(field);
     step.arg = {index, value};
     announce(step);

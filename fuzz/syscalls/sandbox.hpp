@@ -44,6 +44,10 @@ class Pd;
 class Thread;
 } // namespace kernel
 
+namespace hostsim {
+class Strategy;
+} // namespace hostsim
+
 namespace fuzzsys {
 
 class ModelLink;
@@ -118,18 +122,21 @@ public:
     std::uint64_t modelled_steps() const { return modelled_steps_; }
     const std::string& model_stepped_out() const;
 
-    /// The smp target: steps run on simulated CPUs (the trace gets them in the order they took the kernel
-    /// lock), and the model is not compared between steps outside the lock, so it steps out at the first
-    /// syscall it does not describe that succeeds.
-    void set_concurrent(bool on) { concurrent_ = on; }
+    /// The smp target: `code[c]` runs on simulated CPU c, all at once, under `strategy` (the machine's CPUs
+    /// must be at least code.size(): Options::machine_cpus). Steps record the CPU they ran on; the trace has
+    /// syscalls in the order they took the kernel lock, and the oracles run right there, under the lock. The
+    /// model is compared on described syscalls in that order; it is not compared before the others (there is
+    /// no quiet moment outside the lock), so it steps out at the first of them that changes what it holds.
+    /// A deadlock or livelock verdict of the machine fails the run.
+    void run_concurrently(const std::vector<std::function<void()>>& code, hostsim::Strategy* strategy);
+    /// The same, following `schedule` (hostsim's schedule string) as far as its choices remain possible, the
+    /// fair default after that: how a regression test replays a concurrent finding.
+    void run_concurrently(const std::vector<std::function<void()>>& code, const std::string& schedule);
     /// Told about every step twice: before it runs (`done` false; a call's outcome fields are not set yet)
     /// and once it ran with its oracles (the recorded step). The repro tool streams steps through it, so a
     /// step that crashes the process is still known.
     using StepHook = std::function<void(const Step& step, bool done)>;
     void set_step_hook(StepHook hook) { hook_ = std::move(hook); }
-
-    /// The CPU events and skipped steps are recorded on (syscalls record the CPU they ran on).
-    void set_cpu(unsigned cpu) { cpu_ = cpu; }
 
 private:
     void after_syscall(kernel::Kernel& k, kernel::Thread& caller, const kernel::SyscallRegs& in,
@@ -163,7 +170,7 @@ private:
     std::unique_ptr<kernel::Kernel> kernel_;
     std::unique_ptr<ModelLink> model_;
     unsigned cpus_ = 1;
-    unsigned cpu_ = 0;
+    unsigned here() const;
     bool live_ = false;
     bool concurrent_ = false;
     std::vector<kernel::Thread*> actors_; ///< by creation order; nullptr once dead
