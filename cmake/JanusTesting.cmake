@@ -7,6 +7,10 @@ if(NOT JANUS_BARE_METAL)
   include(GoogleTest)
 endif()
 
+# Which tiers this build tree compiles tests for (empty: all). Each preset names the tiers the driver runs in it
+# (see CMakePresets.json), so no build compiles tests it will never run.
+set(JANUS_TIERS "" CACHE STRING "Test tiers whose tests this build compiles: unit, prop, sim (empty: all)")
+
 # RapidCheck runs are reproducible in CI: a fixed seed unless the developer chooses another.
 set(JANUS_RC_PARAMS "seed=20261121" CACHE STRING "RC_PARAMS given to property tests")
 
@@ -14,12 +18,23 @@ set(JANUS_RC_PARAMS "seed=20261121" CACHE STRING "RC_PARAMS given to property te
 # One executable; each GoogleTest case becomes a ctest test named <module>.<Suite>.<Case>.
 function(janus_gtest binary)
   cmake_parse_arguments(T "" "MODULE;LABEL" "SOURCES;LIBS;ENV" ${ARGN})
-  add_executable(${binary} ${T_SOURCES})
+  # A test of a tier this tree does not run is still defined (other CMake code may refer to it) but is not built
+  # by default and not registered.
+  set(skip OFF)
+  if(JANUS_TIERS AND NOT T_LABEL IN_LIST JANUS_TIERS)
+    set(skip ON)
+    add_executable(${binary} EXCLUDE_FROM_ALL ${T_SOURCES})
+  else()
+    add_executable(${binary} ${T_SOURCES})
+  endif()
   janus_project_flags(${binary})
   target_link_libraries(${binary} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
   if(T_LABEL STREQUAL "prop")
     target_link_libraries(${binary} PRIVATE rapidcheck rapidcheck_gtest)
     list(APPEND T_ENV "RC_PARAMS=${JANUS_RC_PARAMS}")
+  endif()
+  if(skip)
+    return()
   endif()
   gtest_discover_tests(${binary}
     TEST_PREFIX "${T_MODULE}."
