@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "hostsim/crash_line.hpp"
 #include "hostsim/rng.hpp"
 #include "hostsim/schedule.hpp"
 
@@ -61,7 +62,9 @@ ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
     Machine m(config);
     StrategySpec spec = options.strategy;
     if (spec.kind == StrategySpec::Kind::pct && spec.steps == 0) {
-        // PCT spreads its change points over the steps of one run: count them on the default schedule.
+        // PCT spreads its change points over the steps of one run: count them on the default schedule,
+        // which is also the first schedule of dfs0 (the name a crash in it is reported under).
+        set_crash_line({scenario.name, *StrategySpec::parse("dfs0"), 0, config.tso, config.step_budget, {}});
         Outcome calibration = execute(scenario, m, nullptr);
         spec.steps = std::max<std::uint64_t>(calibration.points, 2);
     }
@@ -80,6 +83,7 @@ ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
             fresh = make(spec, seed);
             strategy = fresh.get();
         }
+        set_crash_line({scenario.name, spec, seed, config.tso, config.step_budget, std::nullopt});
         Outcome out = execute(scenario, m, strategy);
         ++report.runs;
         if (out.failed()) {
@@ -103,6 +107,7 @@ ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
             break;
         }
     }
+    clear_crash_line();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
 }
@@ -114,6 +119,7 @@ Outcome replay(const Scenario& scenario, const ReplayLine& line, std::FILE* trac
     Machine m(config);
     m.set_trace(trace);
     Outcome out;
+    set_crash_line(line);
     if (line.schedule) {
         auto replayer = make_replay(*line.schedule);
         out = execute(scenario, m, replayer.get());
@@ -137,6 +143,7 @@ Outcome replay(const Scenario& scenario, const ReplayLine& line, std::FILE* trac
         auto strategy = make(line.strategy, line.seed);
         out = execute(scenario, m, strategy.get());
     }
+    clear_crash_line();
     if (console) *console = m.console();
     return out;
 }

@@ -12,8 +12,10 @@
 
 #include <cstddef>
 
+// hostsim's runtime is compiled without TSan instrumentation, so __has_feature cannot tell; CMake defines
+// HOSTSIM_TSAN=1 for the whole library in TSan builds.
 #if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
+#if __has_feature(thread_sanitizer) && !defined(HOSTSIM_TSAN)
 #define HOSTSIM_TSAN 1
 #endif
 #if __has_feature(address_sanitizer)
