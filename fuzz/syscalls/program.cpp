@@ -389,6 +389,17 @@ void run_record(Sandbox& w, const std::uint8_t (&rec)[record_bytes], int cpu_fil
         utcb_step(w, a, rec);
 }
 
+bool needs_actor(const std::uint8_t (&rec)[record_bytes]) {
+    const std::size_t kind = rec[0] % step_kinds();
+    return kind != abi::syscall_count + 1 && kind != abi::syscall_count + 2;
+}
+
+bool actor_available(Sandbox& w, int cpu_filter) {
+    bool found = false;
+    pick_actor(w, 0, cpu_filter, found);
+    return found;
+}
+
 void run_program(Sandbox& w, const std::uint8_t* data, std::size_t size) {
     for (std::size_t at = 0; at < size && !w.failed(); at += record_bytes) {
         std::uint8_t rec[record_bytes] = {};

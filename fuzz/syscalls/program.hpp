@@ -28,6 +28,11 @@ inline constexpr std::size_t record_bytes = 16;
 /// `cpu_filter`: only actors whose thread is on that CPU are chosen (the smp target); -1 for any.
 void run_record(Sandbox& w, const std::uint8_t (&record)[record_bytes], int cpu_filter = -1);
 
+/// Whether the record's step is made by an actor (a syscall or a UTCB write, not an event), and whether some
+/// actor could make it now (on CPU `cpu_filter`, or any for -1).
+bool needs_actor(const std::uint8_t (&record)[record_bytes]);
+bool actor_available(Sandbox& w, int cpu_filter);
+
 /// Runs every record of `data` on `w` (which the caller has reset) in order.
 void run_program(Sandbox& w, const std::uint8_t* data, std::size_t size);
 

@@ -4,6 +4,7 @@
 // until the step the generator makes from it ends as the goal says, after the records found so far. So the
 // seeds follow the generator (program.hpp) whatever its byte mapping, and reach every syscall of the spec
 // with success and the IPC paths that need a partner, which blind mutation finds only slowly.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -44,6 +45,11 @@ bool free_reply_sel(const Step& s, fuzzsys::Sandbox& w) {
 /// An interrupt of a line that has an irq object.
 bool live_line(const Step& s, fuzzsys::Sandbox& w) {
     return s.arg[0] < abi::irq_lines && w.kernel().irq_by_line[s.arg[0]] != nullptr;
+}
+
+/// A thread_create that puts the new thread on CPU 1 (so the smp seeds have a second CPU at work).
+bool on_cpu1(const Step& s, fuzzsys::Sandbox&) {
+    return s.arg[4] == 1;
 }
 
 Goal with(Goal g, bool (*check)(const Step&, fuzzsys::Sandbox&)) {
@@ -135,40 +141,66 @@ std::vector<Scenario> scenarios() {
           ok("pd_quota")}},
         // utcb:2 is the receiver's reply_sel: without it, a call finds no slot for its reply capability.
         {"call_reply",
-         {ok("endpoint_create"), ok("thread_create"), ok("thread_start"),
+         {ok("endpoint_create"), with(ok("thread_create"), on_cpu1), ok("thread_start"),
           with(ok("utcb:2", 1), free_reply_sel), waits("ipc_recv", 1), waits("ipc_call", 0),
           ok("ipc_reply", 1)}},
         {"reply_recv",
-         {ok("endpoint_create"), ok("thread_create"), ok("thread_start"),
+         {ok("endpoint_create"), with(ok("thread_create"), on_cpu1), ok("thread_start"),
           with(ok("utcb:2", 1), free_reply_sel), waits("ipc_recv", 1), waits("ipc_call", 0),
           waits("ipc_reply_recv", 1), ok("ipc_send", 0)}},
         {"send_timeout",
-         {ok("endpoint_create"), ok("thread_create"), ok("thread_start"), waits("ipc_send", 1), ok("advance"),
-          ok("cap_delete")}},
+         {ok("endpoint_create"), with(ok("thread_create"), on_cpu1), ok("thread_start"), waits("ipc_send", 1),
+          ok("advance"), ok("cap_delete")}},
         {"recv_cancel",
-         {ok("endpoint_create"), ok("thread_create"), ok("thread_start"), waits("ipc_recv", 1),
+         {ok("endpoint_create"), with(ok("thread_create"), on_cpu1), ok("thread_start"), waits("ipc_recv", 1),
           ok("cap_delete")}},
         {"cap_transfer",
-         {ok("endpoint_create"), ok("notification_create"), ok("thread_create"), ok("thread_start"),
-          ok("utcb:3", 1), waits("ipc_recv", 1), ok("utcb:1", 0), ok("utcb:1", 0), ok("ipc_send", 0)}},
+         {ok("endpoint_create"), ok("notification_create"), with(ok("thread_create"), on_cpu1),
+          ok("thread_start"), ok("utcb:3", 1), waits("ipc_recv", 1), ok("utcb:1", 0), ok("utcb:1", 0),
+          ok("ipc_send", 0)}},
         {"notify",
-         {ok("notification_create"), ok("notify_signal"), ok("notify_wait"), ok("thread_create"),
-          ok("thread_start"), waits("notify_wait", 1), ok("notify_signal")}},
+         {ok("notification_create"), ok("notify_signal"), ok("notify_wait"),
+          with(ok("thread_create"), on_cpu1), ok("thread_start"), waits("notify_wait", 1),
+          ok("notify_signal")}},
         {"irq",
          {ok("notification_create"), ok("irq_create"), ok("irq_bind"), with(ok("interrupt"), live_line),
           ok("notify_wait"), ok("irq_ack")}},
         {"thread_control",
-         {ok("thread_create"), ok("thread_start"), ok("thread_set_sched"), ok("thread_yield", 1),
-          ok("thread_stop"), ok("thread_start"), ok("thread_yield")}},
+         {with(ok("thread_create"), on_cpu1), ok("thread_start"), ok("thread_set_sched"),
+          ok("thread_yield", 1), ok("thread_stop"), ok("thread_start"), ok("thread_yield")}},
         {"memory", {ok("mem_unmap"), fails("mem_map", E::not_mapped), ok("debug_write")}},
     };
 }
 
 } // namespace
 
+/// The seed in the syscalls_smp layout (smp.hpp) on 2 CPUs: each step on the CPU its actor's thread was on
+/// when it ran sequentially, events on CPU 0, the fair default schedule.
+std::vector<std::uint8_t> smp_layout(const std::vector<std::uint8_t>& program) {
+    fuzzsys::Sandbox w(fuzzsys::Sandbox::OnFailure::record);
+    w.reset();
+    std::vector<std::uint8_t> out{0}; // 2 CPUs
+    for (std::size_t at = 0; at + fuzzsys::record_bytes <= program.size(); at += fuzzsys::record_bytes) {
+        std::uint8_t rec[fuzzsys::record_bytes];
+        std::copy(program.begin() + static_cast<std::ptrdiff_t>(at),
+                  program.begin() + static_cast<std::ptrdiff_t>(at + fuzzsys::record_bytes), rec);
+        const std::size_t before = w.trace().size();
+        fuzzsys::run_record(w, rec);
+        std::uint8_t cpu = 0;
+        if (w.trace().size() > before) {
+            const Step& s = w.trace()[before];
+            if (s.kind == Step::Kind::call || s.kind == Step::Kind::utcb)
+                if (kernel::Thread* t = w.actor(s.actor)) cpu = static_cast<std::uint8_t>(t->cpu);
+        }
+        out.insert(out.end(), {cpu, 0, 0, 0});
+        out.insert(out.end(), rec, rec + fuzzsys::record_bytes);
+    }
+    return out;
+}
+
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: syscalls_seeds DIR\n");
+    if (argc != 2 && !(argc == 4 && std::string(argv[2]) == "--smp")) {
+        std::fprintf(stderr, "usage: syscalls_seeds DIR [--smp SMP_DIR]\n");
         return 2;
     }
     std::mt19937_64 rng(20261121);
@@ -185,6 +217,11 @@ int main(int argc, char** argv) {
         out.write(reinterpret_cast<const char*>(program.data()),
                   static_cast<std::streamsize>(program.size()));
         std::printf("seed_%s: %zu steps\n", s.name, program.size() / fuzzsys::record_bytes);
+        if (argc == 4) {
+            std::vector<std::uint8_t> smp = smp_layout(program);
+            std::ofstream o(std::string(argv[3]) + "/seed_" + s.name, std::ios::binary);
+            o.write(reinterpret_cast<const char*>(smp.data()), static_cast<std::streamsize>(smp.size()));
+        }
     }
     return failed ? 1 : 0;
 }

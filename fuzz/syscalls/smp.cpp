@@ -3,6 +3,7 @@
 #include <functional>
 #include <vector>
 
+#include "arch/atomic.hpp"
 #include "hostsim/strategy.hpp"
 
 namespace fuzzsys {
@@ -54,15 +55,30 @@ void run_smp_program(Sandbox& w, const std::uint8_t* data, std::size_t size) {
         for (std::size_t i = 0; i < record_bytes; ++i) step[i] = r[4 + i];
         per_cpu[r[0] % cpus].push_back(step);
     }
+    // A CPU whose next step needs a thread on it, while none can run there yet (not made, not started, or
+    // waiting), waits for one as an idle CPU would: until another CPU's syscall provides it, or every CPU is
+    // done or waiting like this (then the step is dropped). The counters are contract atomics, so the machine
+    // sees a waiting CPU's condition change.
+    arch::Atomic<unsigned> done{0}, idle{0};
     std::vector<std::function<void()>> code(cpus);
     for (unsigned c = 0; c < cpus; ++c)
-        code[c] = [&w, &per_cpu, c] {
+        code[c] = [&w, &per_cpu, &done, &idle, c, cpus] {
+            const int me = static_cast<int>(c);
             for (const Record& step : per_cpu[c]) {
                 std::uint8_t rec[record_bytes];
                 for (std::size_t i = 0; i < record_bytes; ++i) rec[i] = step[i];
-                run_record(w, rec, static_cast<int>(c));
-                if (w.failed()) return;
+                if (needs_actor(rec) && !actor_available(w, me)) {
+                    idle.fetch_add(1, arch::MemoryOrder::acq_rel);
+                    while (!actor_available(w, me) && !w.failed() &&
+                           done.load(arch::MemoryOrder::acquire) + idle.load(arch::MemoryOrder::acquire) <
+                               cpus)
+                        arch::cpu_relax();
+                    idle.fetch_sub(1, arch::MemoryOrder::acq_rel);
+                }
+                run_record(w, rec, me);
+                if (w.failed()) break;
             }
+            done.fetch_add(1, arch::MemoryOrder::release);
         };
     InputStrategy strategy(std::move(schedule));
     w.run_concurrently(code, &strategy);
