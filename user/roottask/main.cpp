@@ -11,6 +11,7 @@
 #include "user/lib/format.hpp"
 #include "user/lib/start.hpp"
 #include "user/lib/test.hpp"
+#include "user/roottask/env.hpp"
 
 static_assert(janus::user::exit_marker == janus::abi::exit_marker,
               "the user runtime and the kernel must agree on the exit convention");
@@ -24,8 +25,10 @@ janus::user::TeeSink console_and_log(console, janus::user::debug_log_sink());
 
 int main(const janus::user::StartInfo& start) {
     using namespace janus::user;
+    roottask::set_start(start);
     set_debug_out(console_and_log);
-    debug("Janus root task: ring-3 test suite (pool {x}, {} bytes)\n", start.word0, start.word1);
+    debug("Janus root task: ring-3 test suite (start words {x} {x} {x})\n", start.word0, start.word1,
+          start.word2);
     test::Summary s = test::run_all(debug_out());
     console.flush();
     return static_cast<int>(s.failed);
