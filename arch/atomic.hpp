@@ -1,9 +1,9 @@
 // Arch contract: atomics, fences and scheduling points.
 //
 // Every access the kernel makes to memory shared between CPUs goes through arch::Atomic. On bare metal the
-// operations are the compiler's __atomic builtins, inlined. In the hosted world (hostsim) each operation is an
-// out-of-line call into the simulated machine, which makes it a scheduling point, can buffer stores (x86-TSO)
-// and records what happened; the kernel source is identical in both worlds.
+// operations are the compiler's __atomic builtins, inlined. In the hosted world (hostsim) each operation is
+// an out-of-line call into the simulated machine, which makes it a scheduling point, can buffer stores
+// (x86-TSO) and records what happened; the kernel source is identical in both worlds.
 #pragma once
 
 #include <cstddef>
@@ -26,8 +26,8 @@ namespace hosted {
 std::uint64_t atomic_load(const volatile void* addr, unsigned size, MemoryOrder order);
 void atomic_store(volatile void* addr, unsigned size, std::uint64_t value, MemoryOrder order);
 std::uint64_t atomic_exchange(volatile void* addr, unsigned size, std::uint64_t value, MemoryOrder order);
-bool atomic_compare_exchange(volatile void* addr, unsigned size, std::uint64_t* expected, std::uint64_t desired,
-                             MemoryOrder order);
+bool atomic_compare_exchange(volatile void* addr, unsigned size, std::uint64_t* expected,
+                             std::uint64_t desired, MemoryOrder order);
 enum class RmwOp { add, sub, and_, or_, xor_ };
 std::uint64_t atomic_fetch_op(volatile void* addr, unsigned size, RmwOp op, std::uint64_t operand,
                               MemoryOrder order);
@@ -130,7 +130,9 @@ public:
     }
 
     /// Plain access for code that owns the object exclusively (construction, single-CPU tests).
-    T raw() const { return value_; }
+    T raw() const {
+        return value_;
+    }
 
 private:
     enum class RmwKind { add, sub, and_, or_, xor_ };
@@ -144,11 +146,16 @@ private:
 #else
         int o = static_cast<int>(order);
         switch (kind) {
-        case RmwKind::add: return __atomic_fetch_add(&value_, v, o);
-        case RmwKind::sub: return __atomic_fetch_sub(&value_, v, o);
-        case RmwKind::and_: return __atomic_fetch_and(&value_, v, o);
-        case RmwKind::or_: return __atomic_fetch_or(&value_, v, o);
-        case RmwKind::xor_: return __atomic_fetch_xor(&value_, v, o);
+        case RmwKind::add:
+            return __atomic_fetch_add(&value_, v, o);
+        case RmwKind::sub:
+            return __atomic_fetch_sub(&value_, v, o);
+        case RmwKind::and_:
+            return __atomic_fetch_and(&value_, v, o);
+        case RmwKind::or_:
+            return __atomic_fetch_or(&value_, v, o);
+        case RmwKind::xor_:
+            return __atomic_fetch_xor(&value_, v, o);
         }
         __builtin_unreachable();
 #endif
@@ -156,20 +163,28 @@ private:
 
     static constexpr int failure_order(MemoryOrder order) {
         switch (order) {
-        case MemoryOrder::release: return __ATOMIC_RELAXED;
-        case MemoryOrder::acq_rel: return __ATOMIC_ACQUIRE;
-        default: return static_cast<int>(order);
+        case MemoryOrder::release:
+            return __ATOMIC_RELAXED;
+        case MemoryOrder::acq_rel:
+            return __ATOMIC_ACQUIRE;
+        default:
+            return static_cast<int>(order);
         }
     }
 
     static std::uint64_t to_word(T v) {
-        if constexpr (std::is_pointer_v<T>) return reinterpret_cast<std::uintptr_t>(v);
-        else if constexpr (std::is_enum_v<T>) return static_cast<std::uint64_t>(v);
-        else return static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
+        if constexpr (std::is_pointer_v<T>)
+            return reinterpret_cast<std::uintptr_t>(v);
+        else if constexpr (std::is_enum_v<T>)
+            return static_cast<std::uint64_t>(v);
+        else
+            return static_cast<std::uint64_t>(static_cast<std::make_unsigned_t<T>>(v));
     }
     static T from_word(std::uint64_t w) {
-        if constexpr (std::is_pointer_v<T>) return reinterpret_cast<T>(static_cast<std::uintptr_t>(w));
-        else return static_cast<T>(w);
+        if constexpr (std::is_pointer_v<T>)
+            return reinterpret_cast<T>(static_cast<std::uintptr_t>(w));
+        else
+            return static_cast<T>(w);
     }
 
     alignas(sizeof(T)) T value_{};

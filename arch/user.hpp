@@ -1,10 +1,10 @@
 // Arch contract: running ring-3 code.
 //
-// The kernel runs user threads the way a hypervisor runs virtual CPUs: arch::run_user() enters user mode with a
-// thread's saved registers and returns when that user code next enters the kernel — a syscall, a CPU exception
-// or an interrupt — with the frame updated to the user state at that moment. The kernel therefore needs one
-// stack per CPU and never blocks inside a kernel call: a blocked thread is just a saved frame. The same loop
-// works under hostsim, where user code runs in an emulator or as a test's logical actor.
+// The kernel runs user threads the way a hypervisor runs virtual CPUs: arch::run_user() enters user mode with
+// a thread's saved registers and returns when that user code next enters the kernel — a syscall, a CPU
+// exception or an interrupt — with the frame updated to the user state at that moment. The kernel therefore
+// needs one stack per CPU and never blocks inside a kernel call: a blocked thread is just a saved frame. The
+// same loop works under hostsim, where user code runs in an emulator or as a test's logical actor.
 //
 // No kernel register contents reach user space: every general-purpose register on return to ring 3 comes from
 // the frame. User code may not use the FPU/SSE/AVX (the kernel does not switch that state yet): such an
@@ -30,14 +30,16 @@ struct UserFrame {
 struct UserExit {
     enum class Kind : std::uint8_t {
         syscall,   ///< the `syscall` instruction; frame.rip is the instruction after it
-        exception, ///< a CPU exception; frame.rip is the faulting instruction (for faults) as the CPU reports it
+        exception, ///< a CPU exception; frame.rip is the faulting instruction (for faults) as the CPU reports
+                   ///< it
         interrupt, ///< an external interrupt or IPI arrived while user code ran; `vector` says which. The
-                   ///< kernel's interrupt handler (arch/ipi.hpp) has already run for it when run_user returns.
+                   ///< kernel's interrupt handler (arch/ipi.hpp) has already run for it when run_user
+                   ///< returns.
     };
 
     Kind kind;
-    Vector vector;              ///< exception or interrupt vector
-    std::uint64_t error_code;   ///< exceptions that push one (#PF, #GP, ...), else 0
+    Vector vector;               ///< exception or interrupt vector
+    std::uint64_t error_code;    ///< exceptions that push one (#PF, #GP, ...), else 0
     std::uint64_t fault_address; ///< #PF: the linear address (CR2), else 0
 };
 
@@ -54,9 +56,9 @@ struct AddressSpaceRoot {
 void prepare_user_top_table(PhysAddr top_table);
 
 /// Run user code on the executing CPU from `frame` in `space` until it enters the kernel again. Called with
-/// interrupts masked; user code runs with interrupts enabled. rflags from the frame is sanitised (IF forced on,
-/// IOPL 0, no TF/NT/VM/AC), rip/rsp must be canonical user addresses or the return itself faults as #GP and is
-/// reported as an exception of that thread. Returns with interrupts masked.
+/// interrupts masked; user code runs with interrupts enabled. rflags from the frame is sanitised (IF forced
+/// on, IOPL 0, no TF/NT/VM/AC), rip/rsp must be canonical user addresses or the return itself faults as #GP
+/// and is reported as an exception of that thread. Returns with interrupts masked.
 UserExit run_user(UserFrame& frame, AddressSpaceRoot space);
 
 } // namespace arch

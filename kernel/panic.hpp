@@ -17,8 +17,9 @@ template <typename... Args>
 } // namespace kernel
 
 /// Check a kernel invariant; on failure print the expression and location and stop.
-#define JANUS_ASSERT(cond)                                                                               \
-    do {                                                                                                 \
-        if (!(cond)) [[unlikely]]                                                                        \
-            ::kernel::panic("assertion failed: " #cond " at " __FILE__ ":", static_cast<unsigned>(__LINE__)); \
+#define JANUS_ASSERT(cond)                                                                                   \
+    do {                                                                                                     \
+        if (!(cond)) [[unlikely]]                                                                            \
+            ::kernel::panic("assertion failed: " #cond " at " __FILE__ ":",                                  \
+                            static_cast<unsigned>(__LINE__));                                                \
     } while (0)

@@ -43,7 +43,8 @@ std::string render_markdown() {
 #include "kernel/abi/abi.def"
 
     md << "\n## Kernel-memory charges\n\nEvery kernel object is paid for from a protection domain's quota "
-          "(\"client pays\"). The amounts are part of the ABI.\n\n| what | bytes | paid for |\n|---|---|---|\n";
+          "(\"client pays\"). The amounts are part of the ABI.\n\n| what | bytes | paid for "
+          "|\n|---|---|---|\n";
 #define JANUS_CHARGE(name, bytes, meaning) md << "| `" #name "` | " << bytes << " | " << meaning << " |\n";
 #include "kernel/abi/abi.def"
 

@@ -15,7 +15,9 @@ ConsoleSink console_sink;
 
 } // namespace
 
-Sink& console() { return console_sink; }
+Sink& console() {
+    return console_sink;
+}
 
 void BufferSink::write(StringView text) {
     if (cap_ == 0) {
@@ -30,11 +32,17 @@ void BufferSink::write(StringView text) {
     if (n < text.size()) truncated_ = true;
 }
 
-void put(Sink& s, StringView v) { s.write(v); }
+void put(Sink& s, StringView v) {
+    s.write(v);
+}
 
-void put(Sink& s, char c) { s.write(StringView(&c, 1)); }
+void put(Sink& s, char c) {
+    s.write(StringView(&c, 1));
+}
 
-void put(Sink& s, bool v) { s.write(v ? "true" : "false"); }
+void put(Sink& s, bool v) {
+    s.write(v ? "true" : "false");
+}
 
 void put_unsigned(Sink& s, std::uint64_t v) {
     char digits[20];

@@ -45,13 +45,17 @@ struct Hex {
     std::uint64_t value;
     unsigned width; ///< minimum digits, zero-padded
 };
-constexpr Hex hex(std::uint64_t v, unsigned width = 0) { return {v, width}; }
+constexpr Hex hex(std::uint64_t v, unsigned width = 0) {
+    return {v, width};
+}
 
 /// A byte count printed with a binary unit ("64 KiB", "3 MiB") when it divides evenly.
 struct Size {
     std::uint64_t bytes;
 };
-constexpr Size size(std::uint64_t bytes) { return {bytes}; }
+constexpr Size size(std::uint64_t bytes) {
+    return {bytes};
+}
 
 void put(Sink& s, StringView v);
 void put(Sink& s, char c);
@@ -60,7 +64,9 @@ void put(Sink& s, Hex v);
 void put(Sink& s, Size v);
 void put_unsigned(Sink& s, std::uint64_t v);
 void put_signed(Sink& s, std::int64_t v);
-inline void put(Sink& s, const char* v) { put(s, StringView(v ? v : "(null)")); }
+inline void put(Sink& s, const char* v) {
+    put(s, StringView(v ? v : "(null)"));
+}
 template <std::unsigned_integral T>
 void put(Sink& s, T v) requires(!std::same_as<T, bool>) {
     put_unsigned(s, v);

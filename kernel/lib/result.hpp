@@ -26,12 +26,16 @@ public:
     Result(const Result&) = delete;
     Result& operator=(const Result&) = delete;
     constexpr Result(Result&& other) noexcept : ok_(other.ok_) {
-        if (ok_) new (&storage_.value) T(std::move(other.storage_.value));
-        else new (&storage_.error) E(std::move(other.storage_.error));
+        if (ok_)
+            new (&storage_.value) T(std::move(other.storage_.value));
+        else
+            new (&storage_.error) E(std::move(other.storage_.error));
     }
     ~Result() {
-        if (ok_) storage_.value.~T();
-        else storage_.error.~E();
+        if (ok_)
+            storage_.value.~T();
+        else
+            storage_.error.~E();
     }
 
     constexpr bool ok() const { return ok_; }
