@@ -24,10 +24,11 @@ const boot::Module* find_root_module(const boot::BootInfo& info) {
 }
 
 void put_module(Sink& s, const boot::Module& module) {
-    if (module.name[0])
+    if (module.name[0]) {
         print_to(s, "boot module \"", module.name, "\"");
-    else
+    } else {
         print_to(s, "boot module at ", hex(module.base));
+    }
 }
 
 bool load_root_module(const boot::Module& module, boot::PhysReader& reader, RootImage& out) {
