@@ -13,7 +13,9 @@ using hostsim::PageWalk;
 // Sparse physical memory, one 64-bit word per address.
 struct Memory {
     std::map<std::uint64_t, std::uint64_t> words;
-    void set(std::uint64_t table, unsigned index, std::uint64_t entry) { words[table + 8 * index] = entry; }
+    void set(std::uint64_t table, unsigned index, std::uint64_t entry) {
+        words[table + 8ull * index] = entry;
+    }
     hostsim::PhysWordReader reader() const {
         return [this](std::uint64_t pa) {
             auto it = words.find(pa);

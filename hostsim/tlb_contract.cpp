@@ -44,10 +44,11 @@ std::uint64_t page_count(const arch::TlbScope& s) {
 }
 
 void drop_on(Machine& m, arch::CpuId cpu, const arch::TlbScope& s) {
-    if (std::uint64_t n = page_count(s))
+    if (std::uint64_t n = page_count(s)) {
         for (std::uint64_t i = 0; i < n; ++i) m.invalidate_on(cpu, s.start + i * page);
-    else
+    } else {
         m.invalidate_on(cpu, std::nullopt);
+    }
 }
 
 } // namespace
@@ -78,9 +79,10 @@ void tlb_shootdown(CpuMask cpus, AddressSpaceId asid, const TlbScope& scope) {
     // range.
     const std::uint64_t n = hostsim::page_count(scope);
     m->shootdown(cpus.bits, n ? std::optional<std::uint64_t>(scope.start) : std::nullopt);
-    for (CpuId cpu = 0; cpu < m->cpu_count(); ++cpu)
+    for (CpuId cpu = 0; cpu < m->cpu_count(); ++cpu) {
         if (cpus.has(cpu))
             for (std::uint64_t i = 1; i < n; ++i) m->invalidate_on(cpu, scope.start + i * hostsim::page);
+    }
 }
 
 } // namespace arch

@@ -40,10 +40,11 @@ void FrameAllocator::push_free(std::uint32_t index, unsigned order) {
 
 void FrameAllocator::unlink_free(std::uint32_t index, unsigned order) {
     FrameInfo& f = info_[index];
-    if (f.prev != nil)
+    if (f.prev != nil) {
         info_[f.prev].next = f.next;
-    else
+    } else {
         free_[order] = f.next;
+    }
     if (f.next != nil) info_[f.next].prev = f.prev;
     f.next = f.prev = nil;
     f.state = interior;
@@ -175,9 +176,10 @@ bool FrameAllocator::check_invariants() const {
         }
     }
     std::uint64_t heads = 0;
-    for (std::uint64_t i = 0; i < span_.frames; ++i)
+    for (std::uint64_t i = 0; i < span_.frames; ++i) {
         if ((info_[i].state & kind_mask) == free_head)
             heads += std::uint64_t{1} << (info_[i].state & ~kind_mask);
+    }
     return listed == free_frames_ && heads == free_frames_;
 }
 

@@ -45,10 +45,11 @@ PhysAddr accessible_end(PhysAddr base, PhysAddr end) {
     std::uint64_t lo = 0, hi = (end - base) >> frame_shift; // lo frames accessible, hi not
     while (hi - lo > 1) {
         std::uint64_t mid = lo + (hi - lo) / 2;
-        if (arch::phys_accessible(base, mid << frame_shift))
+        if (arch::phys_accessible(base, mid << frame_shift)) {
             lo = mid;
-        else
+        } else {
             hi = mid;
+        }
     }
     return base + (lo << frame_shift);
 }

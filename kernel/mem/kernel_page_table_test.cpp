@@ -136,10 +136,11 @@ hostsim::Outcome run(bool shoot_down) {
         DeferredCleanup update{&frames, DeferredCleanup::Frames::table_owned};
         auto flush = pt.unmap(va, K4, update);
         m.check(flush.ok() && flush.value() == flush_range(va, va + K4), "unmap reports the page");
-        if (shoot_down)
+        if (shoot_down) {
             finish(update, flush.value());
-        else
+        } else {
             frames.release_batch(update.batch); // the planted bug: freed while CPU 1 may still cache it
+        }
         ++s.generation[s.frame];
         s.done.store(1);
     });

@@ -340,10 +340,11 @@ private:
 
     /// Hand what entry `e` of `level` held (now unreachable) to cleanup.
     void retire(Entry e, unsigned level, Cleanup& cleanup) {
-        if (Encoding::is_table(e, level))
+        if (Encoding::is_table(e, level)) {
             detach(Encoding::table_address(e), level - 1, cleanup);
-        else if (Encoding::is_leaf(e, level))
+        } else if (Encoding::is_leaf(e, level)) {
             cleanup.retire_frame(Encoding::leaf_frame(e, level), static_cast<PageSize>(level));
+        }
     }
 
     /// Claim every entry of a detached table (holding entries of `level`), retiring what they held, then the

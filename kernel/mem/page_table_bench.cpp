@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::printf("pagetable: map+unmap 4 KiB: %lu pairs in %.3f s = %.0f pairs/s (%.1f ns per operation)\n",
-                pairs, seconds, seconds > 0 ? pairs / seconds : 0.0,
-                pairs ? seconds * 1e9 / (2.0 * pairs) : 0.0);
+                pairs, seconds, seconds > 0 ? static_cast<double>(pairs) / seconds : 0.0,
+                pairs ? seconds * 1e9 / (2.0 * static_cast<double>(pairs)) : 0.0);
     if (argc > 1) return 0; // an explicit count: the caller measures (or this is the callgrind child)
 
     const std::string stripped = std::string(argv[0]) + ".stripped";
@@ -81,6 +81,6 @@ int main(int argc, char** argv) {
         return 0;
     }
     std::printf("pagetable: %.0f instructions per 4 KiB map or unmap (callgrind, map+unmap pair = %.0f)\n",
-                (b - a) / 4000.0, (b - a) / 2000.0);
+                static_cast<double>(b - a) / 4000.0, static_cast<double>(b - a) / 2000.0);
     return 0;
 }

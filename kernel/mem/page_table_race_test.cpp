@@ -56,9 +56,10 @@ struct Shared {
         RecordingCleanup last;
         table().destroy(last);
         cleanups.push_back(last);
-        for (auto& c : cleanups)
+        for (auto& c : cleanups) {
             for (PhysAddr t : c.tables)
                 EXPECT_TRUE(ram.frames.release(t, 0)) << "table " << t << " retired twice";
+        }
         EXPECT_EQ(ram.frames.free_frames(), initial_free) << "page-table pages leaked";
         EXPECT_TRUE(ram.frames.check_invariants());
     }
@@ -84,7 +85,8 @@ TEST(PageTableRace, DisjointSlicesMatchEachThreadsModel) {
             std::mt19937_64 rng(seed);
             RacePageTable pt = shared.table();
             models::AddressSpace model;
-            const VirtAddr slice = 0x7f00'0000'0000 + t * 4 * M2; // 8 MiB each, sharing the PDPT and PD
+            const VirtAddr slice =
+                0x7f00'0000'0000 + std::uint64_t{t} * 4 * M2; // 8 MiB each, sharing the PDPT and PD
             for (unsigned op = 0; op < thread_ops() && failures[t].empty(); ++op) {
                 const bool big = rng() % 4 == 0;
                 const std::uint64_t size = big ? M2 : K4;
@@ -112,9 +114,10 @@ TEST(PageTableRace, DisjointSlicesMatchEachThreadsModel) {
                 for (int probe = 0; probe < 4 && failures[t].empty(); ++probe) {
                     const VirtAddr at = slice + (rng() % (4 * M2 / K4)) * K4 + rng() % K4;
                     std::string why = lookup_matches(pt.lookup(at), model.lookup(at));
-                    if (!why.empty())
+                    if (!why.empty()) {
                         failures[t] = why + " (thread seed " + std::to_string(seed) + ", op " +
                                       std::to_string(op) + ")";
+                    }
                 }
             }
             // Quiescent for this slice: the walker agrees with the model on every page of it.

@@ -188,10 +188,11 @@ TEST_P(Replay, EveryIntermediateStateShowsTheOldOrTheNewTranslation) {
     TableRam state = start;
     for (std::size_t i = 0; i < w.mem.history.size(); ++i) {
         state.word(w.mem.history[i].address) = w.mem.history[i].after;
-        for (VirtAddr va : at)
+        for (VirtAddr va : at) {
             ASSERT_EQ(old_or_new(w.walk_in(state, va), before, after, va), "")
                 << std::hex << "va " << va << " after write " << std::dec << i + 1 << " of "
                 << w.mem.history.size();
+        }
     }
 
     // Torn walks. For each probe, the words any walk of it could read (level by level, following every value
@@ -209,9 +210,10 @@ TEST_P(Replay, EveryIntermediateStateShowsTheOldOrTheNewTranslation) {
                 std::vector<std::uint64_t> values{start.read(word)};
                 for (const Write& wr : w.mem.history)
                     if (wr.address == word) values.push_back(wr.after);
-                for (std::uint64_t v : values) // present, and not a large page (SDM: P = bit 0, PS = bit 7)
+                for (std::uint64_t v : values) { // present, and not a large page (SDM: P = bit 0, PS = bit 7)
                     if ((v & 1) && (level == 4 || !(v & 0x80)))
                         next.insert((v & 0x000f'ffff'ffff'f000) + 8 * ((va >> (12 + 9 * (level - 2))) & 511));
+                }
             }
             words.insert(next.begin(), next.end());
             frontier = next;
@@ -221,9 +223,9 @@ TEST_P(Replay, EveryIntermediateStateShowsTheOldOrTheNewTranslation) {
             if (words.count(w.mem.history[i].address)) moments.push_back(i + 1);
         ASSERT_LE(moments.size(), 64u) << "too many moments to enumerate";
         const std::size_t n = moments.size();
-        for (std::size_t a = 0; a < n; ++a)
-            for (std::size_t b = a; b < n; ++b)
-                for (std::size_t c = b; c < n; ++c)
+        for (std::size_t a = 0; a < n; ++a) {
+            for (std::size_t b = a; b < n; ++b) {
+                for (std::size_t c = b; c < n; ++c) {
                     for (std::size_t d = c; d < n; ++d) {
                         const std::size_t t[4] = {moments[a], moments[b], moments[c], moments[d]};
                         unsigned read = 0;
@@ -237,6 +239,9 @@ TEST_P(Replay, EveryIntermediateStateShowsTheOldOrTheNewTranslation) {
                             << ", " << t[1] << ", " << t[2] << ", " << t[3];
                         ++checked;
                     }
+                }
+            }
+        }
     }
     EXPECT_GT(checked, 0u);
 }

@@ -138,14 +138,14 @@ Scenario disjoint_scenario() {
         std::vector<models::AddressSpace> models(3);
         for (unsigned c = 0; c < 3; ++c) {
             m.start(c, [&, c] {
-                const VirtAddr base = 0x0000'2000'0000'0000 + G1 + c * 4 * M2;
+                const VirtAddr base = 0x0000'2000'0000'0000 + G1 + std::uint64_t{c} * 4 * M2;
                 for (const Step& step : program) step(*s, models[c], base);
             });
         }
         m.run();
         if (m.outcome().failed()) return;
         for (unsigned c = 0; c < 3; ++c) {
-            const VirtAddr base = 0x0000'2000'0000'0000 + G1 + c * 4 * M2;
+            const VirtAddr base = 0x0000'2000'0000'0000 + G1 + std::uint64_t{c} * 4 * M2;
             for (VirtAddr va = base - K4; va < base + 4 * M2; va += K4) {
                 std::string w = pt::walk_matches(s->walk(m, va), models[c].lookup(va), va);
                 if (!m.check(w.empty(), "cpu%u slice at %#llx: %s", c, static_cast<unsigned long long>(va),
@@ -214,8 +214,8 @@ Scenario overlap_scenario() {
             writers_done->fetch_add(1);
         });
         m.start(2, [&, writers_done] {
-            // The reader: page after page until both writers are done (a fixed order, so runs replay). It polls, so
-            // it relaxes each round and a priority-driven schedule does not starve the writers.
+            // The reader: page after page until both writers are done (a fixed order, so runs replay). It
+            // polls, so it relaxes each round and a priority-driven schedule does not starve the writers.
             for (unsigned i = 0; writers_done->load() < 2; i = (i + 1) % 8) {
                 const VirtAddr va = window + i * K4 + 16;
                 std::optional<Translation> t = s->table->lookup(va);
@@ -243,21 +243,23 @@ Scenario overlap_scenario() {
                     return;
                 const std::uint64_t page = (va - window) / K4;
                 std::vector<std::optional<Write>> allowed;
-                if (va < window || va >= window + M2)
+                if (va < window || va >= window + M2) {
                     allowed = {std::nullopt};
-                else if (page == 4)
+                } else if (page == 4) {
                     allowed = {small_a, small_b};
-                else if (page == 2 || page == 5)
+                } else if (page == 2 || page == 5) {
                     allowed = {small_a, super_b, std::nullopt};
-                else
+                } else {
                     allowed = {super_b, std::nullopt};
+                }
                 bool ok = false;
                 for (const std::optional<Write>& a : allowed) {
-                    if (!a)
+                    if (!a) {
                         ok |= !t;
-                    else
+                    } else {
                         ok |= t && t->frame + (va - t->page) == a->frame + (va - window) &&
                               t->attributes.rights == a->rights;
+                    }
                 }
                 if (!m.check(ok, "page %llu ends with a translation no order of the updates leaves",
                              static_cast<unsigned long long>(page)))

@@ -90,10 +90,12 @@ TEST(PageTable, LeafBitsFollowTheSdm) {
         w.pt.map(0x40'0000, 0x20'0000, M2, PageSize::size_2m, Attributes{{}, Cache::uncached}, w.cleanup)
             .ok());
     // Find the raw entries through the walker's path: PML4[0] -> PDPT[0] -> PD[0] -> PT[1], and PD[2].
-    auto next = [&](PhysAddr table, unsigned i) { return w.ram.read(table + 8 * i) & 0x000f'ffff'ffff'f000; };
+    auto next = [&](PhysAddr table, unsigned i) {
+        return w.ram.read(table + 8ull * i) & 0x000f'ffff'ffff'f000;
+    };
     PhysAddr pd = next(next(w.pt.root(), 0), 0);
-    std::uint64_t pte = w.ram.read(next(pd, 0) + 8 * 1);
-    std::uint64_t pde = w.ram.read(pd + 8 * 2);
+    std::uint64_t pte = w.ram.read(next(pd, 0) + 8);
+    std::uint64_t pde = w.ram.read(pd + 16);
     // SDM table 4-19 (PTE): P=bit0, R/W=1, U/S=2, PWT=3, PCD=4, PAT=7, G=8, address 51:12, XD=63.
     EXPECT_EQ(pte & 0x000f'ffff'ffff'f000, 0xabc000u);
     EXPECT_EQ(pte & 0x19f, 0x1 | 0x2 | 0x4 | 0x8 | 0x100u); // PWT selects PAT entry 1 (WC); PCD, PAT clear
@@ -459,10 +461,10 @@ TEST(PageTable, UpdateLandingInADetachedTableBeforeItsClaimIsRetiredWithIt) {
     // The other CPU detaches the table; we write into it before the claim reaches our slot. Played by
     // interleaving by hand: detach, then our install, then the claim (all through `exchange`).
     PhysAddr pd = w.ram.read(w.ram.read(w.pt.root()) & 0x000f'ffff'ffff'f000) & 0x000f'ffff'ffff'f000;
-    PhysAddr pt = w.ram.read(pd + 8 * 1) & 0x000f'ffff'ffff'f000;
+    PhysAddr pt = w.ram.read(pd + 8) & 0x000f'ffff'ffff'f000;
     bool ours_done = false;
     w.mem.before_update = [&](PhysAddr entry) {
-        if (entry == pt + 8 * 0 && !ours_done) { // the claim is about to start: our update lands first
+        if (entry == pt && !ours_done) { // the claim is about to start: our update lands first
             ours_done = true;
             std::uint64_t expected = 0;
             // Our CPU had already walked to the old table; its CAS into slot 5 succeeds there.

@@ -72,7 +72,7 @@ public:
 
     Entry load(PhysAddr table, unsigned i) { return slot(table, i); }
     bool compare_exchange(PhysAddr table, unsigned i, Entry& expected, Entry desired) {
-        interfere(table + 8 * i);
+        interfere(table + 8ull * i);
         Entry& s = slot(table, i);
         if (s != expected) {
             expected = s;
@@ -82,7 +82,7 @@ public:
         return true;
     }
     Entry fetch_or(PhysAddr table, unsigned i, Entry bits) {
-        interfere(table + 8 * i);
+        interfere(table + 8ull * i);
         Entry old = slot(table, i);
         store(table, i, old | bits, true);
         return old;
@@ -103,10 +103,10 @@ private:
         in_hook_ = false;
     }
 
-    Entry& slot(PhysAddr table, unsigned i) { return ram_->word(table + 8 * i); }
+    Entry& slot(PhysAddr table, unsigned i) { return ram_->word(table + 8ull * i); }
     void store(PhysAddr table, unsigned i, Entry value, bool published) {
         Entry& s = slot(table, i);
-        if (recording) history.push_back(Write{table + 8 * i, s, value, published});
+        if (recording) history.push_back(Write{table + 8ull * i, s, value, published});
         s = value;
         ++stores;
     }
@@ -186,9 +186,10 @@ inline std::map<PhysAddr, int> reachable_tables(const TableRam& ram, PhysAddr ro
     auto visit = [&](auto&& self, PhysAddr table, unsigned level) -> void {
         if (++seen[table] > 1) return;
         const std::uint64_t* entries = ram.page(table);
-        for (unsigned i = 0; i < 512; ++i)
+        for (unsigned i = 0; i < 512; ++i) {
             if (X86Encoding::is_table(entries[i], level))
                 self(self, X86Encoding::table_address(entries[i]), level - 1);
+        }
     };
     visit(visit, root, 4);
     return seen;
