@@ -2,8 +2,7 @@
 
 #include "arch/cpu.hpp"
 #include "kernel/boot_root/boot_root.hpp"
-#include "kernel/boot_root/root_session.hpp"
-#include "kernel/entry/kernel_host.hpp"
+#include "kernel/boot_root/run_root.hpp"
 #include "kernel/lib/print.hpp"
 #include "kernel/version.hpp"
 
@@ -53,16 +52,7 @@ void start(const boot::BootInfo& info, std::span<const mem::PhysRange> reserved,
     }
     println("Janus: boot complete");
 
-    RootSession session(the_kernel, *runner);
-    run_cpu(the_kernel, session);
-    if (session.end() == RootSession::End::exited) {
-        const bool passed = session.status() == 0;
-        println("Janus: the root task exited with status ", session.status(),
-                passed ? " (success)" : " (failure)");
-        arch::shutdown(passed ? arch::ExitStatus::success : arch::ExitStatus::failure);
-    }
-    println("Janus: the root task failed");
-    arch::shutdown(arch::ExitStatus::failure);
+    arch::shutdown(run_root(the_kernel, *runner));
 }
 
 } // namespace kernel

@@ -11,11 +11,13 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "hostsim/machine.hpp"
 #include "kernel/boot_root/boot_root.hpp"
+#include "kernel/boot_root/run_root.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/loader/testing/elf_builder.hpp"
 #include "kernel/mapdb/mapdb.hpp"
@@ -71,12 +73,17 @@ struct Boot {
         modules_end = pa;
     }
 
-    /// Runs the boot path; afterwards (still on the machine) records what the root domain maps.
-    void run() {
-        auto status = machine->run([this] {
+    /// Runs the boot path; afterwards (still on the machine) records what the root domain maps, and with a
+    /// runner runs the root task to its end.
+    void run(UserRunner* runner = nullptr) {
+        auto status = machine->run([this, runner] {
             boot::WindowReader reader;
             booted = boot_root(*kernel, *pages, *info, {}, reader, out);
             if (!booted) return;
+            if (runner) {
+                verdict = run_root(*kernel, *runner);
+                return;
+            }
             visit_mappings(*out.root.pd, [this](std::uint64_t va, std::uint64_t pa, std::uint64_t rights) {
                 mappings.push_back({va, pa, rights});
             });
@@ -106,6 +113,7 @@ struct Boot {
     CheckResult checked{};
     bool utcb_mapped = false;
     arch::UserFrame frame{};
+    std::optional<arch::ExitStatus> verdict;
 };
 
 TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
@@ -226,6 +234,86 @@ TEST(BootRoot, ASegmentInTheStackWindowIsRefused) {
     b.run();
     EXPECT_FALSE(b.booted);
     EXPECT_NE(b.console().find("overlaps the root task's stack"), std::string::npos) << b.console();
+}
+
+/// Stands in for ring 3: the root task's first entry asks pd_quota by syscall, the second ends the run the
+/// way `ending` says (the exit convention with a status, or a fault).
+class ScriptedRootTask final : public UserRunner {
+public:
+    enum class Ending { exit_status, general_protection };
+    ScriptedRootTask(Ending ending, std::uint64_t status) : ending_(ending), status_(status) {}
+
+    arch::UserExit run(arch::UserFrame& f, arch::AddressSpaceRoot space) override {
+        ++entries;
+        if (entries == 1) {
+            first = f;
+            first_space = space;
+            f.rip += 2; // after the syscall instruction, as the CPU leaves it
+            f.rax = static_cast<std::uint64_t>(janus::abi::Syscall::pd_quota);
+            f.rcx = f.rip;
+            f.r11 = f.rflags;
+            return {arch::UserExit::Kind::syscall, 0, 0, 0};
+        }
+        if (entries == 2) {
+            quota_status = f.rax;
+            quota_limit = f.rdi;
+            if (ending_ == Ending::general_protection) return {arch::UserExit::Kind::exception, 13, 0, 0};
+            f.rax = 0x4a616e7573586974; // "JanusXit" (docs/user.md)
+            f.rdi = status_;
+            return {arch::UserExit::Kind::exception, 6, 0, 0};
+        }
+        ADD_FAILURE() << "the root task ran after it ended the run";
+        return {arch::UserExit::Kind::exception, 6, 0, 0};
+    }
+
+    int entries = 0;
+    arch::UserFrame first{};
+    arch::AddressSpaceRoot first_space{};
+    std::uint64_t quota_status = ~std::uint64_t{0}, quota_limit = 0;
+
+private:
+    Ending ending_;
+    std::uint64_t status_;
+};
+
+TEST(RunRoot, TheRootTaskRunsInItsSpaceFromItsEntryAndExitZeroIsSuccess) {
+    const auto elf = roottask();
+    Elf64_Ehdr eh;
+    std::memcpy(&eh, elf.data(), sizeof eh);
+    Boot b({{elf, "roottask"}});
+    ScriptedRootTask task(ScriptedRootTask::Ending::exit_status, 0);
+    b.run(&task);
+    ASSERT_TRUE(b.booted) << b.console();
+    EXPECT_EQ(task.entries, 2);
+    EXPECT_EQ(task.first.rip, eh.e_entry);
+    EXPECT_EQ(task.first.rsp, layout::stack_top);
+    EXPECT_EQ(task.first.rdi, layout::pool);
+    EXPECT_EQ(task.first.rsi, b.out.pool_bytes);
+    EXPECT_EQ(task.first_space.top_table, b.out.root.pd->memory.top_phys);
+    EXPECT_EQ(task.quota_status, 0u); // the syscall went through the real dispatcher
+    EXPECT_EQ(task.quota_limit, b.out.quota);
+    ASSERT_TRUE(b.verdict.has_value());
+    EXPECT_EQ(*b.verdict, arch::ExitStatus::success);
+    EXPECT_NE(b.console().find("Janus: the root task exited with status 0 (success)"), std::string::npos);
+}
+
+TEST(RunRoot, ANonZeroExitStatusIsFailure) {
+    Boot b({{roottask(), "roottask"}});
+    ScriptedRootTask task(ScriptedRootTask::Ending::exit_status, 3);
+    b.run(&task);
+    ASSERT_TRUE(b.verdict.has_value());
+    EXPECT_EQ(*b.verdict, arch::ExitStatus::failure);
+    EXPECT_NE(b.console().find("exited with status 3 (failure)"), std::string::npos) << b.console();
+}
+
+TEST(RunRoot, AnUnhandledFaultOfTheRootTaskIsFailure) {
+    Boot b({{roottask(), "roottask"}});
+    ScriptedRootTask task(ScriptedRootTask::Ending::general_protection, 0);
+    b.run(&task);
+    ASSERT_TRUE(b.verdict.has_value());
+    EXPECT_EQ(*b.verdict, arch::ExitStatus::failure);
+    EXPECT_NE(b.console().find("took exception 13"), std::string::npos) << b.console();
+    EXPECT_NE(b.console().find("Janus: the root task failed"), std::string::npos) << b.console();
 }
 
 } // namespace
