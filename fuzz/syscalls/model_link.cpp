@@ -91,10 +91,14 @@ std::string ModelLink::on_call(kernel::Kernel&, kernel::Thread& caller, Step& st
     step.modelled = true;
     step.model_status = want.status;
     step.model_out = {want.regs[0], want.regs[1], want.regs[2]};
-    if (want.status != step.status || want.regs[0] != step.out[0] || want.regs[1] != step.out[1] ||
-        want.regs[2] != step.out[2])
+    if (want.status != step.status)
         return std::string(syscall_name(step.number)) + ": the kernel returned " + error_name(step.status) +
-               ", the model " + error_name(want.status) + " (or the result registers differ)";
+               ", the model " + error_name(want.status);
+    for (std::size_t r = 0; r < 3; ++r)
+        if (want.regs[r] != step.out[r])
+            return std::string(syscall_name(step.number)) + ": result register " + abi::result_registers[r] +
+                   " is " + std::to_string(step.out[r]) + " in the kernel, " + std::to_string(want.regs[r]) +
+                   " in the model";
     if (want.status == abi::Error::ok) {
         dirty_ = true;
         if (creates(step.number)) {

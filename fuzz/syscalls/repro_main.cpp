@@ -19,6 +19,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -283,6 +284,8 @@ int main(int argc, char** argv) {
         const std::string id = identifier(name);
         const std::string path = dir + "/" + id + "_test.cpp";
         const std::string command = "./janus fuzz repro " + file + " --write " + name;
+        std::error_code ignored;
+        std::filesystem::create_directories(dir, ignored);
         if (!write_test(r, path, id, command, input.size(), smp)) {
             std::fprintf(stderr, "syscalls_repro: cannot write %s\n", path.c_str());
             return 2;
