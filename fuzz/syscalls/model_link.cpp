@@ -5,7 +5,9 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "fuzz/syscalls/sandbox.hpp"
 #include "kernel/check/check.hpp"
+#include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
@@ -30,25 +32,11 @@ bool creates(Word number) {
            std::string_view(s->args[0].name) == "dest";
 }
 
-// Whether the kernel has its memory side (kernel/mapdb: user page tables, charged to their domain): then the
-// model charges page-table pages too (models/caps Config::memory). mem_map and mem_unmap themselves stay
-// unmodelled here until the kernel can list a domain's mappings for the comparison
-// (ModelLink::address_space).
-#if __has_include("kernel/mapdb/mapdb.hpp")
-constexpr bool kernel_has_memory_side = true;
-#else
-constexpr bool kernel_has_memory_side = false;
-#endif
-
-bool memory_syscall(Word number) {
-    const abi::SyscallSpec* s = abi::find(number);
-    return s && std::string_view(s->name).substr(0, 4) == "mem_";
-}
-
 } // namespace
 
 void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread,
-                     const kernel::RootConfig& config, unsigned cpus) {
+                     const kernel::RootConfig& config, unsigned cpus,
+                     const std::function<Word(std::size_t)>& frame) {
     kernel_ = &k;
     objects_.clear();
     ids_.clear();
@@ -56,14 +44,17 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
     dirty_ = false;
     stepped_out_.clear();
     auto& m = world_.model;
-    m = proptest::caps::Model(models::caps::Config{cpus, abi::irq_lines, kernel_has_memory_side});
-    world_.memory = false; // no address-space comparison (see kernel_has_memory_side)
+    m = proptest::caps::Model(models::caps::Config{cpus, abi::irq_lines, true});
+    world_.memory = true;
     ObjId pd = m.boot_pd(config.quota, 0, config.cap_order);
     ObjId t = m.boot_thread(pd, config.utcb, config.priority, config.cpu);
     ObjId irq_control = m.boot_object(Type::irq_control);
     m.boot_cap(pd, abi::root_sel::pd, pd, abi::rights::all);
     m.boot_cap(pd, abi::root_sel::thread, t, abi::rights::all);
     m.boot_cap(pd, abi::root_sel::irq_control, irq_control, abi::rights::all);
+    std::size_t i = 0;
+    for (const BootMemory& mem : boot_memory)
+        for (Word p = 0; p < mem.pages; ++p) m.boot_mapping(pd, mem.va + p * 4096, frame(i++), mem.rights);
     world_.boot_thread = t;
     remember(pd, &root);
     remember(t, &thread);
@@ -71,7 +62,7 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
 }
 
 bool ModelLink::describes(Word number) const {
-    return proptest::caps::Model::models(number) && !memory_syscall(number);
+    return proptest::caps::Model::models(number);
 }
 
 std::string ModelLink::on_call(kernel::Kernel&, kernel::Thread& caller, Step& step, bool waits) {
@@ -194,8 +185,12 @@ std::pair<Word, Word> ModelLink::quota(ObjId pd) {
     return {q.limit, q.used};
 }
 
-std::map<Word, proptest::caps::PageView> ModelLink::address_space(ObjId) {
-    return {};
+std::map<Word, proptest::caps::PageView> ModelLink::address_space(ObjId pd) {
+    std::map<Word, proptest::caps::PageView> out;
+    kernel::visit_mappings(kernel::as<kernel::Pd>(live(pd)), [&](Word va, Word frame, Word rights) {
+        out[va] = proptest::caps::PageView{frame, rights};
+    });
+    return out;
 }
 
 proptest::caps::ObjectView ModelLink::object(ObjId id) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -22,9 +23,10 @@ namespace fuzzsys {
 
 class ModelLink final : public proptest::caps::CapsSut {
 public:
-    /// The model's boot state for a kernel that create_root just made with `config` on `cpus` CPUs.
+    /// The model's boot state for a kernel that create_root just made with `config` on `cpus` CPUs, and whose
+    /// root got the boot memory (fuzzsys::boot_memory) from user frames frame(0), frame(1), ...
     void boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread, const kernel::RootConfig& config,
-              unsigned cpus);
+              unsigned cpus, const std::function<Word(std::size_t)>& frame);
 
     /// Whether the model describes syscall `number` (and so is compared on it while it follows).
     bool describes(Word number) const;
@@ -54,7 +56,7 @@ public:
     proptest::caps::ObjectView object(proptest::caps::ObjId id) override;
     std::map<abi::ObjectType, std::size_t> census() override;
     std::string invariants() override;
-    bool memory_supported() const override { return false; }
+    bool memory_supported() const override { return true; }
 
 private:
     std::string compare(const char* when);

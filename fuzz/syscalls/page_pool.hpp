@@ -32,14 +32,27 @@ class PagePool final : public kernel::PageSource {
 public:
     static constexpr std::uint64_t physical_base = 0x100000;
 
-    explicit PagePool(std::size_t pages) : count_(pages) {
-        base_ = static_cast<std::byte*>(std::aligned_alloc(page_bytes, pages * page_bytes));
+    /// `pages` for the kernel's objects, then `frames` user frames (boot memory the root may map; the kernel
+    /// reads them only through physical addresses, e.g. debug_write), right after them in the physical space.
+    PagePool(std::size_t pages, std::size_t frames) : count_(pages), frames_(frames) {
+        base_ = static_cast<std::byte*>(std::aligned_alloc(page_bytes, (pages + frames) * page_bytes));
+        for (std::size_t i = 0; i < frames * page_bytes; ++i)
+            base_[pages * page_bytes + i] =
+                static_cast<std::byte>('a' + i % 26); // printable, for debug_write
         taken_.assign(pages, false);
         reset();
     }
     ~PagePool() {
         FUZZSYS_UNPOISON(base_, count_ * page_bytes);
         std::free(base_);
+    }
+
+    /// The physical address of user frame `i` (< frames).
+    std::uint64_t user_frame(std::size_t i) const { return physical_base + (count_ + i) * page_bytes; }
+    /// Whether [physical, physical + bytes) lies within the pool's pages and frames.
+    bool covers(std::uint64_t physical, std::uint64_t bytes) const {
+        return physical >= physical_base && bytes <= (count_ + frames_) * page_bytes &&
+               physical - physical_base <= (count_ + frames_) * page_bytes - bytes;
     }
     PagePool(const PagePool&) = delete;
     PagePool& operator=(const PagePool&) = delete;
@@ -96,6 +109,7 @@ public:
 private:
     std::byte* base_ = nullptr;
     std::size_t count_;
+    std::size_t frames_;
     std::vector<std::size_t> free_;
     std::vector<bool> taken_;
     std::size_t outstanding_ = 0;

@@ -264,6 +264,7 @@ struct Gen {
         if (name == "line") return v % (abi::irq_lines + 1);
         if (name == "bit") return v % 65;
         if (name == "cap_order") return v % 14;
+        if (name == "flags") return v % 3;
         return v;
     }
 };

@@ -11,6 +11,7 @@
 #include "hostsim/strategy.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/dispatch.hpp"
@@ -33,8 +34,9 @@ hostsim::Config machine_config(const Options& options) {
 } // namespace
 
 Sandbox::Sandbox(OnFailure mode, const Options& options)
-    : options_(options), mode_(mode), pool_(options.pages), machine_(machine_config(options)),
-      kernel_(std::make_unique<kernel::Kernel>()), model_(std::make_unique<ModelLink>()) {}
+    : options_(options), mode_(mode), pool_(options.pages, boot_memory_pages),
+      machine_(machine_config(options)), kernel_(std::make_unique<kernel::Kernel>()),
+      model_(std::make_unique<ModelLink>()) {}
 
 Sandbox::~Sandbox() {
     if (live_) kernel::destroy_all(*kernel_);
@@ -140,11 +142,21 @@ void Sandbox::reset(unsigned cpus) {
         root = made.value();
         // The boot path starts the root thread; so does the sandbox (ipc::start is what thread_start does).
         kernel::ipc::start(*kernel_, *root.thread, start_ip, start_sp);
+        std::size_t frame = 0;
+        for (const BootMemory& m : boot_memory) {
+            if (kernel::grant_root_memory(*kernel_, *root.pd, m.va, pool_.user_frame(frame), m.pages,
+                                          m.rights) != abi::Error::ok) {
+                std::fprintf(stderr, "fuzzsys: grant_root_memory failed\n");
+                std::abort();
+            }
+            frame += m.pages;
+        }
     }
     live_ = true;
     actors_.push_back(root.thread);
     in_kernel_.push_back(false);
-    model_->boot(*kernel_, *root.pd, *root.thread, config, cpus_);
+    model_->boot(*kernel_, *root.pd, *root.thread, config, cpus_,
+                 [this](std::size_t i) { return pool_.user_frame(i); });
 }
 
 void Sandbox::finish() {

@@ -52,6 +52,21 @@ namespace fuzzsys {
 
 class ModelLink;
 
+/// Memory the root holds at boot (kernel::grant_root_memory; the model's boot_mapping): `pages` user frames
+/// mapped from `va` with `rights`.
+struct BootMemory {
+    Word va, pages, rights;
+};
+
+/// The root's boot memory: low pages with every right (where UTCBs are put too, so they conflict), a 2 MiB
+/// aligned run that may be read and passed on, and a run that may be written but not passed on.
+inline constexpr BootMemory boot_memory[] = {
+    {0x2000, 30, abi::rights::read | abi::rights::write | abi::rights::exec | abi::rights::grant},
+    {0x200000, 8, abi::rights::read | abi::rights::grant},
+    {0x400000, 4, abi::rights::read | abi::rights::write},
+};
+inline constexpr Word boot_memory_pages = 30 + 8 + 4;
+
 struct Options {
     Word quota = 256 * 1024; ///< the root's kernel memory: small, so quota exhaustion is reachable
     unsigned cap_order = 6;  ///< the root's capability space: 64 slots

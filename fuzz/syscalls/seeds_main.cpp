@@ -168,7 +168,9 @@ std::vector<Scenario> scenarios() {
         {"thread_control",
          {with(ok("thread_create"), on_cpu1), ok("thread_start"), ok("thread_set_sched"),
           ok("thread_yield", 1), ok("thread_stop"), ok("thread_start"), ok("thread_yield")}},
-        {"memory", {ok("mem_unmap"), fails("mem_map", E::not_mapped), ok("debug_write")}},
+        {"memory",
+         {ok("pd_create"), ok("mem_map"), ok("mem_map"), ok("mem_unmap"), fails("mem_map", E::not_mapped),
+          ok("debug_write")}},
     };
 }
 
