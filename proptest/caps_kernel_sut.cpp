@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "kernel/check/check.hpp"
+#include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
@@ -32,6 +33,15 @@ public:
         model.boot_cap(pd, abi::root_sel::pd, pd, abi::rights::all);
         model.boot_cap(pd, abi::root_sel::thread, thread, abi::rights::all);
         model.boot_cap(pd, abi::root_sel::irq_control, irq_control, abi::rights::all);
+        // Boot memory for the root to delegate (frames are numbers the kernel never touches): pages 2..31
+        // with every memory right, 0x200000.. with read and grant, 0x40000000.. read+write without grant.
+        for (const auto& [va, count, rights] : boot_memory()) {
+            if (kernel::grant_root_memory(k_->kernel(), k_->root(), va, frame_of(va), count, rights) !=
+                abi::Error::ok)
+                RC_FAIL("grant_root_memory failed");
+            for (Word i = 0; i < count; ++i)
+                model.boot_mapping(pd, va + i * 4096, frame_of(va + i * 4096), rights);
+        }
         remember(pd, &k_->root());
         remember(thread, &k_->root_thread());
         remember(irq_control, k_->object_at(k_->root(), abi::root_sel::irq_control));
@@ -78,7 +88,13 @@ public:
         return {q.limit, q.used};
     }
 
-    std::map<Word, PageView> address_space(ObjId) override { return {}; }
+    std::map<Word, PageView> address_space(ObjId pd) override {
+        std::map<Word, PageView> out;
+        kernel::visit_mappings(kernel::as<kernel::Pd>(live(pd)), [&](Word va, Word frame, Word rights) {
+            out[va] = PageView{frame, rights};
+        });
+        return out;
+    }
 
     ObjectView object(ObjId id) override {
         const kernel::Object& o = live(id);
@@ -123,9 +139,20 @@ public:
         return broken;
     }
 
-    bool memory_supported() const override { return false; }
+    bool memory_supported() const override { return true; }
 
 private:
+    struct BootMemory {
+        Word va, count, rights;
+    };
+    static std::vector<BootMemory> boot_memory() {
+        namespace r = abi::rights;
+        return {{0x2000, 30, r::read | r::write | r::exec | r::grant},
+                {0x200000, 8, r::read | r::grant},
+                {0x40000000, 4, r::read | r::write}};
+    }
+    static Word frame_of(Word va) { return 0x1'0000'0000 + va; }
+
     /// The model id of a kernel object (0 for none, ~0 for one the test never saw created).
     ObjId id_of(const kernel::Object* o) const {
         if (!o) return 0;

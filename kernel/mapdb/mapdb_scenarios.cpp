@@ -19,7 +19,7 @@ using E = spec::Error;
 using Args = std::vector<std::uint64_t>;
 
 constexpr std::uint64_t root_pd = spec::root_sel::pd;
-constexpr std::uint64_t pool = 0x0000'1000'0000'0000, frames = 0x0000'0040'0000'0000, page = 4096;
+constexpr std::uint64_t pool = spec::root_mem::pool, frames = 0x0000'0100'0000'0000, page = 4096;
 constexpr std::uint64_t rwxg = R::read | R::write | R::exec | R::grant;
 
 /// The root owns 16 pool pages: 0..7 with every right, 8..11 read+grant, 12..15 read+write without grant.

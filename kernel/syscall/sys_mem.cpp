@@ -1,8 +1,7 @@
-// Memory delegation syscalls: mem_map and mem_unmap.
-//
-// Argument validation only, in the order of the error precedence; the memory side (kernel/mem: per-domain
-// page tables and the mapping database) replaces the marked places with the real work. Until it lands no
-// address space holds a mapping, so every mem_map source page is not_mapped and mem_unmap has nothing to do.
+// Memory delegation syscalls: mem_map and mem_unmap. The handlers check stages 1-6 (decode, the target
+// capability) and the address ranges (stage 7's bad_address); the memory side (kernel/mapdb/mapdb.hpp) checks
+// the pages themselves (not_mapped, missing_rights, mapping_conflict), the quota, and does the work.
+#include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/syscall/call.hpp"
 #include "kernel/syscall/flexpage.hpp"
@@ -23,9 +22,7 @@ Error sys_mem_map(Call& call) {
     std::uint64_t bytes = flexpage_bytes(src);
     if (!user_range(fpage::base(src), bytes)) return bad_address;
     if (dest % 4096 || !user_range(dest, bytes)) return bad_address;
-    // Memory side: not_mapped / missing_rights per source page, mapping_conflict per destination page,
-    // quota_exhausted for the receiver's mapping nodes and page tables, then map.
-    return not_mapped;
+    return map_pages(call.kernel, call.pd, src, as<Pd>(*target->object()), dest, flags & spec::map_grant);
 }
 
 Error sys_mem_unmap(Call& call) {
@@ -33,7 +30,7 @@ Error sys_mem_unmap(Call& call) {
     if (!flexpage_well_formed(f) || fpage::rights(f) != 0) return bad_flexpage;
     if (flags & ~spec::unmap_self) return invalid_argument;
     if (!user_range(fpage::base(f), flexpage_bytes(f))) return bad_address;
-    // Memory side: remove what is derived from the caller's pages in f (and with unmap_self its own).
+    unmap_pages(call.kernel, call.pd, fpage::base(f), flexpage_bytes(f), flags & spec::unmap_self);
     return ok;
 }
 

@@ -56,6 +56,8 @@ std::vector<std::string> Model::check() const {
             fail("mapping ", id, ": not in its address space");
         if (m.parent && (!s_.mappings.count(m.parent) || s_.mappings.at(m.parent).frame != m.frame))
             fail("mapping ", id, ": parent missing or another frame");
+        else if (m.parent && !has_rights(s_.mappings.at(m.parent).rights, m.rights))
+            fail("mapping ", id, ": more rights than its parent");
         if (m.payer && m.payer != m.pd) fail("mapping ", id, ": paid by another pd");
     }
     Word limits = 0;

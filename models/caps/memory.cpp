@@ -72,6 +72,14 @@ Error Model::mem_map(ObjId caller, Word src, Word pd, Word dest, Word flags) {
             m.rights = rights;
             m.payer = target;
             s_.pds.at(target).pages[to[i]] = source;
+            // Everything derived from the moved page loses the rights it lost (as cap_grant).
+            std::vector<MapId> below = children_of_mapping(source);
+            while (!below.empty()) {
+                MapId d = below.back();
+                below.pop_back();
+                s_.mappings.at(d).rights &= rights;
+                for (MapId c : children_of_mapping(d)) below.push_back(c);
+            }
         } else {
             MapId id = s_.next_mapping++;
             s_.mappings[id] = Mapping{target, to[i], m.frame, rights, source, target};

@@ -25,8 +25,8 @@ namespace mem_spec = janus::abi;
 class MemWorld {
 public:
     static constexpr std::uint64_t page = 4096;
-    static constexpr std::uint64_t pool_va = 0x0000'1000'0000'0000; ///< docs/abi.md: the boot pool window
-    static constexpr std::uint64_t pool_pa = 0x0000'0040'0000'0000;
+    static constexpr std::uint64_t pool_va = mem_spec::root_mem::pool; ///< where boot puts the root's pool
+    static constexpr std::uint64_t pool_pa = 0x0000'0100'0000'0000;    ///< frames: numbers, never touched
     static constexpr std::uint64_t rwxg =
         mem_spec::rights::read | mem_spec::rights::write | mem_spec::rights::exec | mem_spec::rights::grant;
 
