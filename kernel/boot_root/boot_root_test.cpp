@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hostsim/machine.hpp"
+#include "hostsim/sanitizers.hpp"
 #include "kernel/boot_root/boot_root.hpp"
 #include "kernel/boot_root/run_root.hpp"
 #include "kernel/check/check.hpp"
@@ -72,6 +73,13 @@ struct Boot {
         }
         modules_end = pa;
     }
+    ~Boot() {
+        // The kernel stays behind in simulated RAM with its slab chunks poisoned for ASan
+        // (kernel/obj/kmem.cpp); the next machine may get the same memory.
+        hostsim::san::asan_unpoison(machine->ram(), machine->ram_size());
+    }
+    Boot(const Boot&) = delete;
+    Boot& operator=(const Boot&) = delete;
 
     /// Runs the boot path; afterwards (still on the machine) records what the root domain maps, and with a
     /// runner runs the root task to its end.
