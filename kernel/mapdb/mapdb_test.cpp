@@ -362,6 +362,37 @@ TEST(Tlb, ADyingDomainsCpusDropEverythingBeforeItsTablesAreFreed) {
     EXPECT_EQ(w.check(), "");
 }
 
+TEST(Tlb, RightsGoingUpNeedNoShootdownAndGoingDownDo) {
+    // The ABI only lowers rights; the memory side's rewrite of an entry follows issue 3's rule either way.
+    MemWorld w;
+    Child a = child(w, 10);
+    w.k.ok(S::mem_map, {MemWorld::fp(P, 12, 0), 10, 0x4000'0000, 0}); // placed, no access yet
+    address_space_enter(*a.pd, 1);
+    mapdb::Node& n = *a.pd->memory.index.find(0x4000'0000);
+    auto& log = hostsim::tlb_requests();
+    auto change = [&](std::uint64_t rights) {
+        log.clear();
+        const std::uint8_t before = n.rights;
+        n.rights = static_cast<std::uint8_t>(rights);
+        mapdb::reprotect(w.k.kernel(), n, before);
+        mapdb::finish(w.k.kernel());
+        return log.size();
+    };
+    EXPECT_EQ(change(R::read), 0u) << "a page appears";
+    EXPECT_EQ(w.mapped_as(*a.pd, 0x4000'0000, F, false, false), "");
+    EXPECT_EQ(change(R::read | R::write | R::exec), 0u) << "write and exec come";
+    EXPECT_EQ(w.mapped_as(*a.pd, 0x4000'0000, F, true, true), "");
+    EXPECT_EQ(change(R::read | R::exec), 1u) << "write goes";
+    EXPECT_EQ(log[0].cpus.bits, 1u << 1);
+    EXPECT_EQ(log[0].scope.start, 0x4000'0000u);
+    EXPECT_EQ(change(R::read), 1u) << "exec goes";
+    EXPECT_EQ(change(R::read | R::grant), 0u) << "grant is no access right";
+    EXPECT_EQ(change(0), 1u) << "the page disappears";
+    EXPECT_TRUE(w.unmapped(*a.pd, 0x4000'0000));
+    n.rights = 0;
+    EXPECT_EQ(w.check(), "") << "the node's rights (0 below the pool's) and the table agree";
+}
+
 TEST(Checker, FindsPlantedInconsistenciesBetweenTablesAndTheMappingDatabase) {
     auto planted = [](auto plant) {
         MemWorld w;

@@ -112,17 +112,20 @@ void uninstall(Kernel& kernel, Pd& pd, std::uint64_t va) {
 }
 
 void reprotect(Kernel& kernel, const Node& n, std::uint8_t before) {
-    if (!accessible(before) || (n.rights & access_rights) == (before & access_rights)) return;
+    if ((n.rights & access_rights) == (before & access_rights)) return;
     if (!accessible(n.rights)) {
         uninstall(kernel, *n.pd, n.va);
         return;
     }
-    TableReserve none(kernel.kmem);
+    TableReserve none(kernel.kmem); // the tables exist since the node was installed
     Table t(kernel, *n.pd, none);
     NoRetire cleanup;
-    auto flush = t.table.protect(n.va, page_bytes, attributes_of(n.rights).rights, cleanup);
-    JANUS_ASSERT(flush && cleanup.unexpected == 0);
-    note(kernel, *n.pd, flush.value());
+    auto flush = accessible(before)
+                     ? t.table.protect(n.va, page_bytes, attributes_of(n.rights).rights, cleanup)
+                     : t.table.map(n.va, n.frame, page_bytes, mem::PageSize::size_4k, attributes_of(n.rights),
+                                   cleanup);
+    JANUS_ASSERT(flush && cleanup.unexpected == 0 && none.taken() == 0);
+    note(kernel, *n.pd, flush.value()); // kernel/mem reports a flush only if access went down
 }
 
 void finish(Kernel& kernel) {

@@ -28,7 +28,8 @@ unsigned tables_needed(const Kernel& kernel, const Pd& pd, std::uint64_t va, std
 void install(Kernel& kernel, const Node& n, TableReserve& tables, bool paid);
 /// Removes the entry at `va` of `pd` (if any) and notes the invalidation it needs.
 void uninstall(Kernel& kernel, Pd& pd, std::uint64_t va);
-/// `n`'s rights changed from `before`: rewrites its entry, noting an invalidation if access went down.
+/// `n`'s rights changed from `before`: rewrites its entry (or makes or removes it), noting an invalidation
+/// only if access went down (issue 3's rule; the ABI itself only ever lowers rights).
 void reprotect(Kernel& kernel, const Node& n, std::uint8_t before);
 
 /// Takes `n`, whose descendants are gone, out of everything: its page-table entry, its domain's index and
