@@ -3,7 +3,11 @@
 // error and change nothing. Errors that end a wait later (timeout; cancelled but for a call) cannot be one
 // call's immediate result: they are declared pending here and reached by ipc.WaitEndings.*
 // (ipc_wait_test.cpp).
+#include <gtest/gtest.h>
+
 #include "kernel/abi/ipc.hpp"
+#include "kernel/mapdb/mapdb.hpp"
+#include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/testing/scenarios.hpp"
 
@@ -22,6 +26,8 @@ constexpr std::uint64_t server_sel = 20, thread_no_control = 21, irq = 22, irq_n
 constexpr std::uint64_t reply_slot = 50;
 constexpr std::uint64_t never = spec::timeout_never, poll = spec::timeout_poll;
 constexpr std::uint64_t kernel_address = 0xffff'8000'0000'0000;
+constexpr std::uint64_t pool = spec::root_mem::pool, frames = 0x0000'0100'0000'0000, page = 4096;
+constexpr std::uint64_t window_va = 0x4000'0000;
 
 std::uint64_t num(S s) {
     return static_cast<std::uint64_t>(s);
@@ -54,6 +60,32 @@ Thread& waiting_server(TestKernel& k) {
     Thread& s = world(k);
     k.call(s, S::ipc_recv, {ep, never});
     return s;
+}
+
+/// The root owns pool pages 0..7 with every right and 8..11 without grant (frames are numbers, never
+/// touched).
+void pool_of_the_root(TestKernel& k) {
+    EXPECT_EQ(grant_root_memory(k.kernel(), k.root(), pool, frames, 8, R::read | R::write | R::grant),
+              Error::ok);
+    EXPECT_EQ(
+        grant_root_memory(k.kernel(), k.root(), pool + 8 * page, frames + 8 * page, 4, R::read | R::write),
+        Error::ok);
+}
+
+/// A thread of a child domain with `quota` (its UTCB's page tables take 3 pages of it) that waits to receive
+/// on its copy of `ep` with a memory window of 64 KiB at window_va; returns it. If `calls`, it calls instead.
+Thread& child_receiver(TestKernel& k, std::uint64_t quota, bool calls = false) {
+    k.ok(S::pd_create, {40, quota, 4});
+    k.ok(S::thread_create, {41, 40, 0x1000, 100, 0});
+    k.ok(S::thread_start, {41, 0x400000, 0x7ff000});
+    k.ok(S::cap_copy, {ep, 40, 5, R::read | R::write, 0});
+    Thread& t = k.at<Thread>(k.root(), 41);
+    utcb(t).mem_window = spec::fpage::make(window_va, 16, 0);
+    if (calls)
+        k.call(t, S::ipc_call, {5, msg::info(0, 0), never, 0, 0, 0});
+    else
+        k.call(t, S::ipc_recv, {5, never});
+    return t;
 }
 
 /// One typed item in the root thread's UTCB.
@@ -121,8 +153,42 @@ ScenarioList ipc_scenarios() {
         add(n + "_bad_address_kernel", s, E::bad_address,
             with_item({ep, one_item, never}, item::memory(0), spec::fpage::make(kernel_address, 12, R::read),
                       false));
+        auto to_window = [](Args a, std::uint64_t w0, std::uint64_t w1, std::uint64_t window) {
+            return [a, w0, w1, window](TestKernel& k) {
+                pool_of_the_root(k);
+                utcb(waiting_server(k)).mem_window = window;
+                root_item(k, w0, w1);
+                return Invocation{nullptr, a};
+            };
+        };
+        const std::uint64_t window = spec::fpage::make(window_va, 16, 0);
         add(n + "_not_mapped", s, E::not_mapped,
-            with_item({ep, one_item, never}, item::memory(0), good_fpage, false));
+            to_window({ep, one_item, never}, item::memory(0), good_fpage, window));
+        add(n + "_missing_rights_page_without_grant", s, E::missing_rights,
+            to_window({ep, one_item, never}, item::memory(0), spec::fpage::make(pool + 8 * page, 12, R::read),
+                      window));
+        add(n + "_mapping_conflict_window_on_the_pool", s, E::mapping_conflict,
+            to_window({ep, one_item, never}, item::memory(0), spec::fpage::make(pool, 12, R::read),
+                      spec::fpage::make(pool, 16, 0)));
+        add(n + "_refused_no_memory_window", s, E::refused,
+            to_window({ep, one_item, never}, item::memory(0), spec::fpage::make(pool, 12, R::read), 0));
+        add(n + "_refused_item_beyond_the_window", s, E::refused,
+            to_window({ep, one_item, never}, item::memory(0x10000), spec::fpage::make(pool, 12, R::read),
+                      window));
+        add(n + "_bad_message_two_memory_items", s, E::bad_message, [](TestKernel& k) {
+            world(k);
+            root_item(k, item::memory(0), spec::fpage::make(pool, 12, R::read));
+            utcb(k.root_thread()).item[2] = item::memory(0x1000);
+            utcb(k.root_thread()).item[3] = spec::fpage::make(pool + page, 12, R::read);
+            return Invocation{nullptr, {ep, msg::info(1, 0, 2), never}};
+        });
+        add(n + "_quota_exhausted_receiver_cannot_pay", s, E::quota_exhausted, [](TestKernel& k) {
+            world(k);
+            pool_of_the_root(k);
+            child_receiver(k, 3 * 4096); // exactly its UTCB's tables: nothing for a node or tables
+            root_item(k, item::memory(0), spec::fpage::make(pool, 12, R::read));
+            return Invocation{nullptr, {ep, msg::info(1, 0, 1), never}};
+        });
         add(n + "_missing_rights_item_without_grant", s, E::missing_rights,
             with_item({ep, one_item, never}, item::cap(R::read), ep_read, false));
         add(n + "_bad_selector_item", s, E::bad_selector,
@@ -164,8 +230,6 @@ ScenarioList ipc_scenarios() {
         replying(item::memory(0), spec::fpage::make(0x100000, 22, R::read), {ep, one_item, never}));
     add("ipc_reply_recv_bad_address", rr, E::bad_address,
         replying(item::memory(0), spec::fpage::make(kernel_address, 12, 0), {ep, one_item, never}));
-    add("ipc_reply_recv_not_mapped", rr, E::not_mapped,
-        replying(item::memory(0), good_fpage, {ep, one_item, never}));
 
     add("ipc_reply_bad_selector", S::ipc_reply, E::bad_selector, in_world({reply_slot, 0}));
     add("ipc_reply_wrong_type", S::ipc_reply, E::wrong_type, in_world({ep, 0}));
@@ -177,8 +241,38 @@ ScenarioList ipc_scenarios() {
         replying(item::memory(0), spec::fpage::make(0x100800, 12, 0), {reply_slot, one_item}));
     add("ipc_reply_bad_address", S::ipc_reply, E::bad_address,
         replying(item::memory(0), spec::fpage::make(kernel_address, 21, 0), {reply_slot, one_item}));
-    add("ipc_reply_not_mapped", S::ipc_reply, E::not_mapped,
-        replying(item::memory(0), good_fpage, {reply_slot, one_item}));
+    auto replying_to_window = [](std::uint64_t w0, std::uint64_t w1, Args a) {
+        return [w0, w1, a](TestKernel& k) {
+            pool_of_the_root(k);
+            root_holds_reply(k);
+            utcb(k.at<Thread>(k.root(), server_sel)).mem_window = spec::fpage::make(window_va, 16, 0);
+            root_item(k, w0, w1);
+            return Invocation{nullptr, a};
+        };
+    };
+    for (S s : {S::ipc_reply, S::ipc_reply_recv}) {
+        std::string n = s == S::ipc_reply ? "ipc_reply" : "ipc_reply_recv";
+        Args a = s == S::ipc_reply ? Args{reply_slot, one_item} : Args{ep, one_item, never};
+        add(n + "_not_mapped", s, E::not_mapped, replying_to_window(item::memory(0), good_fpage, a));
+        add(n + "_missing_rights_page_without_grant", s, E::missing_rights,
+            replying_to_window(item::memory(0), spec::fpage::make(pool + 8 * page, 12, R::read), a));
+        add(n + "_mapping_conflict", s, E::mapping_conflict, [a](TestKernel& k) {
+            pool_of_the_root(k);
+            root_holds_reply(k);
+            utcb(k.at<Thread>(k.root(), server_sel)).mem_window = spec::fpage::make(pool, 16, 0);
+            root_item(k, item::memory(0x2000), spec::fpage::make(pool, 12, R::read));
+            return Invocation{nullptr, a};
+        });
+        add(n + "_quota_exhausted_caller_cannot_pay", s, E::quota_exhausted, [a](TestKernel& k) {
+            world(k);
+            pool_of_the_root(k);
+            child_receiver(k, 3 * 4096, true); // the child calls the root's endpoint
+            utcb(k.root_thread()).reply_sel = reply_slot;
+            k.call(k.root_thread(), S::ipc_recv, {ep, never});
+            root_item(k, item::memory(0), spec::fpage::make(pool, 12, R::read));
+            return Invocation{nullptr, a};
+        });
+    }
 
     add("notify_signal_bad_selector", S::notify_signal, E::bad_selector, in_world({spare, 1}));
     add("notify_signal_wrong_type", S::notify_signal, E::wrong_type, in_world({ep, 1}));

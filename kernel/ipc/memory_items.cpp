@@ -1,26 +1,55 @@
+// Memory typed items through the memory side: map_check and map_pages (kernel/mapdb/mapdb.hpp) are mem_map
+// without its capability checks. A message carries at most one memory item, and it is transferred before the
+// capability items: map_pages can still fail (quota_exhausted) after every check passed, and then nothing of
+// the message has changed yet.
 #include "kernel/ipc/memory_items.hpp"
 
 #include "kernel/abi/ipc.hpp"
+#include "kernel/mapdb/mapdb.hpp"
+#include "kernel/obj/pd.hpp"
 #include "kernel/syscall/flexpage.hpp"
 
 namespace kernel::ipc {
 
+namespace item = janus::abi::item;
 using enum janus::abi::Error;
+
+namespace {
+
+/// Where the item lands, or false if the window does not take it.
+bool destination(std::uint64_t w0, std::uint64_t fpage, bool whole_space, std::uint64_t window,
+                 std::uint64_t& dest) {
+    const std::uint64_t offset = w0 & item::offset_mask, bytes = flexpage_bytes(fpage);
+    if (whole_space) {
+        dest = offset;
+        return user_range(dest, bytes);
+    }
+    if (window == 0 || !flexpage_well_formed(window)) return false;
+    const std::uint64_t size = flexpage_bytes(window);
+    if (offset >= size || bytes > size - offset) return false;
+    dest = fpage::base(window) + offset;
+    return true;
+}
+
+} // namespace
 
 Error memory_item_source_check(Pd&, std::uint64_t fpage) {
     if (!flexpage_well_formed(fpage)) return bad_flexpage;
     if (!user_range(fpage::base(fpage), flexpage_bytes(fpage))) return bad_address;
-    // The memory side decides per source page (not_mapped, missing_rights); until it exists nothing is
-    // mapped.
-    return not_mapped;
+    return ok; // the pages themselves are checked against the destination (map_check)
 }
 
-Error memory_item_destination_check(Pd&, std::uint64_t, std::uint64_t, Pd&, bool, std::uint64_t) {
-    return not_mapped;
+Error memory_item_destination_check(Pd& from, std::uint64_t w0, std::uint64_t fpage, Pd& to, bool whole_space,
+                                    std::uint64_t window) {
+    std::uint64_t dest = 0;
+    if (!destination(w0, fpage, whole_space, window, dest)) return refused;
+    return map_check(from, fpage, to, dest);
 }
 
-std::uint64_t memory_item_transfer(Kernel&, Pd&, std::uint64_t, std::uint64_t, Pd&, bool, std::uint64_t) {
-    return 0;
+Error memory_item_transfer(Kernel& kernel, Pd& from, std::uint64_t w0, std::uint64_t fpage, Pd& to,
+                           bool whole_space, std::uint64_t window, std::uint64_t& landed) {
+    if (!destination(w0, fpage, whole_space, window, landed)) return refused;
+    return map_pages(kernel, from, fpage, to, landed, (w0 & item::grant) != 0);
 }
 
 } // namespace kernel::ipc

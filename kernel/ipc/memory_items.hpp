@@ -1,6 +1,5 @@
-// Memory typed items (flexpages) in messages, delegated to the memory side's mapping code (mem_map in
-// kernel/syscall/sys_mem.cpp). Until that maps anything, no source page is mapped and every memory item is
-// refused with not_mapped, exactly as mem_map answers.
+// Memory typed items (flexpages) in messages, delegated to the memory side's mapping code (the part of
+// mem_map after its capability checks, kernel/mapdb/mapdb.hpp).
 #pragma once
 
 #include <cstdint>
@@ -18,9 +17,10 @@ Error memory_item_source_check(Pd& from, std::uint64_t fpage);
 /// The receiver's side: where it lands (in `window`, or anywhere for `whole_space`) and that it fits.
 Error memory_item_destination_check(Pd& from, std::uint64_t w0, std::uint64_t fpage, Pd& to, bool whole_space,
                                     std::uint64_t window);
-/// Maps (or grants) the checked item; returns the address it landed at.
-std::uint64_t memory_item_transfer(Kernel& kernel, Pd& from, std::uint64_t w0, std::uint64_t fpage, Pd& to,
-                                   bool whole_space, std::uint64_t window);
+/// Maps (or grants) the checked item; `landed` is where. Can still fail with quota_exhausted (the receiver
+/// pays), changing nothing.
+Error memory_item_transfer(Kernel& kernel, Pd& from, std::uint64_t w0, std::uint64_t fpage, Pd& to,
+                           bool whole_space, std::uint64_t window, std::uint64_t& landed);
 
 } // namespace ipc
 } // namespace kernel

@@ -56,6 +56,9 @@ Error check_sources(Pd& from, const Items& items) {
         }
         case item::memory_item: {
             if (item_rights(w0)) return bad_message;
+            // One memory item at most: it is the only transfer that can fail after the checks (quota).
+            for (unsigned j = 0; j < i; ++j)
+                if ((items.word[2 * j] & item::kind_mask) == item::memory_item) return bad_message;
             if (Error e = memory_item_source_check(from, w1); e != ok) return e;
             break;
         }
@@ -92,29 +95,37 @@ Error check_destinations(Pd& from, Thread& receiver, const Items& items, bool wh
     return ok;
 }
 
-/// Performs the checked transfer and reports each item in the receiver's UTCB.
-void transfer_items(Kernel& kernel, Pd& from, Thread& receiver, const Items& items, bool whole_space,
-                    std::uint64_t cap_window, std::uint64_t mem_window, bool report) {
+/// Performs the checked transfer and reports each item in the receiver's UTCB. The memory item goes first: it
+/// alone can still fail (quota_exhausted), and then nothing has changed.
+Error transfer_items(Kernel& kernel, Pd& from, Thread& receiver, const Items& items, bool whole_space,
+                     std::uint64_t cap_window, std::uint64_t mem_window, bool report) {
+    std::uint64_t landed[msg::max_items] = {};
+    for (unsigned i = 0; i < items.count; ++i) {
+        std::uint64_t w0 = items.word[2 * i], w1 = items.word[2 * i + 1];
+        if ((w0 & item::kind_mask) != item::memory_item) continue;
+        if (Error e =
+                memory_item_transfer(kernel, from, w0, w1, *receiver.pd, whole_space, mem_window, landed[i]);
+            e != ok)
+            return e;
+    }
     unsigned caps = 0;
     for (unsigned i = 0; i < items.count; ++i) {
         std::uint64_t w0 = items.word[2 * i], w1 = items.word[2 * i + 1];
-        std::uint64_t landed;
-        if ((w0 & item::kind_mask) == item::cap_item) {
-            landed = spec::window::cap_base(cap_window) + caps;
-            Slot& dest = *cap_destination(receiver, cap_window, caps++);
-            Slot& src = *from.space.cap(w1);
-            if (w0 & item::grant)
-                cap_move(src, dest, item_rights(w0));
-            else
-                cap_derive(src, dest, item_rights(w0), src.badge());
-        } else {
-            landed = memory_item_transfer(kernel, from, w0, w1, *receiver.pd, whole_space, mem_window);
-        }
-        if (report) {
-            utcb(receiver).item[2 * i] = w0;
-            utcb(receiver).item[2 * i + 1] = landed;
-        }
+        if ((w0 & item::kind_mask) != item::cap_item) continue;
+        landed[i] = spec::window::cap_base(cap_window) + caps;
+        Slot& dest = *cap_destination(receiver, cap_window, caps++);
+        Slot& src = *from.space.cap(w1);
+        if (w0 & item::grant)
+            cap_move(src, dest, item_rights(w0));
+        else
+            cap_derive(src, dest, item_rights(w0), src.badge());
     }
+    if (report)
+        for (unsigned i = 0; i < items.count; ++i) {
+            utcb(receiver).item[2 * i] = items.word[2 * i];
+            utcb(receiver).item[2 * i + 1] = landed[i];
+        }
+    return ok;
 }
 
 /// Words 3 and up: from the sender's UTCB, or word 3 of a kernel-made message.
@@ -146,10 +157,11 @@ Error deliver(Kernel& kernel, Thread& sender, Thread& receiver, bool& reply_give
     if (Error e = check_sources(from, items); e != ok) return e;
     if (Error e = check_destinations(from, receiver, items, false, cap_window, mem_window); e != ok) return e;
 
+    if (Error e = transfer_items(kernel, from, receiver, items, false, cap_window, mem_window, true); e != ok)
+        return e;
     std::uint64_t info = sender.ipc.info;
     unsigned words = msg::words(info);
     copy_utcb_words(sender, receiver, words);
-    transfer_items(kernel, from, receiver, items, false, cap_window, mem_window, true);
     reply_given = false;
     if (sender.ipc.call) {
         Slot* slot = receiver.pd->space.slot(reply_sel);
@@ -181,7 +193,9 @@ Error deliver_reply(Kernel& kernel, Thread& replier, Thread& caller) {
     if (Error e = check_destinations(from, caller, items, whole_space, cap_window, mem_window); e != ok)
         return e;
 
-    transfer_items(kernel, from, caller, items, whole_space, cap_window, mem_window, !fault);
+    if (Error e = transfer_items(kernel, from, caller, items, whole_space, cap_window, mem_window, !fault);
+        e != ok)
+        return e;
     switch (caller.ipc.origin) {
     case Origin::syscall: {
         copy_utcb_words(replier, caller, words);
