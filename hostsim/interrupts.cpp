@@ -17,7 +17,9 @@ bool Machine::set_irq_enabled(bool enabled) {
 }
 
 void Machine::wait_for_interrupt() {
+    if (trace_) trace_event("wait_for_interrupt");
     schedule(Point::wfi);
+    if (trace_) trace_event("wait_for_interrupt returns");
 }
 
 void Machine::send_ipi(arch::CpuId target, unsigned vector) {
@@ -29,7 +31,7 @@ void Machine::send_ipi(arch::CpuId target, unsigned vector) {
         return;
     }
     if (in_run_ && running_ != host_index()) schedule(Point::ipi);
-    if (trace_) trace("cpu%d sends vector %u to cpu%u", running_, vector, target);
+    if (trace_) trace("  cpu%d  ipi   vector %u to cpu%u", running_, vector, target);
     post(target, vector);
 }
 
@@ -64,7 +66,7 @@ void Machine::deliver_interrupts() {
         if (!handler_)
             fail(Verdict::check_failed, "interrupt vector " + std::to_string(vector) + " on cpu" +
                                             std::to_string(running_) + " but no interrupt handler is set");
-        if (trace_) trace("cpu%d takes interrupt vector %u", running_, vector);
+        if (trace_) trace("  cpu%d  interrupt vector %u", running_, vector);
         c.irq_enabled = false; // interrupt gate
         handler_(vector);
         c.irq_enabled = true; // iret

@@ -7,6 +7,7 @@
 
 #include <cstdarg>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <sys/mman.h>
 
@@ -112,6 +113,7 @@ void Machine::reset() {
     if (ram_ && ram_touched_) madvise(ram_, config_.memory_bytes, MADV_DONTNEED); // zero-fill again
     ram_touched_ = false;
     console_.clear();
+    traced_addresses_.clear();
     outcome_ = Outcome{};
     epoch_ = now_ = 0;
     handler_ = nullptr;
@@ -323,12 +325,38 @@ void Machine::shutdown(arch::ExitStatus status) {
 }
 
 void Machine::trace(const char* format, ...) {
-    std::fprintf(trace_, "%8llu ", static_cast<unsigned long long>(outcome_.steps));
     va_list ap;
     va_start(ap, format);
     std::vfprintf(trace_, format, ap);
     va_end(ap);
     std::fputc('\n', trace_);
+}
+
+std::string Machine::address_name(const volatile void* addr) {
+    auto a = reinterpret_cast<std::uintptr_t>(addr);
+    auto base = reinterpret_cast<std::uintptr_t>(ram_);
+    char buf[48];
+    if (ram_ && a - base < config_.memory_bytes) {
+        std::snprintf(buf, sizeof buf, "ram+%#llx", static_cast<unsigned long long>(a - base));
+        return buf;
+    }
+    std::size_t i = 0;
+    while (i < traced_addresses_.size() && traced_addresses_[i] != addr) ++i;
+    bool first = i == traced_addresses_.size();
+    if (first) traced_addresses_.push_back(addr);
+    if (first)
+        std::snprintf(buf, sizeof buf, "x%zu(=%p)", i + 1, const_cast<const void*>(addr));
+    else
+        std::snprintf(buf, sizeof buf, "x%zu", i + 1);
+    return buf;
+}
+
+void Machine::trace_access(const char* op, const volatile void* addr, unsigned size, std::uint64_t value,
+                           const char* note) {
+    char v[32];
+    std::snprintf(v, sizeof v, value < 0x10000 ? "%llu" : "%#llx", static_cast<unsigned long long>(value));
+    trace("  cpu%d  %-5s %s %s %s  (%u bytes%s%s)", running_, op, address_name(addr).c_str(),
+          std::strcmp(op, "load") == 0 ? "->" : "<-", v, size, *note ? ", " : "", note);
 }
 
 } // namespace hostsim

@@ -114,8 +114,17 @@ public:
 
     /// Everything the kernel wrote to its console on this machine since the last reset().
     const std::string& console() const { return console_; }
-    /// Writes one line per scheduling point and decision to `out` (null: off).
+    /// Writes one line per operation performed and per decision to `out` (null: off). See
+    /// docs/debugging-seeds.md for how to read it.
     void set_trace(std::FILE* out) { trace_ = out; }
+    bool tracing() const { return trace_ != nullptr; }
+    /// A trace line for an operation the executing CPU just performed (called when tracing()).
+    void trace_event(const char* what) { trace("  cpu%d  %s", running_, what); }
+    void trace_access(const char* op, const volatile void* addr, unsigned size, std::uint64_t value,
+                      const char* note);
+    /// A stable short name for an address within one execution: ram+0x... inside simulated RAM, else x1, x2,
+    /// ... in order of first use (host addresses differ from process to process).
+    std::string address_name(const volatile void* addr);
 
     /// The machine whose simulated CPUs are executing on this thread; null outside run().
     static Machine* current();
@@ -218,6 +227,7 @@ private:
     Walker walker_;
     FrameGeneration frame_generation_;
     std::FILE* trace_ = nullptr;
+    std::vector<const volatile void*> traced_addresses_;
     char run_sync_ = 0, done_sync_ = 0; // addresses for TSan happens-before edges (hostsim/sanitizers.hpp)
 };
 

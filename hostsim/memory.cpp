@@ -51,8 +51,8 @@ void Machine::drain_own_buffer() {
 void Machine::drain_one(unsigned index) {
     StoreBuffer::Entry e = cpu(static_cast<int>(index)).buffer.pop_oldest();
     if (trace_)
-        trace("cpu%u buffer writes %#llx (%u bytes) to %p", index, static_cast<unsigned long long>(e.value),
-              e.size, const_cast<void*>(e.addr));
+        trace("  cpu%u  drain %s <- %#llx  (%u bytes, from the store buffer)", index,
+              address_name(e.addr).c_str(), static_cast<unsigned long long>(e.value), e.size);
     note_write(raw::load(e.addr, e.size) != e.value);
     raw::store(e.addr, e.size, e.value);
 }

@@ -3,6 +3,8 @@
 // operations (exchange, compare-exchange, fetch-op) and seq_cst fences drain the CPU's store buffer first, as
 // on x86. TSan is told the happens-before edges the memory orders create. Without a running machine the
 // operations are plain atomics (hostsim/direct_atomics.hpp).
+#include <string>
+
 #include "arch/atomic.hpp"
 #include "hostsim/direct_atomics.hpp"
 #include "hostsim/machine.hpp"
@@ -31,6 +33,38 @@ MemoryOrder failure_order(MemoryOrder o) {
                                        : o;
 }
 
+const char* name(MemoryOrder o) {
+    switch (o) {
+    case MemoryOrder::relaxed:
+        return "relaxed";
+    case MemoryOrder::acquire:
+        return "acquire";
+    case MemoryOrder::release:
+        return "release";
+    case MemoryOrder::acq_rel:
+        return "acq_rel";
+    case MemoryOrder::seq_cst:
+        return "seq_cst";
+    }
+    return "?";
+}
+
+const char* name(RmwOp op) {
+    switch (op) {
+    case RmwOp::add:
+        return "add";
+    case RmwOp::sub:
+        return "sub";
+    case RmwOp::and_:
+        return "and";
+    case RmwOp::or_:
+        return "or";
+    case RmwOp::xor_:
+        return "xor";
+    }
+    return "?";
+}
+
 void before(const volatile void* addr, MemoryOrder o) {
     if (releases(o)) san::tsan_release(addr);
 }
@@ -40,7 +74,8 @@ void after(const volatile void* addr, MemoryOrder o) {
 
 // A locked read-modify-write on memory: returns the old value.
 template <typename F>
-std::uint64_t locked(Machine& m, volatile void* addr, unsigned size, MemoryOrder order, F new_value) {
+std::uint64_t locked(Machine& m, const char* op, volatile void* addr, unsigned size, MemoryOrder order,
+                     F new_value) {
     m.schedule(Machine::Point::rmw, addr);
     m.drain_own_buffer();
     before(addr, order);
@@ -49,6 +84,10 @@ std::uint64_t locked(Machine& m, volatile void* addr, unsigned size, MemoryOrder
     m.note_write(v != old);
     raw::store(addr, size, v);
     after(addr, order);
+    if (m.tracing()) {
+        std::string note = std::string(name(order)) + ", was " + std::to_string(old);
+        m.trace_access(op, addr, size, v, note.c_str());
+    }
     return old;
 }
 
@@ -60,6 +99,7 @@ std::uint64_t atomic_load(const volatile void* addr, unsigned size, MemoryOrder 
     m->schedule(Machine::Point::load, addr);
     std::uint64_t v = m->load(addr, size);
     after(addr, order);
+    if (m->tracing()) m->trace_access("load", addr, size, v, name(order));
     return v;
 }
 
@@ -68,13 +108,19 @@ void atomic_store(volatile void* addr, unsigned size, std::uint64_t value, Memor
     if (!m) return hostsim::direct::store(addr, size, value, order);
     m->schedule(Machine::Point::store, addr);
     before(addr, order);
-    m->store(addr, size, value, order != MemoryOrder::seq_cst);
+    bool buffered = order != MemoryOrder::seq_cst;
+    m->store(addr, size, value, buffered);
+    if (m->tracing()) {
+        std::string note =
+            std::string(name(order)) + (buffered && m->config().tso ? ", into the store buffer" : "");
+        m->trace_access("store", addr, size, raw::truncate(value, size), note.c_str());
+    }
 }
 
 std::uint64_t atomic_exchange(volatile void* addr, unsigned size, std::uint64_t value, MemoryOrder order) {
     Machine* m = Machine::current();
     if (!m) return hostsim::direct::exchange(addr, size, value, order);
-    return locked(*m, addr, size, order, [value](std::uint64_t) { return value; });
+    return locked(*m, "xchg", addr, size, order, [value](std::uint64_t) { return value; });
 }
 
 bool atomic_compare_exchange(volatile void* addr, unsigned size, std::uint64_t* expected,
@@ -87,6 +133,7 @@ bool atomic_compare_exchange(volatile void* addr, unsigned size, std::uint64_t* 
     if (cur != raw::truncate(*expected, size)) {
         *expected = cur;
         after(addr, failure_order(order));
+        if (m->tracing()) m->trace_access("cas", addr, size, cur, "failed: not the expected value");
         return false;
     }
     before(addr, order);
@@ -94,6 +141,10 @@ bool atomic_compare_exchange(volatile void* addr, unsigned size, std::uint64_t* 
     m->note_write(v != cur);
     raw::store(addr, size, v);
     after(addr, order);
+    if (m->tracing()) {
+        std::string note = std::string(name(order)) + ", was " + std::to_string(cur);
+        m->trace_access("cas", addr, size, v, note.c_str());
+    }
     return true;
 }
 
@@ -101,7 +152,7 @@ std::uint64_t atomic_fetch_op(volatile void* addr, unsigned size, RmwOp op, std:
                               MemoryOrder order) {
     Machine* m = Machine::current();
     if (!m) return hostsim::direct::fetch_op(addr, size, op, operand, order);
-    return locked(*m, addr, size, order,
+    return locked(*m, name(op), addr, size, order,
                   [op, operand](std::uint64_t old) { return hostsim::direct::apply(op, old, operand); });
 }
 
@@ -110,6 +161,8 @@ void atomic_fence(MemoryOrder order) {
     if (!m) return hostsim::direct::fence(order);
     m->schedule(Machine::Point::fence);
     if (order == MemoryOrder::seq_cst) m->drain_own_buffer(); // mfence; weaker fences are free on x86
+    if (m->tracing())
+        m->trace_event(order == MemoryOrder::seq_cst ? "fence seq_cst (mfence)" : "fence (no-op on x86)");
     // TSan has no fences: model them as one global synchronisation object (may hide races, never invents
     // one).
     static char fence_sync;
@@ -118,11 +171,17 @@ void atomic_fence(MemoryOrder order) {
 }
 
 void preemption_point() {
-    if (Machine* m = Machine::current()) m->schedule(Machine::Point::preempt);
+    if (Machine* m = Machine::current()) {
+        m->schedule(Machine::Point::preempt);
+        if (m->tracing()) m->trace_event("preemption_point");
+    }
 }
 
 void cpu_relax() {
-    if (Machine* m = Machine::current()) m->schedule(Machine::Point::relax);
+    if (Machine* m = Machine::current()) {
+        m->schedule(Machine::Point::relax);
+        if (m->tracing()) m->trace_event("cpu_relax");
+    }
 }
 
 } // namespace arch::hosted

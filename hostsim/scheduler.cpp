@@ -47,17 +47,6 @@ void Machine::schedule(Point point, const volatile void* addr) {
                                     " scheduling points (step budget); cpu" + std::to_string(running_) +
                                     " was at a " + point_name(point));
     now_ += config_.ns_per_step;
-    if (trace_) {
-        auto a = reinterpret_cast<std::uintptr_t>(addr);
-        auto base = reinterpret_cast<std::uintptr_t>(ram_);
-        if (addr && ram_ && a - base < config_.memory_bytes)
-            trace("cpu%d %s ram+%#llx", running_, point_name(point),
-                  static_cast<unsigned long long>(a - base));
-        else if (addr)
-            trace("cpu%d %s %p", running_, point_name(point), const_cast<const void*>(addr));
-        else
-            trace("cpu%d %s", running_, point_name(point));
-    }
     if (point == Point::relax) {
         c.relax_stalled = c.relax_epoch == epoch_;
         c.relax_epoch = epoch_;
@@ -134,8 +123,8 @@ int Machine::decide() {
             if (pick >= options_.size()) fail(Verdict::divergence, "the strategy chose an impossible option");
             outcome_.schedule.push_back(options_[pick]);
             if (trace_)
-                trace("decide %s of %s", encode_schedule({&options_[pick], 1}).c_str(),
-                      encode_schedule(options_).c_str());
+                trace("decision %zu: %s  (of %s)", outcome_.schedule.size(),
+                      encode_schedule({&options_[pick], 1}).c_str(), encode_schedule(options_).c_str());
         }
         Choice chosen = options_[pick];
         if (chosen.kind == Choice::Kind::run) {

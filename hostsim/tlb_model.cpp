@@ -36,15 +36,20 @@ std::optional<std::uint64_t> Machine::translate(std::uint64_t va, std::uint8_t n
                 fail(Verdict::stale_translation, what);
             }
             // Unmapped but the frame still unfreed: the window before a shootdown, which x86 allows.
+            if (trace_) trace("  cpu%d  tlb   %#" PRIx64 " -> %#" PRIx64 "  (cached)", running_, va, pa);
             return pa;
         }
         c.tlb.invalidate(va); // a fault drops the entry; the access walks again
     }
     std::optional<Translation> t = walker_(c.root, va);
-    if (!t || (t->rights & needed) != needed) return std::nullopt;
+    if (!t || (t->rights & needed) != needed) {
+        if (trace_) trace("  cpu%d  walk  %#" PRIx64 " -> page fault", running_, va);
+        return std::nullopt;
+    }
     c.tlb.insert(va, *t, generation(t->frame));
     if (trace_)
-        trace("cpu%d tlb fill %#" PRIx64 " -> %#" PRIx64, running_, va, t->frame + (va & (t->page_size - 1)));
+        trace("  cpu%d  walk  %#" PRIx64 " -> %#" PRIx64 "  (TLB filled)", running_, va,
+              t->frame + (va & (t->page_size - 1)));
     return t->frame + (va & (t->page_size - 1));
 }
 
@@ -73,6 +78,9 @@ void Machine::invalidate_on(arch::CpuId id, std::optional<std::uint64_t> va) {
 
 void Machine::shootdown(std::uint64_t cpu_mask, std::optional<std::uint64_t> va) {
     schedule(Point::tlb);
+    if (trace_)
+        trace("  cpu%d  shootdown of %s on cpu mask %#llx", running_, va ? "one page" : "everything",
+              static_cast<unsigned long long>(cpu_mask));
     for (unsigned i = 0; i < config_.cpus; ++i)
         if (cpu_mask >> i & 1) invalidate_on(i, va);
 }
