@@ -225,11 +225,33 @@ void Sandbox::call(unsigned a, Word number, const Args& args) {
             return;
         }
     }
-    kernel::SyscallRegs regs{number, args[0], args[1], args[2], args[3], args[4], args[5]};
     in_kernel_[a] = true;
-    kernel::Thread& t = *actors_[a];
-    enter([&] { kernel::syscall(t, regs); }); // the observer records the step and runs the oracles
+    kernel::Thread* t = actors_[a];
+    bool entered = false;
+    // As the run loop enters the kernel for a thread (kernel::syscall_in_frame with the lock held): only if
+    // the thread still exists and runs once the lock is taken. On the smp target another CPU's syscall may
+    // have destroyed it, stopped it or made it wait since this CPU picked it; then it makes no syscall, as a
+    // thread whose CPU the kernel took it from. The observer records the step and runs the oracles.
+    enter([&] {
+        kernel::SpinGuard guard(kernel_->lock);
+        if (actors_[a] != t || t->ipc.life != kernel::Life::active || t->ipc.wait != kernel::Wait::none)
+            return;
+        entered = true;
+        arch::UserFrame& f = t->frame;
+        f.rax = number;
+        f.rdi = args[0];
+        f.rsi = args[1];
+        f.rdx = args[2];
+        f.r10 = args[3];
+        f.r8 = args[4];
+        f.r9 = args[5];
+        kernel::syscall_in_frame(*t);
+    });
     in_kernel_[a] = false;
+    if (!entered && !failed()) {
+        preview.end = Step::End::skipped;
+        trace_.push_back(preview);
+    }
     if (deferred_) {
         Deferred d = *deferred_;
         deferred_.reset();

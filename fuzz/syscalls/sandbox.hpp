@@ -78,10 +78,10 @@ struct Options {
     std::size_t pages = 1024; ///< the page pool (more than any quota above can use)
     /// When the invariant checker runs (always at the end of the run as well).
     enum class Check : std::uint8_t {
-        every_step,    ///< after every syscall and event (tests, the fuzz tier in CI)
+        every_step,    ///< after every syscall and event (regression tests, the repro tool)
         state_changes, ///< after every step that may have changed state: a syscall that succeeded or waited,
                        ///< any event; a syscall that failed changed nothing (the model compares its status
-                       ///< and the next check sees any damage it did) (the fuzzers' default)
+                       ///< and the next check sees any damage it did) (the fuzz targets, in CI too)
         end,           ///< at the end only (benchmarks)
     };
     Check check = Check::every_step;
