@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "hostsim/crash_line.hpp"
 #include "hostsim/rng.hpp"
@@ -58,6 +59,19 @@ std::string ExploreReport::failure_text() const {
 ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
     auto started = std::chrono::steady_clock::now();
     ExploreReport report;
+    if (const char* wanted = std::getenv("JANUS_SIM_REPLAY")) {
+        auto line = ReplayLine::parse(wanted);
+        static bool replayed = false; // a test program may explore the same scenario several times
+        if (!line || line->scenario != scenario.name || replayed) return report;
+        replayed = true;
+        const char* trace = std::getenv("JANUS_SIM_TRACE");
+        std::printf("hostsim: begin replay\n");
+        int status = replay_and_report(scenario, wanted, trace && *trace == '1', stdout);
+        std::printf("hostsim: end replay (status %d)\n", status);
+        std::fflush(stdout);
+        report.runs = 1;
+        return report;
+    }
     Config config = config_for(scenario, options.tso, options.step_budget);
     Machine m(config);
     StrategySpec spec = options.strategy;
@@ -146,6 +160,42 @@ Outcome replay(const Scenario& scenario, const ReplayLine& line, std::FILE* trac
     clear_crash_line();
     if (console) *console = m.console();
     return out;
+}
+
+int replay_and_report(const Scenario& scenario, const std::string& text, bool trace, std::FILE* out) {
+    auto line = ReplayLine::parse(text);
+    if (!line) {
+        std::fprintf(out, "no replay line in \"%s\"\n", text.c_str());
+        return 2;
+    }
+    std::fprintf(out, "replaying %s\n", line->format().c_str());
+    std::fflush(out);
+    std::string console;
+    Outcome o = replay(scenario, *line, trace ? out : nullptr, &console);
+    if (!console.empty())
+        std::fprintf(out, "--- console ---\n%s%s--- end of console ---\n", console.c_str(),
+                     console.back() == '\n' ? "" : "\n");
+    ReplayLine again = *line;
+    again.schedule = o.schedule;
+    if (o.failed())
+        std::fprintf(out, "FAIL %s -- %s: %s\n", again.format().c_str(), verdict_name(o.verdict),
+                     o.message.c_str());
+    else
+        std::fprintf(out, "PASS %s -- no failure in this run (%llu steps)\n", again.format().c_str(),
+                     static_cast<unsigned long long>(o.steps));
+    // If the text carried the original failure, say whether this run reproduced it.
+    std::size_t dash = text.find(" -- ");
+    if (dash != std::string::npos) {
+        std::string original = text.substr(dash + 4);
+        std::size_t note = original.find(" [NONDETERMINISTIC");
+        if (note != std::string::npos) original.resize(note);
+        std::string now = o.failed() ? std::string(verdict_name(o.verdict)) + ": " + o.message : "";
+        std::fprintf(out, "%s\n",
+                     original == now ? "reproduced: the identical failure"
+                                     : "DIFFERENT from the given line's failure");
+    }
+    std::fflush(out);
+    return o.failed() ? 1 : 0;
 }
 
 } // namespace hostsim

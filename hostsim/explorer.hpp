@@ -39,12 +39,21 @@ struct ExploreReport {
     std::string failure_text() const;
 };
 
+/// If the environment has JANUS_SIM_REPLAY=<line>, explore() does not explore: it replays the line when it
+/// names this scenario (JANUS_SIM_TRACE=1 adds the trace) and does nothing otherwise. That is how
+/// `./janus sim replay` reaches scenarios that live in a module's own test program.
 ExploreReport explore(const Scenario& scenario, const ExploreOptions& options);
 
 /// One execution as `line` describes it: its schedule if it has one, else its strategy and seed. `trace`
 /// receives the machine's step-by-step trace, `console` what the kernel printed.
 Outcome replay(const Scenario& scenario, const ReplayLine& line, std::FILE* trace = nullptr,
                std::string* console = nullptr);
+
+/// Replays the line found in `text` (a whole failure line works) on `scenario`, printing to `out`: the line,
+/// the kernel console, the step-by-step trace if `trace`, the outcome as a failure line, and — if `text`
+/// carried the original failure after " -- " — whether it was reproduced. Returns 1 if the run failed, else
+/// 0.
+int replay_and_report(const Scenario& scenario, const std::string& text, bool trace, std::FILE* out);
 
 /// Executes the scenario body once on `m` under `strategy` (null: the fair non-preemptive default).
 Outcome execute(const Scenario& scenario, Machine& m, Strategy* strategy);
