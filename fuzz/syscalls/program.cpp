@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "kernel/abi/ipc.hpp"
+#include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 
@@ -143,6 +144,18 @@ struct Gen {
         return s;
     }
 
+    /// The v-th (cyclically) page of the caller's own mappings, or 0x400000 if it maps none.
+    Word mapped_page(std::uint8_t v) const {
+        Word count = 0, page = 0x400000;
+        kernel::visit_mappings(*self.pd, [&count](Word, Word, Word) { ++count; });
+        if (count == 0) return page;
+        Word want = v % count;
+        kernel::visit_mappings(*self.pd, [&](Word va, Word, Word) {
+            if (want-- == 0) page = va;
+        });
+        return page;
+    }
+
     Word rights(std::uint8_t m, std::uint8_t v) const {
         const Word have = source ? source->rights() : abi::rights::all;
         switch (m % 8) {
@@ -182,8 +195,8 @@ struct Gen {
         case 1:
             base = some_utcb(w, v);
             break;
-        case 2:
-            base = 0x400000;
+        case 2: // a page the caller maps (its memory is a resource like its capabilities), aligned down
+            base = mapped_page(v) & ~(size - 1);
             break;
         case 3:
             base = abi::user_end - size;
@@ -209,8 +222,9 @@ struct Gen {
     Word vaddr(std::uint8_t m, std::uint8_t v) const {
         switch (m % 8) {
         case 0:
+            return Word{0x1000} * (1 + v % 48); // low pages, where UTCBs and the boot memory live
         case 1:
-            return Word{0x1000} * (1 + v % 48); // low pages, where UTCBs live
+            return mapped_page(v) + (v & 1 ? 0 : 0x1000); // on or right after one of the caller's pages
         case 2:
             return some_utcb(w, v);
         case 3:

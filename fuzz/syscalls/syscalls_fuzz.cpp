@@ -1,7 +1,8 @@
 // libFuzzer target `syscalls` (ctest syscall.fuzz.syscalls): the input is a syscall program (program.hpp: 16
 // bytes per step), run on one reused kernel (sandbox.hpp) with every oracle after every step. A failure
 // prints the program with the kernel's and the model's outcomes and aborts; `./janus fuzz repro <file>` turns
-// the input into C++ (fuzz/README.md). JANUS_FUZZ_VERBOSE=1 prints every program as it runs.
+// the input into C++ (fuzz/README.md). JANUS_FUZZ_VERBOSE=1 prints every program as it runs; JANUS_FUZZ_CHECK
+// and JANUS_FUZZ_NO_MODEL (options() below) trade oracles for speed when measuring.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -17,12 +18,14 @@ namespace {
 constexpr fuzzsys::Layout layout{0, fuzzsys::record_bytes, 0};
 
 /// The fuzzers check invariants after every step that may have changed state (sandbox.hpp);
-/// JANUS_FUZZ_CHECK=every checks after every step, as the tests do.
+/// JANUS_FUZZ_CHECK=every checks after every step, as the tests do, =end only at the end (to measure).
 fuzzsys::Options options() {
     fuzzsys::Options o;
-    const char* check = std::getenv("JANUS_FUZZ_CHECK");
-    o.check = check && std::string_view(check) == "every" ? fuzzsys::Options::Check::every_step
-                                                          : fuzzsys::Options::Check::state_changes;
+    const std::string_view check = std::getenv("JANUS_FUZZ_CHECK") ? std::getenv("JANUS_FUZZ_CHECK") : "";
+    o.check = check == "every" ? fuzzsys::Options::Check::every_step
+              : check == "end" ? fuzzsys::Options::Check::end
+                               : fuzzsys::Options::Check::state_changes;
+    o.model = std::getenv("JANUS_FUZZ_NO_MODEL") == nullptr;
     return o;
 }
 
