@@ -289,6 +289,8 @@ void Machine::fail(Verdict verdict, std::string message) {
         for (char& ch : outcome_.message)
             if (ch == '\n') ch = ' ';
     }
+    // stop() abandons this CPU's stack without unwinding it: release what the parameter still holds first.
+    std::string().swap(message);
     if (in_run_ && running_ != host_index()) stop();
 }
 
@@ -308,19 +310,22 @@ void Machine::console_write(std::string_view text) {
     if (config_.echo_console) std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
+std::string Machine::shutdown_message(arch::ExitStatus status) const {
+    static const char* const names[] = {"success", "failure", "panic", "exception"};
+    unsigned n = static_cast<unsigned>(status) - static_cast<unsigned>(arch::ExitStatus::success);
+    std::string tail = console_.size() > 200 ? "..." + console_.substr(console_.size() - 200) : console_;
+    return std::string("arch::shutdown(") + (n < 4 ? names[n] : "?") + ") on cpu" + std::to_string(running_) +
+           "; console: " + tail;
+}
+
 void Machine::shutdown(arch::ExitStatus status) {
     outcome_.exit_status = status;
     if (!in_run_ || running_ == host_index()) {
         std::fprintf(stderr, "hostsim: arch::shutdown outside a simulated CPU\n");
         std::abort();
     }
-    if (status != arch::ExitStatus::success) {
-        static const char* const names[] = {"success", "failure", "panic", "exception"};
-        unsigned n = static_cast<unsigned>(status) - static_cast<unsigned>(arch::ExitStatus::success);
-        std::string tail = console_.size() > 200 ? "..." + console_.substr(console_.size() - 200) : console_;
-        fail(Verdict::kernel_stopped, std::string("arch::shutdown(") + (n < 4 ? names[n] : "?") + ") on cpu" +
-                                          std::to_string(running_) + "; console: " + tail);
-    }
+    // The message is built before fail() stops this CPU, so no temporary is left on its abandoned stack.
+    if (status != arch::ExitStatus::success) fail(Verdict::kernel_stopped, shutdown_message(status));
     stop();
 }
 

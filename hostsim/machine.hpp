@@ -195,6 +195,7 @@ private:
     [[noreturn]] void exit_to_host();
     void abandon_cpus();
     [[noreturn]] void stop();
+    std::string shutdown_message(arch::ExitStatus status) const;
     int decide();
     bool runnable(const SimCpu& c) const;
     bool advance_timers(bool jump);
