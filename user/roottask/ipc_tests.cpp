@@ -25,11 +25,6 @@ using janus::abi::timeout_poll;
 using roottask::scratch;
 using roottask::second;
 
-// Memory items (typed items that map pages, and with them a pager's answer to a page fault) still fail with
-// not_mapped: kernel/ipc/memory_items.cpp is not connected to the memory side yet. Their tests are written;
-// set this to 1 when it is.
-#define ROOTTASK_MEMORY_ITEMS 0
-
 namespace {
 
 // Selectors in a child's capability space.
@@ -177,7 +172,6 @@ JANUS_TEST(ipc_capability_grant_moves_it_to_the_child) {
     CHECK_EQ(sys::cap_info(ep2).error, Error::bad_selector); // moved: the root's slot is empty
 }
 
-#if ROOTTASK_MEMORY_ITEMS
 JANUS_TEST(ipc_memory_item_maps_a_page_into_the_child) {
     REQUIRE_BOOT();
     ServerWorld w(t);
@@ -196,8 +190,6 @@ JANUS_TEST(ipc_memory_item_maps_a_page_into_the_child) {
     *reinterpret_cast<volatile Word*>(page) = 0x5eed'f00d'cafe'0002;
     CHECK_EQ(w.call(read_at, memory_window + 0x2000).w0, Word{0x5eed'f00d'cafe'0002});
 }
-
-#endif
 
 JANUS_TEST(ipc_oversized_and_malformed_messages_are_refused) {
     REQUIRE_BOOT();
@@ -286,7 +278,6 @@ JANUS_TEST(notification_signalled_from_another_domain_wakes_the_root) {
     roottask::clear_scratch(3);
 }
 
-#if ROOTTASK_MEMORY_ITEMS
 namespace {
 
 constexpr Vaddr fault_address = 0x5000'0000; // mapped in no domain until the pager maps it
@@ -343,8 +334,6 @@ JANUS_TEST(page_fault_goes_to_the_pager_whose_reply_maps_memory) {
     u.reply_sel = 0;
     roottask::clear_scratch(5);
 }
-
-#endif
 
 namespace {
 
