@@ -9,6 +9,8 @@
 
 namespace kernel {
 
+class Kernel;
+
 /// "Janus <version> (build <id>)" on the console. The arch layer prints it first thing, so even a boot that
 /// fails later names the kernel that failed.
 void print_banner();
@@ -25,5 +27,15 @@ void start(const boot::BootInfo& info, std::span<const mem::PhysRange> reserved,
 
 /// start() with nothing reserved and no runner: for hostsim tests of the boot path's early steps.
 void start(const boot::BootInfo& info);
+
+/// Every CPU but the boot CPU: wait until start() has built the root task, then run this CPU's share of its
+/// run (the same run loop; user code through the runner given to start(), which runs it on the executing
+/// CPU) until the run ends; returns then (the boot CPU stops the machine). hostsim boots its simulated CPUs
+/// this way; bare-metal SMP bring-up will too.
+void start_secondary();
+
+/// The kernel the boot path runs (one per machine), for the machine's own checks (hostsim: is the kernel
+/// between operations?) and debuggers. Kernel code never reaches it this way.
+const Kernel& machine_kernel();
 
 } // namespace kernel

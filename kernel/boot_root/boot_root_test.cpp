@@ -89,7 +89,8 @@ struct Boot {
             booted = boot_root(*kernel, *pages, *info, {}, reader, out);
             if (!booted) return;
             if (runner) {
-                verdict = run_root(*kernel, *runner);
+                RootSession session(*kernel, *runner);
+                verdict = run_root(*kernel, session);
                 return;
             }
             visit_mappings(*out.root.pd, [this](std::uint64_t va, std::uint64_t pa, std::uint64_t rights) {

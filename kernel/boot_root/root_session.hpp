@@ -11,6 +11,9 @@
 //    machine with a stopped root task would sit idle forever; the run ends with a failure instead.
 //
 // Anything else goes to the kernel as usual (ipc::exception).
+//
+// One session serves the run loops of every CPU (all its calls but run() come with the kernel lock held). The
+// CPU that first sees the run ended kicks the others, so a loop asleep in its idle wait notices too.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,7 @@
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
+#include "kernel/sched/pending_vectors.hpp"
 
 namespace kernel {
 
@@ -35,7 +39,15 @@ public:
     // --- the UserMode policy -------------------------------------------------------------------------------
     arch::AddressSpaceRoot enter(Thread& t) { return address_space_enter(*t.pd, arch::cpu_id()); }
     arch::UserExit run(Thread&, arch::UserFrame& f, arch::AddressSpaceRoot s) { return runner_.run(f, s); }
-    bool finished() const { return end_ != End::running; }
+    bool finished() {
+        if (end_ == End::running) return false;
+        if (!kicked_ && kernel_.cpu_count > 1) {
+            kicked_ = true;
+            const std::uint64_t all = ~std::uint64_t{0} >> (64 - kernel_.cpu_count);
+            sched::send_kicks(all & ~(std::uint64_t{1} << arch::cpu_id()));
+        }
+        return true;
+    }
 
     bool exception(Thread& t, const arch::UserExit& e) {
         if (t.pd != kernel_.root) return false;
@@ -71,6 +83,7 @@ private:
     Kernel& kernel_;
     UserRunner& runner_;
     End end_ = End::running;
+    bool kicked_ = false;
     std::int64_t status_ = 0;
 };
 

@@ -1,13 +1,11 @@
 #include "kernel/boot_root/run_root.hpp"
 
-#include "kernel/boot_root/root_session.hpp"
 #include "kernel/entry/kernel_host.hpp"
 #include "kernel/lib/print.hpp"
 
 namespace kernel {
 
-arch::ExitStatus run_root(Kernel& kernel, UserRunner& runner) {
-    RootSession session(kernel, runner);
+arch::ExitStatus run_root(Kernel& kernel, RootSession& session) {
     run_cpu(kernel, session);
     if (session.end() == RootSession::End::exited) {
         const bool passed = session.status() == 0;
@@ -17,6 +15,10 @@ arch::ExitStatus run_root(Kernel& kernel, UserRunner& runner) {
     }
     println("Janus: the root task failed");
     return arch::ExitStatus::failure;
+}
+
+void join_root(Kernel& kernel, RootSession& session) {
+    run_cpu(kernel, session);
 }
 
 } // namespace kernel
