@@ -6,6 +6,7 @@
 #include "arch/console.hpp"
 #include "arch/cpu.hpp"
 #include "arch/ipi.hpp"
+#include "arch/irq_lines.hpp"
 #include "arch/phys.hpp"
 #include "arch/timer.hpp"
 #include "arch/tlb.hpp"

@@ -7,8 +7,8 @@
 
 namespace arch {
 
-/// An interrupt vector, 0..255. The kernel chooses the vectors of its IPIs (on x86-64 from 0x30 up; lower
-/// ones are CPU exceptions and legacy IRQs).
+/// An interrupt vector, 0..255. The kernel chooses the vectors of its IPIs (on x86-64 from 0x38 up; lower
+/// ones are CPU exceptions and device lines, arch/irq_lines.hpp).
 using Vector = std::uint8_t;
 
 /// The kernel's interrupt entry: called on the interrupted CPU with interrupts masked; returning resumes the

@@ -1,4 +1,5 @@
-// Machine: interrupt masking, IPIs, the per-CPU timer and waiting for interrupts.
+// Machine: interrupt masking, IPIs, the per-CPU timer, the periodic device interrupt and waiting for
+// interrupts.
 #include "hostsim/machine.hpp"
 #include "hostsim/sim_cpu.hpp"
 
@@ -39,6 +40,12 @@ void Machine::arm_timer(std::uint64_t deadline, unsigned vector) {
     SimCpu& c = self();
     c.timer_deadline = deadline;
     c.timer_vector = vector & 255;
+}
+
+void Machine::set_periodic_interrupt(std::uint64_t period, unsigned vector) {
+    periodic_period_ = period;
+    periodic_next_ = now_ + period;
+    periodic_vector_ = vector & 255;
 }
 
 void Machine::post(unsigned target, unsigned vector) {

@@ -116,6 +116,7 @@ void Machine::reset() {
     traced_addresses_.clear();
     outcome_ = Outcome{};
     epoch_ = now_ = 0;
+    periodic_period_ = 0;
     handler_ = nullptr;
     walker_ = nullptr;
     frame_generation_ = nullptr;

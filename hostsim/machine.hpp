@@ -161,6 +161,11 @@ public:
     std::uint64_t now() const { return now_; }
     /// One-shot timer of the executing CPU raising `vector` at virtual time `deadline` (0 disarms).
     void arm_timer(std::uint64_t deadline, unsigned vector);
+    /// A device's periodic interrupt (hostsim/irq_lines.cpp: the legacy timer line): `vector` is raised on
+    /// CPU 0 every `period` ns of virtual time, the first one `period` after this call; ticks missed while
+    /// nobody ran collapse into one. Period 0 stops it. Like the per-CPU timers, virtual time jumps to its
+    /// next tick when every CPU waits.
+    void set_periodic_interrupt(std::uint64_t period, unsigned vector);
 
     // --- Contract back ends (hostsim/arch_contract.cpp, hostsim/memory_ops.cpp) ----------------------------
     void console_write(std::string_view text);
@@ -223,6 +228,8 @@ private:
     int current_ = -1;        // the CPU last chosen to take a step (starting a CPU is not a step)
     std::uint64_t epoch_ = 0; // count of memory changes; a spin loop that saw none waits for one
     std::uint64_t now_ = 0;
+    std::uint64_t periodic_period_ = 0, periodic_next_ = 0; // set_periodic_interrupt; period 0: off
+    unsigned periodic_vector_ = 0;
     std::vector<Choice> options_;
     InterruptHandler handler_;
     Walker walker_;

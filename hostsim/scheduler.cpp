@@ -143,6 +143,7 @@ bool Machine::advance_timers(bool jump) {
             if (c.timer_deadline && c.state != CpuState::finished && (!next || c.timer_deadline < next))
                 next = c.timer_deadline;
         }
+        if (periodic_period_ && (!next || periodic_next_ < next)) next = periodic_next_;
         if (!next) return false;
         if (next > now_) now_ = next;
     }
@@ -154,6 +155,14 @@ bool Machine::advance_timers(bool jump) {
         if (c.state == CpuState::finished) continue;
         post(i, c.timer_vector);
         fired = true;
+    }
+    if (periodic_period_ && periodic_next_ <= now_) {
+        // Ticks that passed meanwhile collapse into this one; the next is the first after now.
+        periodic_next_ = now_ + periodic_period_ - (now_ - periodic_next_) % periodic_period_;
+        if (cpu(0).state != CpuState::finished) {
+            post(0, periodic_vector_);
+            fired = true;
+        }
     }
     return fired;
 }

@@ -48,7 +48,7 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     serial::init();
     load_gdt(boot_cpu);
     load_idt();
-    disable_legacy_pic();
+    pic::init();
     setup_pat();
     set_kernel_root(read_cr3()); // the boot tables, until the kernel's own replace them
     install_kernel_tables();

@@ -1,9 +1,12 @@
 // arch/ipi.hpp on x86-64, and the path of every interrupt.
 #include "arch/x86_64/interrupt.hpp"
 
+#include "arch/irq_lines.hpp"
 #include "arch/x86_64/cpu_local.hpp"
 #include "arch/x86_64/exception.hpp"
 #include "arch/x86_64/lapic.hpp"
+#include "arch/x86_64/pic.hpp"
+#include "arch/x86_64/pit.hpp"
 #include "arch/x86_64/time.hpp"
 #include "arch/x86_64/tlb_shootdown.hpp"
 #include "arch/x86_64/vectors.hpp"
@@ -24,20 +27,46 @@ void init_interrupts() {
     CpuLocal& cpu = this_cpu();
     if (!lapic::init(cpu.apic_id)) kernel::panic("interrupts: cannot map the local APIC");
     time::calibrate();
+    pit::start_periodic(irq_line_timer_hz); // device line 0, masked until the kernel unmasks it
     kernel::println("interrupts: ", lapic::x2apic_mode() ? "x2APIC" : "xAPIC", " id ", cpu.apic_id, "; TSC ",
                     time::tsc_hz() / 1'000'000, " MHz, APIC timer ", time::lapic_timer_hz() / 1'000'000,
                     " MHz (PIT-calibrated)");
 }
 
+namespace {
+
+/// An interrupt the local APIC did not deliver: one of the 8259's lines (ExtINT through LINT0), or nothing
+/// (`int n`, a spurious 8259 interrupt). Returns whether it is a line's interrupt, acknowledged at the 8259.
+bool take_8259_interrupt(Vector v) {
+    if (v < irq_line_vector_base || v >= irq_line_vector_base + pic::lines) return false;
+    const unsigned line = v - irq_line_vector_base;
+    if (pic::in_service(line)) {
+        pic::eoi(line); // a new edge of the line waits in the 8259 until the handler returns
+        return true;
+    }
+    // Spurious: the 8259 gives input 7's vector without setting it in service. From the slave, the master
+    // still had the cascade in service.
+    if (line == 15) pic::eoi_master_cascade();
+    return false;
+}
+
+} // namespace
+
 std::optional<Vector> dispatch_interrupt(Vector v) {
     CpuLocal& cpu = this_cpu();
-    // The spurious vector is never in service and must not be acknowledged; `int n` and a stray interrupt of
-    // the masked legacy PIC are not in service either. None of them is an event for the kernel.
-    if (v == vector::spurious || !lapic::in_service(v)) {
+    // The spurious vector is never in service and must not be acknowledged; `int n` is in service nowhere.
+    // None of them is an event for the kernel.
+    if (v == vector::spurious) {
         ++cpu.stray_interrupts;
         return std::nullopt;
     }
-    lapic::eoi(); // interrupts stay masked until the handler returns, so a new one of `v` waits in the IRR
+    if (lapic::in_service(v)) {
+        lapic::eoi(); // interrupts stay masked until the handler returns, so a new one of `v` waits in the
+                      // IRR
+    } else if (!take_8259_interrupt(v)) {
+        ++cpu.stray_interrupts;
+        return std::nullopt;
+    }
     Vector deliver = v;
     if (v == vector::local_timer) {
         std::optional<Vector> due = time::expire(cpu);

@@ -33,6 +33,7 @@ constexpr std::uint64_t apic_base_address = 0x000f'ffff'ffff'f000ull;
 
 constexpr std::uint32_t svr_enable = 1u << 8;
 constexpr std::uint32_t lvt_masked = 1u << 16;
+constexpr std::uint32_t lvt_extint = 7u << 8; // delivery mode 111b
 constexpr std::uint32_t icr_delivery_pending = 1u << 12;
 constexpr std::uint32_t icr_assert = 1u << 14;
 constexpr std::uint32_t icr_to_self = 1u << 18; // destination shorthand 01
@@ -87,6 +88,10 @@ bool init(std::uint32_t& apic_id) {
     std::uint32_t id = read(reg_id);
     apic_id = use_msrs ? id : id >> 24;
     return true;
+}
+
+void set_lint0_extint(bool on) {
+    write(reg_lvt_lint0, on ? lvt_extint : lvt_masked);
 }
 
 bool x2apic_mode() {

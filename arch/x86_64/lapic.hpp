@@ -15,6 +15,10 @@ namespace arch::x86::lapic {
 /// page cannot be mapped uncached.
 bool init(std::uint32_t& apic_id);
 
+/// LINT0, where the 8259 is wired: ExtINT delivery (the 8259 supplies the vector; arch/x86_64/pic.hpp) when
+/// `on`, else masked. Only the boot CPU's LINT0 may be ExtINT.
+void set_lint0_extint(bool on);
+
 /// True once init() ran on the boot CPU and registers are x2APIC MSRs.
 bool x2apic_mode();
 

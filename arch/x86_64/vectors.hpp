@@ -1,6 +1,6 @@
-// Interrupt vectors on x86-64. 0-31 are CPU exceptions; the legacy PIC is remapped to 32-47 and masked
-// (pic.cpp) and its line into the local APIC (LINT0) is masked too. The arch layer keeps 0xfc-0xff for
-// itself; the kernel chooses its own vectors (timer, IPIs, device lines) from 0x20-0xfb.
+// Interrupt vectors on x86-64. 0-31 are CPU exceptions; the legacy PIC's lines arrive on 0x20-0x2f
+// (arch/irq_lines.hpp, pic.hpp), masked until the kernel unmasks a line. The arch layer keeps 0xfc-0xff for
+// itself; the kernel chooses its own vectors (timer, IPIs) from 0x20-0xfb, above the device lines' 0x20-0x37.
 #pragma once
 
 #include "arch/ipi.hpp"
