@@ -85,8 +85,13 @@ constexpr std::uint64_t rights(std::uint64_t f) {
 /// First address above user space (user addresses are canonical lower-half addresses below this).
 inline constexpr std::uint64_t user_end = 0x0000800000000000;
 
-/// Interrupt lines irq_create accepts: 0 .. irq_lines - 1 (the inputs of the first IO-APIC).
+/// Interrupt lines irq_create accepts: 0 .. irq_lines - 1, the machine's device lines (arch/irq_lines.hpp).
+/// Line 0 is the legacy periodic timer (100 Hz) on every machine; on x86-64 lines 0..15 are the legacy
+/// 8259's inputs (2, its cascade, never fires) and 16..23 are reserved for the first IO-APIC's inputs.
 inline constexpr std::uint64_t irq_lines = 24;
+/// The legacy periodic timer's line and rate.
+inline constexpr std::uint64_t irq_line_timer = 0;
+inline constexpr std::uint64_t irq_timer_hz = 100;
 
 /// Selectors of the root protection domain's capabilities at boot, each with every right (docs/abi.md).
 namespace root_sel {

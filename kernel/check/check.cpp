@@ -306,7 +306,14 @@ private:
             if (i)
                 c_.expect(c_.is_live(i) && i->type == ObjectType::irq && i->line == line, "irq line ", line,
                           " is registered to a dead or different object");
+            // Masking follows binding (kernel/ipc/irq_lines.cpp).
+            const bool bound = i && c_.is_live(i) && i->notification.target();
+            const bool unmasked = (k_.irq_lines_unmasked >> line) & 1;
+            c_.expect(bound == unmasked, "irq line ", line,
+                      bound ? " is bound but masked" : " is unmasked but unbound");
         }
+        c_.expect((std::uint64_t{k_.irq_lines_unmasked} >> Kernel::irq_lines) == 0,
+                  "irq lines unmasked beyond the last: ", hex(k_.irq_lines_unmasked));
         if (k_.root)
             c_.expect(c_.is_live(k_.root) && k_.root->payer == nullptr,
                       "the root domain is dead or has a payer");

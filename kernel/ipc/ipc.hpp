@@ -56,6 +56,12 @@ void timed_out(Kernel& kernel, Thread& t);
 void interrupt(Kernel& kernel, unsigned line);
 /// irq_ack: the line may be delivered again.
 void acknowledge(Kernel& kernel, Irq& irq);
+/// Makes the arch layer's masking of `line` follow its irq object (arch/irq_lines.hpp): unmasked exactly
+/// while the line's irq is bound to a notification. Called after every change of that: irq_bind, an irq's
+/// death.
+void sync_irq_line(Kernel& kernel, unsigned line);
+/// The same for every line: after a notification died, whichever irqs were bound to it are unbound.
+void sync_irq_lines(Kernel& kernel);
 /// A CPU exception of user thread `t` (its frame saved): to its pager (page faults), else to its exception
 /// handler, else the thread stops.
 void exception(Kernel& kernel, Thread& t, const arch::UserExit& exit);

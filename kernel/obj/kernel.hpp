@@ -26,6 +26,7 @@ struct SyscallObserver;
 class Kernel {
 public:
     static constexpr unsigned irq_lines = janus::abi::irq_lines;
+    static_assert(irq_lines <= 32, "irq_lines_unmasked has one bit per line");
 
     constexpr Kernel() = default;
     Kernel(const Kernel&) = delete;
@@ -50,6 +51,9 @@ public:
     Irq* irq_by_line[irq_lines] = {};  ///< the live irq object of each line
     Object* boot_objects = nullptr;    ///< objects no quota paid for (Object::paid_next list)
     std::uint64_t boot_quota = 0;      ///< the root's quota at boot: the limits of all live PDs add up to it
+    /// Lines the kernel has unmasked in the arch layer (bit L: line L): exactly those whose irq object is
+    /// bound to a notification (kernel/ipc/irq_lines.cpp keeps it so; the invariant checker verifies it).
+    std::uint32_t irq_lines_unmasked = 0;
 
     /// Host builds: told about every syscall (tests and the fuzzer record and check through it).
     SyscallObserver* observer = nullptr;

@@ -98,11 +98,13 @@ void tear_down(Kernel& kernel, Object& object) {
     case ObjectType::notification:
         ipc::notification_dying(kernel, as<Notification>(object));
         as<Notification>(object).referrers.clear_all();
+        ipc::sync_irq_lines(kernel); // the irqs bound to it are unbound now: their lines are masked
         return;
     case ObjectType::irq: {
         auto& irq = as<Irq>(object);
         irq.notification.clear();
         if (kernel.irq_by_line[irq.line] == &irq) kernel.irq_by_line[irq.line] = nullptr;
+        ipc::sync_irq_line(kernel, irq.line);
         return;
     }
     case ObjectType::irq_control:

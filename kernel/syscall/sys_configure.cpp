@@ -1,6 +1,7 @@
 // Syscalls that connect existing objects: thread_configure (pager and exception endpoints) and irq_bind.
 // Both store weak references (kernel/obj/weak_ref.hpp): they do not keep the endpoint or notification alive
 // and are cleared when it dies.
+#include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/pd.hpp"
@@ -59,7 +60,9 @@ Error sys_irq_bind(Call& call) {
     if (!has_rights(*notification, spec::rights::write)) return missing_rights;
 
     auto& n = as<Notification>(*notification->object());
-    as<Irq>(*irq->object()).notification.set(n, n.referrers, bit);
+    auto& i = as<Irq>(*irq->object());
+    i.notification.set(n, n.referrers, bit);
+    ipc::sync_irq_line(call.kernel, i.line); // bound: its line may interrupt now
     return ok;
 }
 
