@@ -8,7 +8,7 @@
 // becomes a call to the pager, whose reply_recv answers it). Wall-clock ns per operation, then instructions
 // per operation from callgrind on a debug-stripped copy (bench_ipc.stripped; valgrind 3.19 cannot read
 // clang's DWARF 5), taking the difference of two round counts so set-up cancels out. The bare-metal figures
-// of issue 5 (qemu -icount) come from the ring-3 suite; these are their host-side counterpart.
+// (qemu -icount, ring 3 included) come from user/bench; these are their host-side counterpart.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
