@@ -4,8 +4,8 @@
 // the CPU has it. And no FPU/SSE for ring 3 until the kernel switches that state: CR0.EM and CR0.TS (with MP)
 // make every x87 instruction and WAIT raise #NM (vector 7); with EM set and CR4.OSFXSR clear, MMX, SSE and
 // AVX instructions raise #UD (vector 6). The kernel itself is built without FPU/SSE code. CR4.TSD is cleared
-// whatever the firmware left: ring 3 may read the TSC with rdtsc (the bare-metal benchmark counts instructions
-// with it under qemu -icount; user/bench/README.md).
+// whatever the firmware left: ring 3 may read the TSC with rdtsc (the bare-metal benchmark counts
+// instructions with it under qemu -icount; user/bench/README.md).
 #pragma once
 
 namespace arch::x86 {
