@@ -61,6 +61,19 @@ volatile Word fault_cost = 0;             // the faulting thread's result (it sh
     for (;;) sys::thread_yield();
 }
 
+/// Thread `thread` in domain `pd` at `entry` on a fresh stack, on CPU 0 beside the root task's thread: every
+/// figure is a same-CPU one, whatever CPUs the machine has. `pager` (0: none) takes its faults and
+/// exceptions.
+bool start_on_cpu0(test::Context& t, Sel thread, Sel pd, void (*entry)(), Sel pager = Sel{0}) {
+    const Vaddr stack = roottask::take_pages(1);
+    return CHECK_NE(stack, Vaddr{0}) &&
+           CHECK_EQ(sys::mem_map(fpage::make(stack, 12, R::read | R::write), pd, stack, 0).error,
+                    Error::ok) &&
+           CHECK_EQ(sys::thread_create(thread, pd, child_utcb, 100, 0).error, Error::ok) &&
+           CHECK_EQ(sys::thread_configure(thread, pager, pager).error, Error::ok) &&
+           CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(entry), stack + page).error, Error::ok);
+}
+
 } // namespace
 
 Word calibration() {
@@ -93,7 +106,7 @@ Word call_reply(test::Context& t, unsigned words) {
     Word cost = 0;
     if (CHECK_EQ(sys::endpoint_create(ep).error, Error::ok) && roottask::make_child(t, pd, child_quota) &&
         CHECK_EQ(sys::cap_copy(ep, pd, child_ep, R::read, 0).error, Error::ok) &&
-        roottask::start_thread(t, thread, pd, child_utcb, echo_server)) {
+        start_on_cpu0(t, thread, pd, echo_server)) {
         bool ok = true;
         cost = per_iteration(ipc_plan, [&ok, words](Word n) {
             for (Word i = 0; i < n; ++i) {
@@ -121,15 +134,9 @@ Word page_fault_round_trip(test::Context& t) {
     const Sel pd = scratch(0), ep = scratch(1), thread = scratch(2), reply = scratch(3);
     const Vaddr source = roottask::take_pages(1);
     fault_cost = 0;
-    bool ok = CHECK_NE(source, Vaddr{0}) && CHECK_EQ(sys::endpoint_create(ep).error, Error::ok) &&
-              roottask::make_child(t, pd, child_quota);
-    const Vaddr stack = roottask::take_pages(1);
-    ok =
-        ok && CHECK_NE(stack, Vaddr{0}) &&
-        CHECK_EQ(sys::mem_map(fpage::make(stack, 12, R::read | R::write), pd, stack, 0).error, Error::ok) &&
-        CHECK_EQ(sys::thread_create(thread, pd, child_utcb, 100, 0).error, Error::ok) &&
-        CHECK_EQ(sys::thread_configure(thread, ep, ep).error, Error::ok) &&
-        CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(&faulter), stack + page).error, Error::ok);
+    // Configured before it starts: the first fault cannot come before its pager is set.
+    const bool ok = CHECK_NE(source, Vaddr{0}) && CHECK_EQ(sys::endpoint_create(ep).error, Error::ok) &&
+                    roottask::make_child(t, pd, child_quota) && start_on_cpu0(t, thread, pd, faulter, ep);
     Word faults = 0;
     if (ok) {
         // The pager: answer each fault with the source page at the faulting page, until the exception.
