@@ -149,7 +149,7 @@ void device_line_checks(Report& r) {
     for (unsigned i = 0; i < recorded.count && i < Recorder::capacity; ++i)
         all_line0 &= recorded.vectors[i] == line0;
     const std::uint64_t most = elapsed / period + 2;
-    r.check(all_line0 && recorded.count >= 5 && recorded.count <= most && !recorded.ran_unmasked,
+    r.check(all_line0 && recorded.count >= 3 && recorded.count <= most && !recorded.ran_unmasked,
             "device line 0 ticks at about 100 Hz while unmasked, as vector 0x20", "count ", recorded.count,
             " in ", elapsed / ms, " ms (at most ", most, "), all vector 0x20 ", all_line0);
 
