@@ -7,6 +7,7 @@
 #include "user/lib/test.hpp"
 #include "user/roottask/child.hpp"
 #include "user/roottask/env.hpp"
+#include "user/roottask/eventually.hpp"
 #include "user/roottask/scratch.hpp"
 
 using namespace janus::user;
@@ -99,12 +100,15 @@ JANUS_TEST(an_exception_without_handler_stops_only_that_thread) {
     progress = 0;
     CHECK_EQ(sys::notification_create(pause).error, Error::ok);
     if (const Vaddr stack = faulting_thread(t, Sel{0}, invalid_opcode)) {
-        CHECK_EQ(sys::notify_wait(pause, 5 * roottask::millisecond).error, Error::timeout);
-        CHECK_EQ(progress, Word{1});
-        // Stopped, not dead: thread_start accepts only a new or stopped thread.
-        CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(&divide_by_zero), stack).error, Error::ok);
-        CHECK_EQ(sys::notify_wait(pause, 5 * roottask::millisecond).error, Error::timeout);
-        CHECK_EQ(progress, Word{2}); // ran again (and stopped again at its #DE)
+        CHECK(roottask::eventually(pause, [] { return progress == 1; }));
+        // Stopped, not dead: thread_start accepts only a new or stopped thread (it refuses until the thread
+        // has reached its ud2).
+        CHECK(roottask::eventually(pause, [&] {
+            return sys::thread_start(thread, reinterpret_cast<Vaddr>(&divide_by_zero), stack).error ==
+                   Error::ok;
+        }));
+        // It ran again (and stopped again at its #DE).
+        CHECK(roottask::eventually(pause, [] { return progress == 2; }));
     }
     roottask::clear_scratch(3);
 }

@@ -10,6 +10,7 @@
 #include "user/lib/test.hpp"
 #include "user/roottask/child.hpp"
 #include "user/roottask/env.hpp"
+#include "user/roottask/eventually.hpp"
 #include "user/roottask/scratch.hpp"
 
 using namespace janus::user;
@@ -337,12 +338,14 @@ JANUS_TEST(page_fault_goes_to_the_pager_whose_reply_maps_memory) {
 
 namespace {
 
+volatile Word waiter_ready = 0;
 volatile Word waiter_status = 0;
 
 /// Receives on child_ep, records the outcome, then waits on nothing forever.
 [[noreturn]] void waiter() {
     auto& u = roottask::utcb_at(server_utcb);
     u.reply_sel = raw(child_reply);
+    waiter_ready = 1; // a few instructions before its receive
     waiter_status = static_cast<Word>(sys::ipc_recv(child_ep, timeout_never).error) + 1;
     for (;;) sys::thread_yield();
 }
@@ -352,6 +355,7 @@ volatile Word waiter_status = 0;
 JANUS_TEST(deleting_an_endpoint_in_use_cancels_the_waiting_thread) {
     REQUIRE_BOOT();
     const Sel pd = scratch(0), ep = scratch(1), thread = scratch(2), pause = scratch(3);
+    waiter_ready = 0;
     waiter_status = 0;
     CHECK_EQ(sys::endpoint_create(ep).error, Error::ok);
     CHECK_EQ(sys::notification_create(pause).error, Error::ok);
@@ -359,10 +363,11 @@ JANUS_TEST(deleting_an_endpoint_in_use_cancels_the_waiting_thread) {
     CHECK_EQ(sys::cap_copy(ep, pd, child_ep, R::read, 0).error, Error::ok);
     if (roottask::start_thread(t, thread, pd, server_utcb, waiter)) {
         // The waiter runs below the root's priority: it reaches its receive while the root waits.
+        CHECK(roottask::eventually(pause, [] { return waiter_ready == 1; }));
         CHECK_EQ(sys::notify_wait(pause, 5 * roottask::millisecond).error, Error::timeout);
         CHECK_EQ(waiter_status, Word{0});
         CHECK_EQ(sys::cap_delete(ep).error, Error::ok); // the root's is the original: the endpoint dies
-        CHECK_EQ(sys::notify_wait(pause, 5 * roottask::millisecond).error, Error::timeout);
+        CHECK(roottask::eventually(pause, [] { return waiter_status != 0; }));
         CHECK_EQ(waiter_status, static_cast<Word>(Error::cancelled) + 1);
     }
     roottask::clear_scratch(4);
