@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <unistd.h>
 
 #include "hostsim/sanitizers.hpp"
@@ -18,13 +19,24 @@ namespace hostsim {
 
 namespace {
 
+// The line of the execution in progress, kept so that printing it needs no heap: print_line runs inside
+// TSan's report callback (with the report lock held: an allocation there that TSan reports again deadlocks
+// the process) and in death callbacks and signal handlers, where the heap may be broken.
 ReplayLine current;
+std::string strategy_name; // current.strategy.name(), remade only when the strategy changes
 bool active = false;
+
+bool same(const StrategySpec& a, const StrategySpec& b) {
+    return a.kind == b.kind && a.depth == b.depth && a.steps == b.steps;
+}
 
 void print_line(const char* what) {
     if (!active) return;
-    std::string text = current.format();
-    std::fprintf(stderr, "hostsim: %s during ./janus sim replay %s\n", what, text.c_str());
+    // ReplayLine::format() without a schedule, in one fprintf.
+    std::fprintf(stderr, "hostsim: %s during ./janus sim replay %s,%s,seed=%llu,%s,budget=%llu\n", what,
+                 current.scenario.c_str(), strategy_name.c_str(),
+                 static_cast<unsigned long long>(current.seed), current.tso ? "tso" : "sc",
+                 static_cast<unsigned long long>(current.step_budget));
     std::fflush(stderr);
 }
 
@@ -61,6 +73,7 @@ void install() {
 void set_crash_line(const ReplayLine& line) {
     install();
     current.scenario.assign(line.scenario);
+    if (strategy_name.empty() || !same(current.strategy, line.strategy)) strategy_name = line.strategy.name();
     current.strategy = line.strategy;
     current.seed = line.seed;
     current.tso = line.tso;
