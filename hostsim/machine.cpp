@@ -267,6 +267,7 @@ void Machine::abandon_cpus() {
             exiting_ = true;
             transfer(static_cast<int>(i));
             exiting_ = false;
+            san::tsan_acquire(&done_sync_); // what it did happens before the host frees its code below
             forget(std::move(c.ctx.fiber));
             c.stack_dirty = true;
             san::tsan_destroy_fiber(c.ctx.tsan); // its shadow call stack still holds the abandoned frames
