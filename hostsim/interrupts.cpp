@@ -1,6 +1,7 @@
 // Machine: interrupt masking, IPIs, the per-CPU timer, the periodic device interrupt and waiting for
 // interrupts.
 #include "hostsim/machine.hpp"
+#include "hostsim/sanitizers.hpp"
 #include "hostsim/sim_cpu.hpp"
 
 namespace hostsim {
@@ -75,7 +76,10 @@ void Machine::deliver_interrupts() {
                                             std::to_string(running_) + " but no interrupt handler is set");
         if (trace_) trace("  cpu%d  interrupt vector %u", running_, vector);
         c.irq_enabled = false; // interrupt gate
-        handler_(vector);
+        {
+            san::SimulatedCode kernel; // the kernel's handler is seen by TSan, even from a scheduling point
+            handler_(vector);
+        }
         c.irq_enabled = true; // iret
     }
 }

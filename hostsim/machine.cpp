@@ -148,6 +148,7 @@ void Machine::prepare_fiber(int index) {
     if (c.stack_dirty) san::asan_unpoison(c.stack.bottom(), c.stack.size());
     c.stack_dirty = false;
     if (!c.ctx.tsan) c.ctx.tsan = san::tsan_create_fiber();
+    c.ctx.ignore = {}; // a fresh or finished TSan fiber: not ignoring
     c.ctx.stack_bottom = c.stack.bottom();
     c.ctx.stack_size = c.stack.size();
     c.at_relax = c.relax_stalled = false;
@@ -169,13 +170,17 @@ void Machine::prepare_fiber(int index) {
             }
             me.state = CpuState::finished;
             --live_coded_;
-            int next = decide();
+            int next;
+            {
+                san::Bookkeeping bookkeeping; // ends before the switch below: this TSan fiber is reused
+                next = decide();
+            }
             san::tsan_release(&done_sync_); // everything this CPU did happens before the host's checks
             FiberContext& to = ctx(next);
             from_ = index;
             running_ = next;
             san::asan_start_switch(nullptr, to.stack_bottom, to.stack_size);
-            san::tsan_switch(to.tsan, false);
+            san::tsan_switch(to.tsan, false, next == host_index() ? nullptr : &to.ignore);
             return std::move(to.fiber);
         });
     c.state = CpuState::unstarted;
@@ -189,7 +194,7 @@ void Machine::transfer(int to) {
     from_ = me;
     running_ = to;
     san::asan_start_switch(&mine.asan_fake_stack, dst.stack_bottom, dst.stack_size);
-    san::tsan_switch(dst.tsan, false);
+    san::tsan_switch(dst.tsan, false, to == host_index() ? nullptr : &dst.ignore);
     ctx::fiber back = std::move(dst.fiber).resume();
     arrived(me, mine.asan_fake_stack);
     ctx(from_).fiber = std::move(back);
@@ -208,12 +213,13 @@ void Machine::arrived(int self, const void* fake_stack) {
 }
 
 void Machine::exit_to_host() {
+    san::tsan_abandon_bookkeeping(); // stopped inside hostsim's work, never to return from it
     san::tsan_release(&done_sync_);
     FiberContext& host = ctx(host_index());
     from_ = running_;
     running_ = host_index();
     san::asan_start_switch(nullptr, host.stack_bottom, host.stack_size);
-    san::tsan_switch(host.tsan, false);
+    san::tsan_switch(host.tsan, false, nullptr);
     std::move(host.fiber).resume();
     std::abort(); // an abandoned CPU is never resumed again
 }
@@ -285,6 +291,7 @@ void Machine::abandon_cpus() {
 }
 
 void Machine::fail(Verdict verdict, std::string message) {
+    san::Bookkeeping bookkeeping;
     if (!outcome_.failed()) {
         outcome_.verdict = verdict;
         outcome_.message = std::move(message);
@@ -308,6 +315,8 @@ bool Machine::check(bool ok, const char* format, ...) {
 }
 
 void Machine::console_write(std::string_view text) {
+    san::tsan_read_range(text.data(), text.size()); // the kernel's buffer, read for the kernel
+    san::Bookkeeping bookkeeping;
     console_.append(text);
     if (config_.echo_console) std::fwrite(text.data(), 1, text.size(), stderr);
 }
@@ -321,6 +330,7 @@ std::string Machine::shutdown_message(arch::ExitStatus status) const {
 }
 
 void Machine::shutdown(arch::ExitStatus status) {
+    san::Bookkeeping bookkeeping;
     outcome_.exit_status = status;
     if (!in_run_ || running_ == host_index()) {
         std::fprintf(stderr, "hostsim: arch::shutdown outside a simulated CPU\n");
@@ -332,6 +342,7 @@ void Machine::shutdown(arch::ExitStatus status) {
 }
 
 void Machine::trace(const char* format, ...) {
+    san::Bookkeeping bookkeeping;
     va_list ap;
     va_start(ap, format);
     std::vfprintf(trace_, format, ap);
@@ -340,6 +351,7 @@ void Machine::trace(const char* format, ...) {
 }
 
 std::string Machine::address_name(const volatile void* addr) {
+    san::Bookkeeping bookkeeping;
     auto a = reinterpret_cast<std::uintptr_t>(addr);
     auto base = reinterpret_cast<std::uintptr_t>(ram_);
     char buf[48];

@@ -41,6 +41,7 @@ const char* point_name(Machine::Point p) {
 } // namespace
 
 void Machine::schedule(Point point, const volatile void* addr) {
+    san::Bookkeeping bookkeeping; // hostsim's own work: invisible to TSan (sanitizers.hpp)
     SimCpu& c = self();
     if (++outcome_.steps > config_.step_budget)
         fail(Verdict::livelock, "no end after " + std::to_string(config_.step_budget) +

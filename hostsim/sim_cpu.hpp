@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "hostsim/sanitizers.hpp"
 #include "hostsim/stack.hpp"
 #include "hostsim/store_buffer.hpp"
 #include "hostsim/tlb.hpp"
@@ -19,6 +20,7 @@ struct FiberContext {
     const void* stack_bottom = nullptr; // for ASan's stack switch annotations
     std::size_t stack_size = 0;
     void* asan_fake_stack = nullptr;
+    san::IgnoreDepth ignore; // TSan's ignore mode for hostsim's own work on this fiber (sanitizers.hpp)
 };
 
 enum class CpuState : std::uint8_t {

@@ -3,11 +3,14 @@
 #include <cstdio>
 
 #include "hostsim/machine.hpp"
+#include "hostsim/sanitizers.hpp"
 #include "hostsim/sim_cpu.hpp"
 
 namespace hostsim {
 
 std::optional<std::uint64_t> Machine::translate(std::uint64_t va, std::uint8_t needed) {
+    // The TLB model, its walker and the frame generations are the machine's: invisible to TSan.
+    san::Bookkeeping bookkeeping;
     schedule(Point::tlb);
     SimCpu& c = self();
     auto generation = [this](std::uint64_t frame) {
@@ -54,6 +57,7 @@ std::optional<std::uint64_t> Machine::translate(std::uint64_t va, std::uint8_t n
 }
 
 void Machine::load_root(std::uint64_t root) {
+    san::Bookkeeping bookkeeping;
     SimCpu& c = self();
     c.root = root;
     c.tlb.flush(false);
@@ -64,10 +68,12 @@ std::uint64_t Machine::root() const {
 }
 
 void Machine::invalidate_page(std::uint64_t va) {
+    san::Bookkeeping bookkeeping;
     self().tlb.invalidate(va);
 }
 
 void Machine::invalidate_on(arch::CpuId id, std::optional<std::uint64_t> va) {
+    san::Bookkeeping bookkeeping;
     if (id >= config_.cpus) return;
     SimCpu& c = cpu(static_cast<int>(id));
     if (va)
@@ -77,6 +83,7 @@ void Machine::invalidate_on(arch::CpuId id, std::optional<std::uint64_t> va) {
 }
 
 void Machine::shootdown(std::uint64_t cpu_mask, std::optional<std::uint64_t> va) {
+    san::Bookkeeping bookkeeping;
     schedule(Point::tlb);
     if (trace_)
         trace("  cpu%d  shootdown of %s on cpu mask %#llx", running_, va ? "one page" : "everything",
