@@ -26,10 +26,13 @@ struct Arrival {
     arch::CpuId cpu;
     std::uint64_t time;
 };
+// Written by the handler (on CPU 0); other CPUs read only `recorded`, its size published with release.
 std::vector<Arrival> arrivals;
+arch::Atomic<std::size_t> recorded{0};
 
 void record(arch::Vector v) {
     arrivals.push_back({v, arch::cpu_id(), arch::time_now()});
+    recorded.store(arrivals.size(), arch::MemoryOrder::release);
 }
 
 Scenario scenario(const char* name, unsigned cpus, ScenarioBody body) {
@@ -53,6 +56,7 @@ TEST(IrqLines, LineZeroTicksOnCpuZeroEveryPeriodWhileUnmasked) {
     expect_pass(scenario("test.irq_line_ticks", 2, [](Machine& m) {
         reset_irq_lines();
         arrivals.clear();
+        recorded.store(0);
         std::uint64_t unmasked_at = 0, masked_at = 0;
         // CPU 1 unmasks and masks: the ticks still go to CPU 0, which only idles.
         m.start(0, [] {
@@ -64,7 +68,7 @@ TEST(IrqLines, LineZeroTicksOnCpuZeroEveryPeriodWhileUnmasked) {
             arch::irq_disable();
             unmasked_at = arch::time_now();
             arch::irq_line_unmask(arch::irq_line_timer);
-            while (arrivals.size() < 3) arch::cpu_relax();
+            while (recorded.load(arch::MemoryOrder::acquire) < 3) arch::cpu_relax();
             arch::irq_line_mask(arch::irq_line_timer);
             masked_at = arch::time_now();
             arch::ipi_send(0, marker); // once CPU 0 sleeps through 5 more periods in quiet, it may stop
