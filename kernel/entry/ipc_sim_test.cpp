@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "arch/atomic.hpp"
 #include "hostsim/explorer.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/entry/kernel_host.hpp"
@@ -59,17 +60,20 @@ struct Actors {
         return arch::UserExit{arch::UserExit::Kind::syscall, 0, 0, 0};
     }
     bool exception(Thread&, const arch::UserExit&) { return false; }
+    // Called by every CPU's run loop with the kernel lock held (which orders `kicked`); `done` is set by the
+    // actors' user code on any CPU, outside the lock, so it is an atomic as it would be in ring 3.
     bool finished() {
-        if (done && !kicked) {
+        const bool all_done = done.load(arch::MemoryOrder::acquire) != 0;
+        if (all_done && !kicked) {
             kicked = true;
             std::uint64_t all = (std::uint64_t{1} << Machine::current()->cpu_count()) - 1;
             sched::send_kicks(all & ~(std::uint64_t{1} << arch::cpu_id()));
         }
-        return done;
+        return all_done;
     }
 
     std::map<const Thread*, Actor> actors;
-    bool done = false;
+    arch::Atomic<std::uint8_t> done{0}; // a flag (Atomic holds no bool)
     bool kicked = false;
 };
 
@@ -110,7 +114,8 @@ struct CallWorld {
                          base + static_cast<std::uint64_t>(step));
                 } else {
                     load(f, S::thread_stop, sel); // done: stop itself
-                    if (++clients_done == clients) actors.done = true;
+                    if (clients_done.fetch_add(1) + 1 == clients)
+                        actors.done.store(1, arch::MemoryOrder::release);
                 }
             };
             ++clients;
@@ -131,7 +136,7 @@ struct CallWorld {
     TestKernel k;
     Actors actors;
     int clients = 0;
-    int clients_done = 0;
+    arch::Atomic<int> clients_done{0}; // counted by clients on several CPUs
 };
 
 Scenario call_scenario(const char* name, unsigned cpus, std::initializer_list<std::uint32_t> client_cpus) {
@@ -150,8 +155,8 @@ Scenario call_scenario(const char* name, unsigned cpus, std::initializer_list<st
         m.run();
         CheckResult sound = check_kernel(world->k.kernel());
         m.check(sound.ok, "invariants after the run: %s", sound.text);
-        m.check(world->clients_done == world->clients, "%d of %d clients finished", world->clients_done,
-                world->clients);
+        m.check(world->clients_done.load() == world->clients, "%d of %d clients finished",
+                world->clients_done.load(), world->clients);
         m.check(world->k.clean(), "the observer saw a violation: %s",
                 world->k.violations().empty() ? "" : world->k.violations().front().c_str());
     };
@@ -177,7 +182,7 @@ struct RestartWorld {
         Thread& boss = thread(21, 0);
         actors.actors[&worker].program = [this](arch::UserFrame& f, int) {
             if (f.rip == new_ip) {
-                actors.done = true;
+                actors.done.store(1, arch::MemoryOrder::release);
                 load(f, S::thread_stop, 20);
             } else {
                 load(f, S::notify_wait, 13, 1000); // waits a while: a strategy cannot starve CPU 0 for ever
@@ -214,7 +219,7 @@ Scenario restart_scenario() {
         m.run();
         CheckResult sound = check_kernel(world->k.kernel());
         m.check(sound.ok, "invariants after the run: %s", sound.text);
-        m.check(world->actors.done, "the restarted thread never ran at its new ip");
+        m.check(world->actors.done.load() != 0, "the restarted thread never ran at its new ip");
         m.check(world->k.clean(), "the observer saw a violation");
     };
     return sc;
