@@ -12,11 +12,13 @@
 //    every table is accounted for.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "arch/cpu.hpp"
 #include "hostsim/explorer.hpp"
 #include "hostsim/pagewalk.hpp"
 #include "kernel/mem/frames.hpp"
@@ -40,7 +42,9 @@ struct Sim {
     FrameTableAllocator tables{&frames};
     std::optional<KernelPageTable> table;
     std::uint64_t initial_free = 0;
-    std::vector<RetiredBatch> retired; // released after the run: the grace period
+    // Released after the run (the grace period). One list per CPU, each appended to only by its CPU: a list
+    // shared by all would be harness state written by several CPUs without synchronisation (a TSan report).
+    std::array<std::vector<RetiredBatch>, hostsim::max_sim_cpus> retired;
 
     // On CPU 0 before the others start.
     void boot(Machine& m) {
@@ -62,7 +66,7 @@ struct Sim {
         Machine::current()->check(flush.ok(), "update failed: error %d", flush.ok() ? 0 : int(flush.error()));
         if (flush.ok() && flush.value().kind != Flush::Kind::none)
             arch::tlb_shootdown(arch::CpuMask::all(), 0, flush.value());
-        retired.push_back(cleanup.batch);
+        retired[arch::cpu_id()].push_back(cleanup.batch);
     }
 
     hostsim::PageWalk walk(Machine& m, VirtAddr va) {
@@ -74,7 +78,8 @@ struct Sim {
 
     // After the run, on the host: release what was retired, tear down, and see every frame come back.
     void teardown(Machine& m) {
-        for (RetiredBatch& b : retired) frames.release_batch(b);
+        for (std::vector<RetiredBatch>& per_cpu : retired)
+            for (RetiredBatch& b : per_cpu) frames.release_batch(b);
         m.run([&] {
             DeferredCleanup last{&frames};
             finish(last, table->destroy(last));
