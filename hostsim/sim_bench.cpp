@@ -1,7 +1,7 @@
 // Benchmark (./janus bench): schedules explored per second, and how long the explorer takes to find each
 // planted bug. The micro test is the usual yardstick of schedule explorers: two CPUs, each doing a few atomic
 // operations on shared counters, checked at the end. Kernel paths are the registered scenarios of kernel
-// modules (the page-table races, kernel/mem/page_table_sim_scenarios.cpp). Aims (issue 6): 100,000
+// modules (the page-table races, kernel/mem/testing/page_table_sim_scenarios.cpp). Aims (issue 6): 100,000
 // schedules/s on the micro test (Relacy does 450,000-600,000 on such a test on this machine kind), 10,000/s
 // on kernel paths, every planted bug found in under 10 s.
 #include <chrono>
