@@ -103,6 +103,8 @@ inline void tsan_switch(void* f, bool sync, IgnoreDepth* to_cpu) {
 /// Scope of hostsim's own work on a simulated CPU (nests; a no-op on the host and without TSan).
 class Bookkeeping {
 public:
+    Bookkeeping(const Bookkeeping&) = delete;
+    Bookkeeping& operator=(const Bookkeeping&) = delete;
 #if HOSTSIM_TSAN
     Bookkeeping() : ctx_(tsan_context) {
         if (ctx_ && ctx_->depth++ == 0) __tsan_ignore_thread_begin();
@@ -117,15 +119,14 @@ private:
     Bookkeeping() {} // user-provided: a scope object, not an unused variable
     ~Bookkeeping() {}
 #endif
-public:
-    Bookkeeping(const Bookkeeping&) = delete;
-    Bookkeeping& operator=(const Bookkeeping&) = delete;
 };
 
 /// Scope of simulated code called from inside hostsim's work (the interrupt handler): TSan sees it again,
 /// however deeply nested the Bookkeeping around it.
 class SimulatedCode {
 public:
+    SimulatedCode(const SimulatedCode&) = delete;
+    SimulatedCode& operator=(const SimulatedCode&) = delete;
 #if HOSTSIM_TSAN
     SimulatedCode() : ctx_(tsan_context), saved_(ctx_ ? ctx_->depth : 0) {
         if (saved_) {
@@ -147,9 +148,6 @@ private:
     SimulatedCode() {}
     ~SimulatedCode() {}
 #endif
-public:
-    SimulatedCode(const SimulatedCode&) = delete;
-    SimulatedCode& operator=(const SimulatedCode&) = delete;
 };
 
 /// Ends ignoring on a CPU that is abandoned mid-call (its TSan fiber is destroyed next: TSan requires no

@@ -70,7 +70,7 @@ void time_to_find(const Scenario& bug) {
         return;
     }
     std::printf("%-44s %-8s found in run %llu after %.4f s (%s)\n", label.c_str(), b.strategy.name().c_str(),
-                static_cast<unsigned long long>(r.failing_run + 1), r.seconds,
+                static_cast<unsigned long long>(r.failing_run) + 1, r.seconds,
                 verdict_name(r.failure.verdict));
 }
 
