@@ -95,4 +95,14 @@ PhysAddr virt_to_phys(const void* va) {
 // The simulated machine has no kernel half in user page tables: kernel code runs on the host.
 void prepare_user_top_table(PhysAddr) {}
 
+UserExit run_user(UserFrame& frame, AddressSpaceRoot space) {
+    hostsim::Machine& m = machine();
+    if (!m.user_mode()) {
+        std::fprintf(stderr,
+                     "hostsim: arch::run_user on a machine without user mode (Machine::set_user_mode)\n");
+        std::abort();
+    }
+    return m.user_mode()->run(frame, space);
+}
+
 } // namespace arch

@@ -103,6 +103,7 @@ ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
         if (out.failed()) {
             report.failing_run = i;
             report.line = ReplayLine{scenario.name, spec, seed, config.tso, config.step_budget, out.schedule};
+            if (scenario.seed_only_lines && !dfs) report.line->schedule.reset();
             if (options.recheck) {
                 auto replayer = make_replay(out.schedule);
                 std::string diff = compare_outcomes(out, execute(scenario, m, replayer.get()));
@@ -177,6 +178,7 @@ int replay_and_report(const Scenario& scenario, const std::string& text, bool tr
                      console.back() == '\n' ? "" : "\n");
     ReplayLine again = *line;
     again.schedule = o.schedule;
+    if (scenario.seed_only_lines) again.schedule.reset();
     if (o.failed())
         std::fprintf(out, "FAIL %s -- %s: %s\n", again.format().c_str(), verdict_name(o.verdict),
                      o.message.c_str());

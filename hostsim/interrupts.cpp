@@ -10,6 +10,14 @@ bool Machine::irq_enabled() const {
     return cpus_[running_].irq_enabled;
 }
 
+std::uint64_t Machine::interrupts_taken() const {
+    return cpus_[running_].interrupts_taken;
+}
+
+unsigned Machine::last_interrupt() const {
+    return cpus_[running_].last_vector;
+}
+
 bool Machine::set_irq_enabled(bool enabled) {
     SimCpu& c = self();
     bool old = c.irq_enabled;
@@ -76,6 +84,8 @@ void Machine::deliver_interrupts() {
                                             std::to_string(running_) + " but no interrupt handler is set");
         if (trace_) trace("  cpu%d  interrupt vector %u", running_, vector);
         c.irq_enabled = false; // interrupt gate
+        ++c.interrupts_taken;
+        c.last_vector = vector;
         {
             san::SimulatedCode kernel; // the kernel's handler is seen by TSan, even from a scheduling point
             handler_(vector);

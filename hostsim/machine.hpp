@@ -34,12 +34,27 @@
 #include <vector>
 
 #include "arch/cpu.hpp"
+#include "arch/user.hpp"
 #include "hostsim/choice.hpp"
 #include "hostsim/tlb.hpp"
 
 namespace hostsim {
 
 class Strategy;
+
+/// Ring-3 execution on a machine: what arch::run_user does under hostsim (hostsim/usermode). The machine
+/// hands it the TLB invalidations the kernel requests, because the user-mode engine keeps its own
+/// translations.
+class UserMode {
+public:
+    /// arch::run_user on the executing CPU (arch/user.hpp).
+    virtual arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space) = 0;
+    /// `cpu` drops its translation of the page at `va`, or every non-global one (nullopt).
+    virtual void invalidate(arch::CpuId cpu, std::optional<std::uint64_t> va) = 0;
+
+protected:
+    ~UserMode() = default;
+};
 struct SimCpu;
 struct FiberContext;
 
@@ -50,6 +65,7 @@ struct Config {
     bool tso = false;                     ///< x86-TSO store buffers; otherwise sequential consistency
     std::uint64_t step_budget = 100'000; ///< scheduling points per scenario execution before it is a livelock
     std::uint64_t ns_per_step = 10;      ///< virtual time that passes per scheduling point
+    std::uint64_t time_budget = 0;       ///< virtual ns before a run is a livelock (0: no limit)
 };
 
 /// How a run ended. Everything but `pass` is a failure.
@@ -150,6 +166,11 @@ public:
     void shootdown(std::uint64_t cpu_mask, std::optional<std::uint64_t> va);
     const Tlb& tlb(arch::CpuId cpu) const;
 
+    // --- User mode (hostsim/usermode) ---------------------------------------------------------------------
+    /// The engine behind arch::run_user on this machine (null: user code cannot run here).
+    void set_user_mode(UserMode* user) { user_mode_ = user; }
+    UserMode* user_mode() const { return user_mode_; }
+
     // --- Interrupts --------------------------------------------------------------------------------------
     using InterruptHandler = std::function<void(unsigned vector)>;
     /// The kernel's entry for interrupts, called on the interrupted CPU with interrupts masked.
@@ -166,6 +187,15 @@ public:
     /// nobody ran collapse into one. Period 0 stops it. Like the per-CPU timers, virtual time jumps to its
     /// next tick when every CPU waits.
     void set_periodic_interrupt(std::uint64_t period, unsigned vector);
+    /// Virtual time the executing CPU spent outside the kernel's scheduling points (user code under
+    /// hostsim/usermode); timers it passed fire at the next scheduling point.
+    void advance_time(std::uint64_t ns) { now_ += ns; }
+    /// Interrupts the executing CPU has taken so far, and the vector of the latest one: how user mode tells
+    /// that its run was interrupted.
+    std::uint64_t interrupts_taken() const;
+    unsigned last_interrupt() const;
+    /// Count of changes the contract's operations made to memory: equal values mean nothing changed between.
+    std::uint64_t memory_epoch() const { return epoch_; }
 
     // --- Contract back ends (hostsim/arch_contract.cpp, hostsim/memory_ops.cpp) ----------------------------
     void console_write(std::string_view text);
@@ -232,6 +262,7 @@ private:
     unsigned periodic_vector_ = 0;
     std::vector<Choice> options_;
     InterruptHandler handler_;
+    UserMode* user_mode_ = nullptr;
     Walker walker_;
     FrameGeneration frame_generation_;
     std::FILE* trace_ = nullptr;

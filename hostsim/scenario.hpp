@@ -34,6 +34,10 @@ struct Scenario {
     /// A planted bug: the plan must find a failure of this kind, and its line must replay it identically.
     /// Verdict::pass for scenarios that must survive their plan.
     Verdict expect = Verdict::pass;
+    /// Failure lines name strategy and seed only, without the schedule string: for scenarios whose runs take
+    /// millions of decisions (a whole boot), where the string would be megabytes. The seed regenerates the
+    /// run, which the explorer's re-check proves. Not for dfs (its runs have no seed).
+    bool seed_only_lines = false;
 };
 
 /// Adds `s` to the registry (call from a static initialiser); returns true. Names must be unique.

@@ -48,6 +48,10 @@ void Machine::schedule(Point point, const volatile void* addr) {
                                     " scheduling points (step budget); cpu" + std::to_string(running_) +
                                     " was at a " + point_name(point));
     now_ += config_.ns_per_step;
+    if (config_.time_budget && now_ > config_.time_budget)
+        fail(Verdict::livelock, "no end after " + std::to_string(config_.time_budget / 1'000'000) +
+                                    " ms of virtual time (time budget); cpu" + std::to_string(running_) +
+                                    " was at a " + point_name(point));
     if (point == Point::relax) {
         c.relax_stalled = c.relax_epoch == epoch_;
         c.relax_epoch = epoch_;

@@ -43,6 +43,8 @@ struct SimCpu {
 
     bool irq_enabled = false;
     std::array<std::uint64_t, 4> pending{}; // pending interrupt vectors 0..255
+    std::uint64_t interrupts_taken = 0;     // delivered to the kernel's handler so far
+    unsigned last_vector = 0;               // the latest of them
     std::uint64_t timer_deadline = 0;       // 0: disarmed
     unsigned timer_vector = 0;
 

@@ -21,6 +21,7 @@ constexpr std::uint64_t page_limit = 512;
 struct TlbState {
     std::vector<TlbRequest> log;
     TlbHandler handler;
+    bool lose_shootdowns = false;
 };
 
 TlbState& state() {
@@ -63,6 +64,9 @@ std::vector<TlbRequest>& tlb_requests() {
 void set_tlb_handler(TlbHandler handler) {
     state().handler = std::move(handler);
 }
+void plant_lost_shootdowns(bool on) {
+    state().lose_shootdowns = on;
+}
 
 } // namespace hostsim
 
@@ -79,6 +83,7 @@ void tlb_shootdown(CpuMask cpus, AddressSpaceId asid, const TlbScope& scope) {
     hostsim::record({hostsim::TlbRequest::Kind::shootdown, cpus, asid, scope});
     hostsim::Machine* m = hostsim::Machine::current();
     if (!m || scope.kind == TlbScope::Kind::none) return;
+    if (hostsim::state().lose_shootdowns) cpus.bits &= CpuMask::only(m->cpu_id()).bits;
     // One scheduling point for the IPI round (with the first page, or everything), then the rest of the
     // range.
     const std::uint64_t n = hostsim::page_count(scope);

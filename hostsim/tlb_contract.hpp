@@ -25,4 +25,8 @@ std::vector<TlbRequest>& tlb_requests();
 using TlbHandler = std::function<void(const TlbRequest&)>;
 void set_tlb_handler(TlbHandler handler);
 
+/// A planted bug for self-tests of the machine's TLB checks: while on, a shootdown reaches only the CPU that
+/// asks for it, as if the kernel had forgotten the other CPUs. Per host thread, like the log.
+void plant_lost_shootdowns(bool on);
+
 } // namespace hostsim

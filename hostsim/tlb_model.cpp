@@ -70,6 +70,7 @@ std::uint64_t Machine::root() const {
 void Machine::invalidate_page(std::uint64_t va) {
     san::Bookkeeping bookkeeping;
     self().tlb.invalidate(va);
+    if (user_mode_) user_mode_->invalidate(cpu_id(), va);
 }
 
 void Machine::invalidate_on(arch::CpuId id, std::optional<std::uint64_t> va) {
@@ -80,6 +81,7 @@ void Machine::invalidate_on(arch::CpuId id, std::optional<std::uint64_t> va) {
         c.tlb.invalidate(*va);
     else
         c.tlb.flush(false);
+    if (user_mode_) user_mode_->invalidate(id, va);
 }
 
 void Machine::shootdown(std::uint64_t cpu_mask, std::optional<std::uint64_t> va) {
