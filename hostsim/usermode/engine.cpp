@@ -1,0 +1,254 @@
+#include "hostsim/usermode/engine.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace hostsim::usermode {
+
+namespace {
+
+constexpr std::uint64_t page = 4096;
+
+/// Where a slice "ends": an address rip can never hold (not canonical), so the engine only stops through a
+/// hook or an error.
+constexpr std::uint64_t never = 0x8000'0000'0000'0000;
+
+/// Set-up descriptors (Intel SDM vol. 3A, 3.4.5): 64-bit code (L=1) and data, for ring 0 and ring 3. The
+/// ring-3 selectors are the ones the bare-metal GDT gives user code (arch/x86_64/gdt.hpp): data 0x1b,
+/// code 0x23.
+constexpr std::uint64_t setup_gdt[] = {
+    0,
+    0x00af'9b00'0000'ffff, // 0x08: ring-0 code, 64-bit
+    0x00cf'9300'0000'ffff, // 0x10: ring-0 data
+    0x00cf'f300'0000'ffff, // 0x18: ring-3 data
+    0x00af'fb00'0000'ffff, // 0x20: ring-3 code, 64-bit
+};
+constexpr std::uint64_t user_data_selector = 0x18 | 3, user_code_selector = 0x20 | 3;
+constexpr std::uint64_t cr4_tsd = 1u << 2; // rdtsc faults in ring 3: hostsim supplies virtual time instead
+
+constexpr int frame_registers[] = {
+    UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RSI, UC_X86_REG_RDI,
+    UC_X86_REG_RBP, UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12,
+    UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15, UC_X86_REG_RIP, UC_X86_REG_RSP, UC_X86_REG_RFLAGS,
+};
+constexpr int frame_register_count = sizeof frame_registers / sizeof frame_registers[0];
+static_assert(sizeof(arch::UserFrame) == frame_register_count * sizeof(std::uint64_t),
+              "frame_registers lists every field of arch::UserFrame in order");
+
+[[noreturn]] void die(const char* what, uc_err e) {
+    std::fprintf(stderr, "hostsim: Unicorn: %s: %s\n", what, uc_strerror(e));
+    std::abort();
+}
+
+} // namespace
+
+Engine::Engine(MemoryHandler& memory) : memory_(memory) {
+    if (uc_err e = uc_open(UC_ARCH_X86, UC_MODE_64, &uc_)) die("uc_open", e);
+    uc_hook h;
+    auto add = [&](int type, void* callback, int extra = -1) {
+        uc_err e = extra < 0 ? uc_hook_add(uc_, &h, type, callback, this, 1, 0)
+                             : uc_hook_add(uc_, &h, type, callback, this, 1, 0, extra);
+        if (e) die("uc_hook_add", e);
+    };
+    add(UC_HOOK_CODE, reinterpret_cast<void*>(&on_code));
+    add(UC_HOOK_INSN, reinterpret_cast<void*>(&on_syscall), UC_X86_INS_SYSCALL);
+    add(UC_HOOK_INSN, reinterpret_cast<void*>(&on_in), UC_X86_INS_IN);
+    add(UC_HOOK_INSN, reinterpret_cast<void*>(&on_out), UC_X86_INS_OUT);
+    add(UC_HOOK_INTR, reinterpret_cast<void*>(&on_interrupt));
+    add(UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&on_memory));
+    enter_ring3();
+}
+
+Engine::~Engine() {
+    if (clean_) uc_context_free(clean_);
+    if (uc_) uc_close(uc_);
+}
+
+// CPL 3 by `iretq` from ring 0 (Intel SDM vol. 3A, 6.14.3: a 64-bit iret pops rip, cs, rflags, rsp, ss):
+// a one-page GDT and a one-instruction trampoline with its frame, executed once and then unmapped.
+void Engine::enter_ring3() {
+    alignas(4096) static unsigned char setup[page];
+    constexpr std::uint64_t gdt_offset = 0x800, frame_offset = 0xf00;
+    std::memset(setup, 0, sizeof setup);
+    setup[0] = 0x48; // iretq (REX.W CF)
+    setup[1] = 0xcf;
+    std::memcpy(setup + gdt_offset, setup_gdt, sizeof setup_gdt);
+    const std::uint64_t frame[] = {setup_page, user_code_selector, 0x2, 0, user_data_selector};
+    std::memcpy(setup + frame_offset, frame, sizeof frame);
+    if (uc_err e = uc_mem_map_ptr(uc_, setup_page, page, UC_PROT_ALL, setup))
+        die("mapping the set-up page", e);
+    uc_x86_mmr gdtr{};
+    gdtr.base = setup_page + gdt_offset;
+    gdtr.limit = sizeof setup_gdt - 1;
+    uc_reg_write(uc_, UC_X86_REG_GDTR, &gdtr);
+    set_reg(UC_X86_REG_RSP, setup_page + frame_offset);
+    set_reg(UC_X86_REG_CR4, reg(UC_X86_REG_CR4) | cr4_tsd);
+    budget_ = 1; // the iretq, and then the hook stops at ring 3's first instruction
+    executed_ = 0;
+    uc_err e = uc_emu_start(uc_, setup_page, never, 0, 0);
+    stopped_ = false;
+    if (e || reg(UC_X86_REG_CS) != user_code_selector || reg(UC_X86_REG_SS) != user_data_selector)
+        die("entering ring 3", e ? e : UC_ERR_EXCEPTION);
+    if (uc_err u = uc_mem_unmap(uc_, setup_page, page)) die("unmapping the set-up page", u);
+    // A fixed exit set: otherwise every uc_emu_start re-registers its `until` address and invalidates the
+    // translated code around it, which costs more than the slice itself.
+    std::uint64_t exit_address = never;
+    if (uc_err x = uc_ctl_exits_enable(uc_)) die("enabling exits", x);
+    if (uc_err x = uc_ctl_set_exits(uc_, &exit_address, 1)) die("setting the exit", x);
+    if (uc_err c = uc_context_alloc(uc_, &clean_)) die("uc_context_alloc", c);
+    if (uc_err c = uc_context_save(uc_, clean_)) die("uc_context_save", c);
+}
+
+std::uint64_t Engine::reg(int id) {
+    std::uint64_t v = 0;
+    uc_reg_read(uc_, id, &v);
+    return v;
+}
+
+void Engine::set_reg(int id, std::uint64_t value) {
+    uc_reg_write(uc_, id, &value);
+}
+
+EngineStop Engine::run(arch::UserFrame& frame, std::uint64_t budget, std::uint64_t& executed) {
+    if (dirty_) uc_context_restore(uc_, clean_);
+    dirty_ = false;
+    auto* words = reinterpret_cast<std::uint64_t*>(&frame);
+    void* values[frame_register_count];
+    for (int i = 0; i < frame_register_count; ++i) values[i] = &words[i];
+    uc_reg_write_batch(uc_, const_cast<int*>(frame_registers), values, frame_register_count);
+    budget_ = budget;
+    executed_ = 0;
+    stopped_ = false;
+    stop_ = EngineStop{};
+    uc_err e = uc_emu_start(uc_, frame.rip, never, 0, 0);
+    uc_reg_read_batch(uc_, const_cast<int*>(frame_registers), values, frame_register_count);
+    executed = executed_;
+    if (stopped_) {
+        if (stop_.kind == EngineStop::Kind::port_io) frame.rip = stop_.address;
+        dirty_ = stop_.kind == EngineStop::Kind::interrupt;
+        return stop_;
+    }
+    dirty_ = true;
+    switch (e) {
+    case UC_ERR_INSN_INVALID:
+        return {EngineStop::Kind::invalid, 0, frame.rip, {}};
+    case UC_ERR_READ_UNMAPPED:
+    case UC_ERR_WRITE_UNMAPPED:
+    case UC_ERR_FETCH_UNMAPPED:
+    case UC_ERR_READ_PROT:
+    case UC_ERR_WRITE_PROT:
+    case UC_ERR_FETCH_PROT:
+        return {EngineStop::Kind::memory, 0, 0, {}};
+    case UC_ERR_OK:
+        return {EngineStop::Kind::engine_error, 0, frame.rip, "the engine stopped without a reason"};
+    default:
+        return {EngineStop::Kind::engine_error, 0, frame.rip, uc_strerror(e)};
+    }
+}
+
+void Engine::stop(EngineStop s) {
+    if (!stopped_) {
+        stopped_ = true;
+        stop_ = std::move(s);
+    }
+    uc_emu_stop(uc_);
+}
+
+extern "C" __attribute__((noinline)) void janus_user_breakpoint(const arch::UserFrame* frame) {
+    asm volatile("" : : "r"(frame) : "memory"); // a place for gdb to stop, never optimised away
+}
+
+void Engine::breakpoint(std::uint64_t address) {
+    arch::UserFrame f{};
+    auto* words = reinterpret_cast<std::uint64_t*>(&f);
+    for (int i = 0; i < frame_register_count; ++i) words[i] = reg(frame_registers[i]);
+    std::fprintf(
+        stderr,
+        "hostsim: user breakpoint %#llx: rax %#llx rbx %#llx rcx %#llx rdx %#llx rsi %#llx rdi %#llx "
+        "rbp %#llx rsp %#llx\n",
+        static_cast<unsigned long long>(address), static_cast<unsigned long long>(f.rax),
+        static_cast<unsigned long long>(f.rbx), static_cast<unsigned long long>(f.rcx),
+        static_cast<unsigned long long>(f.rdx), static_cast<unsigned long long>(f.rsi),
+        static_cast<unsigned long long>(f.rdi), static_cast<unsigned long long>(f.rbp),
+        static_cast<unsigned long long>(f.rsp));
+    janus_user_breakpoint(&f);
+}
+
+// Called before each instruction: the budget counts instructions begun.
+void Engine::on_code(uc_engine*, std::uint64_t address, std::uint32_t, void* self) {
+    Engine& e = *static_cast<Engine*>(self);
+    if (!e.breakpoints_.empty())
+        for (std::uint64_t b : e.breakpoints_)
+            if (b == address) e.breakpoint(address);
+    if (e.executed_ == e.budget_) {
+        e.stop({EngineStop::Kind::budget, 0, 0, {}});
+        return;
+    }
+    ++e.executed_;
+}
+
+void Engine::on_syscall(uc_engine*, void* self) {
+    static_cast<Engine*>(self)->stop({EngineStop::Kind::syscall, 0, 0, {}});
+}
+
+void Engine::on_interrupt(uc_engine*, std::uint32_t number, void* self) {
+    static_cast<Engine*>(self)->stop({EngineStop::Kind::interrupt, number, 0, {}});
+}
+
+// Unicorn runs port I/O without the IOPL check; rip is still at the instruction here.
+std::uint32_t Engine::on_in(uc_engine*, std::uint32_t, int, void* self) {
+    Engine& e = *static_cast<Engine*>(self);
+    e.stop({EngineStop::Kind::port_io, 0, e.reg(UC_X86_REG_RIP), {}});
+    return 0;
+}
+
+void Engine::on_out(uc_engine*, std::uint32_t, int, std::uint32_t, void* self) {
+    Engine& e = *static_cast<Engine*>(self);
+    e.stop({EngineStop::Kind::port_io, 0, e.reg(UC_X86_REG_RIP), {}});
+}
+
+bool Engine::on_memory(uc_engine*, uc_mem_type type, std::uint64_t address, int, std::int64_t, void* self) {
+    Engine& e = *static_cast<Engine*>(self);
+    using A = MemoryHandler::Access;
+    A access = A::read;
+    bool unmapped = false;
+    switch (type) {
+    case UC_MEM_WRITE_UNMAPPED:
+        unmapped = true;
+        [[fallthrough]];
+    case UC_MEM_WRITE_PROT:
+        access = A::write;
+        break;
+    case UC_MEM_FETCH_UNMAPPED:
+        unmapped = true;
+        [[fallthrough]];
+    case UC_MEM_FETCH_PROT:
+        access = A::fetch;
+        break;
+    case UC_MEM_READ_UNMAPPED:
+        unmapped = true;
+        break;
+    default:
+        break;
+    }
+    return e.memory_.fault(access, address, unmapped);
+}
+
+bool Engine::map(std::uint64_t va, std::uint64_t size, void* host, std::uint32_t prot) {
+    return uc_mem_map_ptr(uc_, va, size, prot, host) == UC_ERR_OK;
+}
+
+bool Engine::protect(std::uint64_t va, std::uint64_t size, std::uint32_t prot) {
+    return uc_mem_protect(uc_, va, size, prot) == UC_ERR_OK;
+}
+
+bool Engine::unmap(std::uint64_t va, std::uint64_t size) {
+    return uc_mem_unmap(uc_, va, size) == UC_ERR_OK;
+}
+
+bool Engine::read(std::uint64_t va, void* out, std::size_t size) {
+    return uc_mem_read(uc_, va, out, size) == UC_ERR_OK;
+}
+
+} // namespace hostsim::usermode

@@ -1,0 +1,111 @@
+// One simulated CPU's ring-3 core: a Unicorn engine in 64-bit mode at CPL 3 with paging off.
+//
+// Unicorn 2.0.1 does not translate through page tables (virtual = physical), so paging stays off and the
+// engine's memory regions are the CPU's TLB: hostsim maps each page it translates onto the frame's host
+// memory (SoftTlb). The engine reaches CPL 3 once, at creation, through an `iretq` from a trampoline with its
+// own GDT (Unicorn will not load a ring-3 selector from outside, and its `sysret` is refused); both pages are
+// unmapped afterwards and user code never sees them. From then on the engine never leaves CPL 3: the syscall
+// hook and the interrupt hook report instead of entering a kernel, so privileged instructions fault as they
+// do in ring 3 on hardware.
+//
+// Unicorn leaves its pending-exception state set after a hooked exception (the second becomes #DF, the third
+// a silent stop), so every slice starts from the clean context saved at CPL 3, with the thread's registers
+// written over it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unicorn/unicorn.h>
+#include <vector>
+
+#include "arch/user.hpp"
+
+namespace hostsim::usermode {
+
+/// What ended a slice of user code, as the engine saw it (the CPU's view comes from UserCpu).
+struct EngineStop {
+    enum class Kind : std::uint8_t {
+        budget,       ///< the instruction budget ran out
+        syscall,      ///< a `syscall` instruction; rip is past it
+        interrupt,    ///< Unicorn raised interrupt `number` (an exception or `int n`); rip as it left it
+        port_io,      ///< an `in`/`out` instruction at `address` (ring 3 has no I/O ports)
+        invalid,      ///< an invalid opcode (#UD) at rip
+        memory,       ///< a memory access the hooks refused (the MemoryHandler said why)
+        engine_error, ///< Unicorn itself failed: `message`
+    };
+    Kind kind = Kind::budget;
+    std::uint32_t number = 0;
+    std::uint64_t address = 0;
+    std::string message;
+};
+
+/// Called (and printed) when user code is about to execute a breakpoint address (Engine::set_breakpoints):
+/// in gdb, `break janus_user_breakpoint`, then `p/x *frame` shows the thread's registers at that instruction.
+extern "C" void janus_user_breakpoint(const arch::UserFrame* frame);
+
+/// Memory accesses the engine has no region for, or whose region forbids them.
+class MemoryHandler {
+public:
+    enum class Access : std::uint8_t { read, write, fetch };
+    /// True if the access may be retried (a region now allows it); false stops the slice.
+    virtual bool fault(Access access, std::uint64_t address, bool unmapped) = 0;
+
+protected:
+    ~MemoryHandler() = default;
+};
+
+class Engine {
+public:
+    explicit Engine(MemoryHandler& memory);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    /// Runs `frame` for at most `budget` instructions; the frame afterwards holds the registers as the slice
+    /// left them. `executed` counts the instructions that completed.
+    EngineStop run(arch::UserFrame& frame, std::uint64_t budget, std::uint64_t& executed);
+
+    /// Regions: [va, va + size) onto host memory `host` (page aligned) with UC_PROT_* rights.
+    bool map(std::uint64_t va, std::uint64_t size, void* host, std::uint32_t prot);
+    bool protect(std::uint64_t va, std::uint64_t size, std::uint32_t prot);
+    bool unmap(std::uint64_t va, std::uint64_t size);
+
+    /// User addresses at which janus_user_breakpoint() is called before the instruction executes.
+    void set_breakpoints(std::vector<std::uint64_t> addresses) { breakpoints_ = std::move(addresses); }
+
+    /// Reads user memory through the engine's regions (instruction bytes at a fault); false if unmapped.
+    bool read(std::uint64_t va, void* out, std::size_t size);
+
+    /// Where the engine's descriptor table lived during set-up: a segment-register load by user code reads
+    /// it and finds nothing mapped there.
+    static constexpr std::uint64_t setup_page = 0xffff'ffff'ffff'e000;
+
+private:
+    void enter_ring3();
+    void stop(EngineStop s);
+
+    static void on_code(uc_engine* uc, std::uint64_t address, std::uint32_t size, void* self);
+    static void on_syscall(uc_engine* uc, void* self);
+    static void on_interrupt(uc_engine* uc, std::uint32_t number, void* self);
+    static std::uint32_t on_in(uc_engine* uc, std::uint32_t port, int size, void* self);
+    static void on_out(uc_engine* uc, std::uint32_t port, int size, std::uint32_t value, void* self);
+    static bool on_memory(uc_engine* uc, uc_mem_type type, std::uint64_t address, int size,
+                          std::int64_t value, void* self);
+
+    std::uint64_t reg(int id);
+    void set_reg(int id, std::uint64_t value);
+    void breakpoint(std::uint64_t address);
+
+    uc_engine* uc_ = nullptr;
+    uc_context* clean_ = nullptr;
+    MemoryHandler& memory_;
+    // The slice in progress.
+    std::uint64_t budget_ = 0;
+    std::uint64_t executed_ = 0;
+    bool stopped_ = false;
+    bool dirty_ = false; ///< an exception was raised since the clean context was last restored
+    EngineStop stop_;
+    std::vector<std::uint64_t> breakpoints_;
+};
+
+} // namespace hostsim::usermode

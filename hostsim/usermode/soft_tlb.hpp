@@ -1,0 +1,90 @@
+// The TLB of one simulated CPU in user mode: the pages its Unicorn engine has mapped.
+//
+// A page enters when an access needs it: hostsim walks the loaded address space's real x86-64 page tables in
+// simulated RAM (hostsim/pagewalk, written from the SDM, sharing nothing with kernel/) and maps the page onto
+// its frame's host memory with the entry's rights. It leaves only when the kernel invalidates it, shoots it
+// down or loads another address space (CR3), or when the TLB is full (the oldest goes: hardware may evict any
+// time). So a missing invalidation leaves the old translation usable, exactly as on hardware.
+//
+// Stale translations: whenever the kernel is between operations (its lock is free), every kernel operation
+// has finished its shootdowns, so every cached translation must agree with the page tables: the same frame
+// and page size, no right the tables no longer give. audit() marks those that do not as stale and takes
+// every right from their region; user code touching one is a stale access, the bug a missing shootdown
+// causes. While a kernel operation is in flight, disagreement is the legal window before its shootdown.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "hostsim/pagewalk.hpp"
+#include "hostsim/usermode/engine.hpp"
+
+namespace hostsim::usermode {
+
+/// Simulated physical memory as the walker and the engine see it.
+struct Ram {
+    std::byte* base = nullptr;
+    std::uint64_t size = 0;
+};
+
+class SoftTlb {
+public:
+    struct Entry {
+        std::uint64_t va = 0;   ///< page base
+        std::uint64_t size = 0; ///< 4 KiB, 2 MiB or 1 GiB
+        std::uint64_t frame = 0;
+        std::uint32_t prot = 0; ///< UC_PROT_* the engine region grants (while not stale)
+        bool stale = false;
+        std::string why; ///< for a stale entry: what the page tables say now
+    };
+
+    /// What an access that found no usable entry came to.
+    struct Fill {
+        enum class Kind : std::uint8_t {
+            mapped,      ///< now in the TLB: retry the access
+            page_fault,  ///< #PF with `error_code` (SDM 4.7)
+            stale,       ///< the access hit a stale entry: `message`
+            ram_outside, ///< the page tables lead outside simulated RAM: `message`
+        };
+        Kind kind;
+        std::uint64_t error_code = 0;
+        std::string message;
+    };
+
+    SoftTlb(Engine& engine, Ram ram, std::size_t capacity)
+        : engine_(engine), ram_(ram), capacity_(capacity) {}
+
+    /// CR3: another address space drops every translation (user pages are never global).
+    void load(std::uint64_t root);
+    std::uint64_t root() const { return root_; }
+
+    /// The access to `va` found no region or one without the right (`unmapped` says which).
+    Fill fault(MemoryHandler::Access access, std::uint64_t va, bool unmapped);
+
+    void invalidate(std::uint64_t va);
+    void flush();
+    /// Compares every entry with the page tables; with `settled`, disagreement marks the entry stale.
+    void audit(bool settled);
+
+    std::size_t size() const { return entries_.size(); }
+    const Entry* find(std::uint64_t va) const;
+    std::uint64_t fills() const { return fills_; }
+
+private:
+    /// The tables' translation of `va`; `outside` if they lead outside simulated RAM.
+    PageWalk walk(std::uint64_t va, bool& outside) const;
+    void drop(std::size_t index);
+    void drop_overlapping(std::uint64_t va, std::uint64_t size);
+
+    Engine& engine_;
+    Ram ram_;
+    std::size_t capacity_;
+    std::uint64_t root_ = 0;
+    std::deque<Entry> entries_; // oldest first
+    std::uint64_t fills_ = 0;
+};
+
+} // namespace hostsim::usermode

@@ -1,0 +1,159 @@
+#include "hostsim/usermode/unicorn_user_mode.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace hostsim::usermode {
+
+namespace {
+
+/// The first address above the lower canonical half: user rip and rsp stay below it (arch/user.hpp).
+constexpr std::uint64_t user_limit = 0x0000'8000'0000'0000;
+constexpr arch::Vector general_protection = 13;
+
+// RFLAGS as ring 3 gets them (arch/user.hpp; SDM vol. 1, 3.4.3): the status flags, DF and ID are the
+// thread's; IF and the always-one bit 1 are forced on; TF, IOPL, NT, RF, VM, AC, VIF and VIP are cleared.
+constexpr std::uint64_t user_flags = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x400 | 0x800 | (1u << 21);
+constexpr std::uint64_t forced_flags = 0x2 | 0x200;
+
+/// Trace lines (Machine::set_trace) for user mode's entries and exits, so a replayed run shows where user
+/// code was when the kernel saw it.
+void trace_exit(Machine& m, const arch::UserExit& e, const arch::UserFrame& f) {
+    if (!m.tracing()) return;
+    char line[160];
+    switch (e.kind) {
+    case arch::UserExit::Kind::syscall:
+        std::snprintf(line, sizeof line, "user  syscall %llu at rip %#llx",
+                      static_cast<unsigned long long>(f.rax), static_cast<unsigned long long>(f.rip));
+        break;
+    case arch::UserExit::Kind::exception:
+        std::snprintf(line, sizeof line, "user  exception %u (error %#llx, address %#llx) at rip %#llx",
+                      static_cast<unsigned>(e.vector), static_cast<unsigned long long>(e.error_code),
+                      static_cast<unsigned long long>(e.fault_address),
+                      static_cast<unsigned long long>(f.rip));
+        break;
+    case arch::UserExit::Kind::interrupt:
+        std::snprintf(line, sizeof line, "user  interrupt %u at rip %#llx", static_cast<unsigned>(e.vector),
+                      static_cast<unsigned long long>(f.rip));
+        break;
+    }
+    m.trace_event(line);
+}
+
+} // namespace
+
+std::vector<std::uint64_t> breakpoints_from_environment() {
+    std::vector<std::uint64_t> out;
+    const char* text = std::getenv("JANUS_SIM_USER_BREAK");
+    while (text && *text) {
+        char* end = nullptr;
+        const std::uint64_t a = std::strtoull(text, &end, 0);
+        if (end == text) break;
+        out.push_back(a);
+        text = *end == ',' ? end + 1 : end;
+    }
+    return out;
+}
+
+struct UnicornUserMode::Cpu {
+    Cpu(Ram ram, std::size_t tlb_entries) : core(ram, tlb_entries) {}
+    UserCpu core;
+    std::uint64_t audited_epoch = ~std::uint64_t{0}; ///< memory epoch of the last settled audit
+};
+
+UnicornUserMode::UnicornUserMode(Machine& machine, Config config)
+    : machine_(machine), config_(std::move(config)), cpus_(machine.cpu_count()) {
+    machine_.set_user_mode(this);
+}
+
+UnicornUserMode::~UnicornUserMode() {
+    if (machine_.user_mode() == this) machine_.set_user_mode(nullptr);
+}
+
+UnicornUserMode::Cpu& UnicornUserMode::cpu(arch::CpuId id) {
+    std::unique_ptr<Cpu>& c = cpus_.at(id);
+    if (!c) {
+        c = std::make_unique<Cpu>(Ram{machine_.ram(), machine_.ram_size()}, config_.tlb_entries);
+        c->core.set_breakpoints(config_.breakpoints);
+    }
+    return *c;
+}
+
+arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRoot space) {
+    ++stats_.entries;
+    // As arch/x86_64/user.cpp: a return to a kernel-half rip or rsp faults before any user instruction.
+    if (frame.rip >= user_limit || frame.rsp >= user_limit)
+        return {arch::UserExit::Kind::exception, general_protection, 0, 0};
+    frame.rflags = (frame.rflags & user_flags) | forced_flags;
+    Cpu& c = cpu(machine_.cpu_id());
+    c.core.tlb().load(space.top_table);
+
+    if (machine_.tracing()) {
+        char line[120];
+        std::snprintf(line, sizeof line, "user  enter rip %#llx rsp %#llx (top table %#llx)",
+                      static_cast<unsigned long long>(frame.rip), static_cast<unsigned long long>(frame.rsp),
+                      static_cast<unsigned long long>(space.top_table));
+        machine_.trace_event(line);
+    }
+    const std::uint64_t taken = machine_.interrupts_taken();
+    machine_.set_irq_enabled(true); // what is pending arrives before the first instruction, as after iret
+    for (;;) {
+        if (machine_.interrupts_taken() != taken) {
+            machine_.set_irq_enabled(false);
+            const arch::UserExit e{arch::UserExit::Kind::interrupt,
+                                   static_cast<arch::Vector>(machine_.last_interrupt()), 0, 0};
+            trace_exit(machine_, e, frame);
+            return e;
+        }
+        const std::uint64_t epoch = machine_.memory_epoch();
+        if (config_.settled && epoch != c.audited_epoch && config_.settled()) {
+            c.core.tlb().audit(true);
+            c.audited_epoch = epoch;
+        }
+        Slice s = c.core.run(frame, config_.slice);
+        ++stats_.slices;
+        stats_.instructions += s.instructions;
+        machine_.advance_time(s.instructions * config_.ns_per_instruction);
+        switch (s.kind) {
+        case Slice::Kind::budget:
+            machine_.schedule(Machine::Point::preempt); // the timer's stand-in: others run, interrupts arrive
+            break;
+        case Slice::Kind::time_stamp:
+            UserCpu::complete_time_stamp(frame, s, machine_.now());
+            break;
+        case Slice::Kind::kernel_entry:
+            machine_.set_irq_enabled(false);
+            trace_exit(machine_, s.exit, frame);
+            return s.exit;
+        case Slice::Kind::stale_access: {
+            char where[64];
+            std::snprintf(where, sizeof where, "cpu%u at rip %#llx: ", machine_.cpu_id(),
+                          static_cast<unsigned long long>(frame.rip));
+            machine_.fail(Verdict::stale_translation, where + s.message);
+            break;
+        }
+        case Slice::Kind::machine_error:
+            machine_.fail(Verdict::check_failed,
+                          "user mode on cpu" + std::to_string(machine_.cpu_id()) + ": " + s.message);
+            break;
+        }
+    }
+}
+
+void UnicornUserMode::invalidate(arch::CpuId id, std::optional<std::uint64_t> va) {
+    if (id >= cpus_.size() || !cpus_[id]) return;
+    SoftTlb& tlb = cpus_[id]->core.tlb();
+    if (va)
+        tlb.invalidate(*va);
+    else
+        tlb.flush();
+}
+
+UnicornUserMode::Stats UnicornUserMode::stats() const {
+    Stats s = stats_;
+    for (const auto& c : cpus_)
+        if (c) s.tlb_fills += c->core.tlb().fills();
+    return s;
+}
+
+} // namespace hostsim::usermode
