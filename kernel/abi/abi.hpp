@@ -102,7 +102,8 @@ inline constexpr std::uint64_t irq_control = 3; ///< authority over interrupt li
 
 /// The root task's address space at boot (docs/abi.md "At boot"): besides the ELF's own segments, the boot
 /// path maps a stack, the first thread's UTCB and a pool of free memory at these fixed places. The pool's
-/// size depends on the machine; the start words say it (rdi = pool base, rsi = pool bytes, rdx = 0).
+/// size depends on the machine; the start words say it (rdi = pool base, rsi = pool bytes, rdx = the
+/// number of CPUs, whose ids thread_create accepts as 0 .. rdx-1).
 namespace root_mem {
 inline constexpr std::uint64_t utcb = 0x0000'7fff'ffff'f000;      ///< the last user page
 inline constexpr std::uint64_t stack_top = 0x0000'7fff'fff0'0000; ///< initial rsp (16-byte aligned)

@@ -104,7 +104,7 @@ bool boot_root(Kernel& kernel, FramePageSource& pages, const boot::BootInfo& inf
     ipc::start(kernel, t, image.elf.entry, layout::stack_top);
     t.frame.rdi = layout::pool;
     t.frame.rsi = out.pool_bytes;
-    t.frame.rdx = 0;
+    t.frame.rdx = kernel.cpu_count;
     println("root: quota ", size(out.quota), ", pool ", size(out.pool_bytes), " at ", hex(layout::pool),
             ", stack at ", hex(layout::stack_top - layout::stack_bytes), ", UTCB at ", hex(layout::utcb));
     return true;

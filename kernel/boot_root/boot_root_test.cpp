@@ -54,8 +54,10 @@ struct Mapping {
 
 /// One boot on a fresh machine: `modules` placed one after another from module_pa, usable RAM from 1 MiB.
 struct Boot {
-    explicit Boot(const std::vector<std::pair<std::vector<std::byte>, std::string>>& modules) {
+    explicit Boot(const std::vector<std::pair<std::vector<std::byte>, std::string>>& modules,
+                  unsigned cpus = 1) {
         hostsim::Config config;
+        config.cpus = cpus;
         config.memory_bytes = 32u << 20;
         config.step_budget = 50'000'000;
         machine = std::make_unique<hostsim::Machine>(config);
@@ -127,7 +129,7 @@ struct Boot {
 
 TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
     const auto elf = roottask();
-    Boot b({{elf, "roottask"}});
+    Boot b({{elf, "roottask"}}, 3);
     b.run();
     ASSERT_TRUE(b.booted) << b.console();
     EXPECT_TRUE(b.checked.ok) << b.checked.text;
@@ -188,6 +190,7 @@ TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
     want.rsp = layout::stack_top;
     want.rdi = layout::pool;
     want.rsi = b.out.pool_bytes;
+    want.rdx = 3; // the machine's CPUs
     EXPECT_EQ(std::memcmp(&b.frame, &want, sizeof want), 0);
     EXPECT_NE(b.console().find("root: quota "), std::string::npos) << b.console();
 }

@@ -47,7 +47,7 @@ bool start_thread(test::Context& t, Sel thread, Sel pd, Vaddr utcb, void (*entry
     if (raw(pd) != raw(root::own_pd) &&
         !CHECK_EQ(sys::mem_map(fpage::make(stack, 12, R::read | R::write), pd, stack, 0).error, Error::ok))
         return false;
-    if (!CHECK_EQ(sys::thread_create(thread, pd, utcb, prio, 0).error, Error::ok)) return false;
+    if (!CHECK_EQ(sys::thread_create(thread, pd, utcb, prio, next_cpu()).error, Error::ok)) return false;
     return CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(entry), stack + page).error, Error::ok);
 }
 

@@ -21,9 +21,10 @@ using janus::user::Word;
 /// Creates domain `pd` (in the root's space) with `quota` bytes and 2^6 slots, sharing the root's image.
 bool make_child(janus::user::test::Context& t, Sel pd, Word quota);
 
-/// Creates thread `thread` (in the root's space) in domain `pd` with its UTCB at `utcb` and priority `prio`,
-/// and starts it at `entry` on a fresh pool page as stack (mapped into `pd` at the pool address). Threads of
-/// tests run below the root task's priority (128), so a test thread that spins never starves the suite.
+/// Creates thread `thread` (in the root's space) in domain `pd` with its UTCB at `utcb` and priority `prio`
+/// on the CPU next_cpu() picks (env.hpp), and starts it at `entry` on a fresh pool page as stack (mapped into
+/// `pd` at the pool address). Threads of tests run below the root task's priority (128), so a test thread
+/// that spins never starves the suite.
 bool start_thread(janus::user::test::Context& t, Sel thread, Sel pd, Vaddr utcb, void (*entry)(),
                   Word prio = 100);
 

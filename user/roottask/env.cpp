@@ -20,6 +20,16 @@ bool booted() {
            start_words.word1 <= janus::abi::root_mem::pool_max_bytes;
 }
 
+std::uint64_t cpus() {
+    return booted() && start_words.word2 > 0 ? start_words.word2 : 1;
+}
+
+std::uint64_t next_cpu() {
+    static std::uint64_t turn = 0;
+    const std::uint64_t n = cpus();
+    return n - 1 - turn++ % n;
+}
+
 Vaddr take_pages(std::uint64_t pages) {
     const std::uint64_t bytes = pages * 4096;
     if (!booted() || bytes > start_words.word1 - pool_used) return 0;

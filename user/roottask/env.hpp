@@ -20,6 +20,19 @@ void set_start(const janus::user::StartInfo& start);
 /// Whether the kernel booted this root task: its start words name the pool where docs/abi.md puts it.
 bool booted();
 
+/// The CPUs the kernel runs on (the third start word), at least 1.
+std::uint64_t cpus();
+
+/// A CPU for the next thread a test starts: round robin over every CPU, the last first, so that on a machine
+/// with several CPUs test threads run beside the root task's first thread (CPU 0) and their IPC, faults and
+/// revocations cross CPUs; on one CPU always 0.
+std::uint64_t next_cpu();
+
+/// The last CPU: another one than the root task's first thread's (CPU 0) wherever there are two.
+inline std::uint64_t other_cpu() {
+    return cpus() - 1;
+}
+
 /// `pages` fresh, zeroed pages of the pool (mapped read/write with grant in the root's space; never handed
 /// out twice), or 0 if the pool is exhausted or absent.
 Vaddr take_pages(std::uint64_t pages);

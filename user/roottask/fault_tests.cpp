@@ -50,7 +50,7 @@ Vaddr faulting_thread(test::Context& t, Sel handler, void (*entry)()) {
     const Vaddr stack = roottask::take_pages(1);
     if (!CHECK_NE(stack, Vaddr{0}) || !roottask::make_child(t, pd, child_quota)) return 0;
     if (!CHECK_EQ(sys::mem_map(fpage::make(stack, 12, R::read | R::write), pd, stack, 0).error, Error::ok) ||
-        !CHECK_EQ(sys::thread_create(thread, pd, thread_utcb, 100, 0).error, Error::ok) ||
+        !CHECK_EQ(sys::thread_create(thread, pd, thread_utcb, 100, roottask::next_cpu()).error, Error::ok) ||
         !CHECK_EQ(sys::thread_configure(thread, Sel{0}, handler).error, Error::ok) ||
         !CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(entry), stack + 4096).error, Error::ok))
         return 0;

@@ -304,7 +304,7 @@ JANUS_TEST(page_fault_goes_to_the_pager_whose_reply_maps_memory) {
     reinterpret_cast<volatile Word*>(page)[1] = 0xfa17'0000'0000'0042;
     fault_value = 0;
     // Threads are configured before they start: the fault cannot come before its pager is set.
-    CHECK_EQ(sys::thread_create(thread, pd, server_utcb, 100, 0).error, Error::ok);
+    CHECK_EQ(sys::thread_create(thread, pd, server_utcb, 100, roottask::next_cpu()).error, Error::ok);
     CHECK_EQ(sys::thread_configure(thread, pager, pager).error, Error::ok);
     const Vaddr stack = roottask::take_pages(1);
     CHECK_EQ(sys::mem_map(fpage::make(stack, 12, R::read | R::write), pd, stack, 0).error, Error::ok);

@@ -5,7 +5,9 @@
 // The receiver is a reader thread in a child domain: it receives one memory item, then reads a word of the
 // page it landed on each time the root says "go", reporting the value through volatile globals (the child
 // shares the root's image, child.hpp) and a "done" notification. Its pager and exception handler are an
-// endpoint only the root receives on, so a read of a page that has gone becomes a message the root sees.
+// endpoint only the root receives on, so a read of a page that has gone becomes a message the root sees. The
+// reader runs on another CPU than the root where there is one: what the root revokes must leave that CPU's
+// TLB too (a missing shootdown is a stale access under hostsim, usermode.planted_lost_shootdown).
 #include "kernel/abi/ipc.hpp"
 #include "user/lib/root_task.hpp"
 #include "user/lib/syscall.hpp"
@@ -79,7 +81,8 @@ struct ReaderWorld {
              CHECK_EQ(sys::cap_copy(go, pd, reader_go, R::read, 0).error, Error::ok) &&
              CHECK_EQ(sys::mem_map(fpage::make(stack, 12, R::read | R::write), pd, stack, 0).error,
                       Error::ok) &&
-             CHECK_EQ(sys::thread_create(thread, pd, reader_utcb, 100, 0).error, Error::ok) &&
+             CHECK_EQ(sys::thread_create(thread, pd, reader_utcb, 100, roottask::other_cpu()).error,
+                      Error::ok) &&
              CHECK_EQ(sys::thread_configure(thread, pager, pager).error, Error::ok) &&
              CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(&reader), stack + 4096).error,
                       Error::ok);
