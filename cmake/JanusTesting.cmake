@@ -14,10 +14,11 @@ set(JANUS_TIERS "" CACHE STRING "Test tiers whose tests this build compiles: uni
 # RapidCheck runs are reproducible in CI: a fixed seed unless the developer chooses another.
 set(JANUS_RC_PARAMS "seed=20261121" CACHE STRING "RC_PARAMS given to property tests")
 
-# janus_gtest(<binary> MODULE <module> LABEL <tier> SOURCES ... [LIBS ...] [ENV ...])
-# One executable; each GoogleTest case becomes a ctest test named <module>.<Suite>.<Case>.
+# janus_gtest(<binary> MODULE <module> LABEL <tier> SOURCES ... [LIBS ...] [ENV ...] [FIXTURE <name>])
+# One executable; each GoogleTest case becomes a ctest test named <module>.<Suite>.<Case>. FIXTURE: every
+# case requires that ctest fixture (its setup test runs first, and a failed setup fails the cases).
 function(janus_gtest binary)
-  cmake_parse_arguments(T "" "MODULE;LABEL" "SOURCES;LIBS;ENV" ${ARGN})
+  cmake_parse_arguments(T "" "MODULE;LABEL;FIXTURE" "SOURCES;LIBS;ENV" ${ARGN})
   # A test of a tier this tree does not run is still defined (other CMake code may refer to it) but is not built
   # by default and not registered.
   set(skip OFF)
@@ -36,10 +37,14 @@ function(janus_gtest binary)
   if(skip)
     return()
   endif()
+  set(fixture)
+  if(T_FIXTURE)
+    set(fixture FIXTURES_REQUIRED ${T_FIXTURE})
+  endif()
   gtest_discover_tests(${binary}
     TEST_PREFIX "${T_MODULE}."
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${T_LABEL}" ENVIRONMENT "${T_ENV}")
+    PROPERTIES LABELS "${T_LABEL}" ENVIRONMENT "${T_ENV}" ${fixture})
 endfunction()
 
 # janus_fuzz_target(<name> MODULE <module> SOURCES ... [LIBS ...] [RUNS n] [MAX_LEN n])

@@ -53,7 +53,8 @@ PlantedResult run_planted_case(const Scenario& bug, const Scenario* fixed) {
 int run_planted_suite(std::FILE* out) {
     int passed = 0, failed = 0;
     for (const Scenario* s : all_scenarios()) {
-        if (s->expect == Verdict::pass || s->plan.empty()) continue;
+        // usermode.* boot the whole ring-3 suite: their tests (usermode.*) run them, not this self-test.
+        if (s->expect == Verdict::pass || s->plan.empty() || s->name.starts_with("usermode.")) continue;
         PlantedResult r = run_planted_case(*s, find_scenario(s->name + "_fixed"));
         std::fprintf(out, "%s\n", r.line.c_str());
         std::fflush(out);

@@ -85,7 +85,10 @@ int main(int argc, char** argv) {
     // Kernel paths: every registered scenario of a kernel module (not planted, not probes).
     unsigned kernel_paths = 0;
     for (const Scenario* k : all_scenarios()) {
-        if (k->name.starts_with("planted.") || k->name.starts_with("probe.")) continue;
+        // usermode.* boot the ring-3 suite: bench_usermode measures them.
+        if (k->name.starts_with("planted.") || k->name.starts_with("probe.") ||
+            k->name.starts_with("usermode."))
+            continue;
         std::string label = "sim kernel: " + k->name;
         measure(label.c_str(), *k, "random", runs / 200);
         ++kernel_paths;

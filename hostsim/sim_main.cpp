@@ -6,12 +6,16 @@
 //       --strategy random|pctD|dfsP|dfs    (default: the scenario's plan, else pct3)
 //       --runs N  --seed N  --tso|--sc  --budget N (step budget per run)
 //   janus_sim replay LINE... [--trace]     run a printed failure line again (the whole line or its 2nd word)
+//   janus_sim boot [options]               boot the kernel with the root task ELF and run the ring-3 suite in
+//                                          Unicorn (hostsim/usermode); the console streams to stderr
+//       --cpus 1..4  --strategy S (random)  --seed N  --elf PATH  --reference FILE (QEMU's results)
 //   janus_sim --gtest_...                  every scenario as a GoogleTest case (what ctest runs: sim.<name>)
 //
 // Exit status: 0 when everything passed, 1 when a run failed (or a planted case did), 2 for usage errors, 3
 // when replay names a scenario that is not linked into janus_sim (./janus sim then asks the test programs).
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <string>
@@ -19,14 +23,17 @@
 
 #include "hostsim/explorer.hpp"
 #include "hostsim/planted_suite.hpp"
+#include "hostsim/usermode/suite_scenarios.hpp"
 
 namespace hostsim {
 namespace {
 
 int usage() {
-    std::fprintf(stderr,
-                 "usage: janus_sim list | planted | explore NAME [--strategy S] [--runs N] [--seed N] "
-                 "[--tso|--sc] [--budget N] | replay LINE [--trace]\n");
+    std::fprintf(
+        stderr,
+        "usage: janus_sim list | planted | explore NAME [--strategy S] [--runs N] [--seed N] "
+        "[--tso|--sc] [--budget N] | replay LINE [--trace] | boot [--cpus N] [--strategy S] [--seed N] "
+        "[--elf PATH] [--reference FILE]\n");
     return 2;
 }
 
@@ -127,6 +134,61 @@ int replay_command(int argc, char** argv) {
     return replay_and_report(*s, text, trace, stdout);
 }
 
+// The ring-3 suite on hostsim, once, as a developer runs it: the console streams, the end says how it went.
+int boot_command(int argc, char** argv) {
+    unsigned cpus = 1;
+    ExploreOptions o;
+    o.strategy = *StrategySpec::parse("random");
+    o.runs = 1;
+    for (int i = 0; i < argc; ++i) {
+        std::string a = argv[i];
+        const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
+        if (!v) return usage();
+        ++i;
+        if (a == "--cpus") {
+            auto n = number(v);
+            if (!n || *n < 1 || *n > usermode::max_suite_cpus) return usage();
+            cpus = static_cast<unsigned>(*n);
+        } else if (a == "--seed") {
+            auto n = number(v);
+            if (!n) return usage();
+            o.seed = *n;
+        } else if (a == "--strategy") {
+            auto spec = StrategySpec::parse(v);
+            if (!spec) return usage();
+            o.strategy = *spec;
+        } else if (a == "--elf") {
+            setenv("JANUS_SIM_ROOTTASK", v, 1);
+        } else if (a == "--reference") {
+            setenv("JANUS_USERMODE_REFERENCE", v, 1);
+        } else {
+            return usage();
+        }
+    }
+    Scenario s = usermode::suite_scenario(cpus);
+    s.config.echo_console = true;
+    std::fprintf(stderr, "janus_sim: booting %s on %u simulated CPU%s (%s, seed %llu)\n",
+                 usermode::roottask_path().c_str(), cpus, cpus > 1 ? "s" : "", o.strategy.name().c_str(),
+                 static_cast<unsigned long long>(o.seed));
+    o.recheck = false;
+    ExploreReport r = explore(s, o);
+    const usermode::SuiteReport& rep = usermode::last_suite_report();
+    std::printf(
+        "hostsim: %zu passed, %zu failed; %llu user instructions in %llu slices (%llu entries to user "
+        "mode, %llu TLB fills), %.3f s of virtual time, %.2f s on the host\n",
+        rep.passed, rep.failed, static_cast<unsigned long long>(rep.stats.instructions),
+        static_cast<unsigned long long>(rep.stats.slices), static_cast<unsigned long long>(rep.stats.entries),
+        static_cast<unsigned long long>(rep.stats.tlb_fills), static_cast<double>(rep.virtual_ns) / 1e9,
+        r.seconds);
+    if (r.failed()) {
+        std::printf("%s\n(replay: ./janus sim replay %s)\n", r.failure_text().c_str(),
+                    r.line->format().c_str());
+        return 1;
+    }
+    std::printf("PASS %s\n", s.name.c_str());
+    return 0;
+}
+
 // Every scenario (but the TSan probes) becomes a GoogleTest case group.case running its plan.
 class ScenarioTest : public ::testing::Test {
 public:
@@ -160,7 +222,8 @@ private:
 int gtest_main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
     for (const Scenario* s : all_scenarios()) {
-        if (s->name.starts_with("probe.")) continue;
+        // usermode.* are the usermode tests' (with QEMU's results to compare with): not sim.usermode.* here.
+        if (s->name.starts_with("probe.") || s->name.starts_with("usermode.")) continue;
         std::size_t dot = s->name.find('.');
         std::string suite = dot == std::string::npos ? "scenario" : s->name.substr(0, dot);
         std::string name = dot == std::string::npos ? s->name : s->name.substr(dot + 1);
@@ -183,6 +246,7 @@ int main(int argc, char** argv) {
     if (cmd == "planted") return run_planted_suite(stdout) ? 1 : 0;
     if (cmd == "explore") return explore_command(argc - 2, argv + 2);
     if (cmd == "replay") return replay_command(argc - 2, argv + 2);
+    if (cmd == "boot") return boot_command(argc - 2, argv + 2);
     if (cmd == "test") return gtest_main(argc, argv);
     return usage();
 }

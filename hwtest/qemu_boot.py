@@ -284,6 +284,12 @@ def check(args):
         if args.expect_suite is not None:
             problems += verdict_suite(log, args.expect_suite)
 
+    if args.results:
+        # Per-test results for comparisons with other runs of the same suite (hostsim: usermode.*).
+        with open(args.results, "w") as f:
+            for verdict, name in SUITE_RESULT.findall(log):
+                f.write(f"{verdict} {name}\n")
+
     if problems:
         tail = "\n".join(log.splitlines()[-40:])
         print(f"--- serial log (last 40 lines) ---\n{tail}\n---", flush=True)
@@ -730,6 +736,8 @@ def main():
                         help="check: boot a plain-text file as the module")
     parser.add_argument("--expect-suite", type=int, metavar="MIN",
                         help="check: the ring-3 suite must report at least MIN passed and 0 failed")
+    parser.add_argument("--results", metavar="FILE",
+                        help="check: write the ring-3 suite's per-test results here, one 'pass|FAIL NAME' a line")
     parser.add_argument("--expect-panic", metavar="REGEX",
                         help="check: pass only if the kernel refuses the boot (exit 37) with a line matching REGEX")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as a hang")

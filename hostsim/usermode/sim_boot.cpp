@@ -1,0 +1,108 @@
+#include "hostsim/usermode/sim_boot.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string_view>
+
+#include "arch/user.hpp"
+#include "kernel/boot/bootinfo.hpp"
+#include "kernel/boot/testing/multiboot2_builder.hpp"
+#include "kernel/main.hpp"
+#include "kernel/obj/kernel.hpp"
+
+namespace hostsim::usermode {
+
+namespace {
+
+namespace mb2 = kernel::boot::testing;
+
+// Physical layout, as a PC firmware and GRUB would leave it: the information in low memory, the module
+// from 2 MiB, usable RAM below 640 KiB and from 1 MiB on, the BIOS area in between reserved.
+constexpr std::uint64_t info_pa = 0x1'0000;
+constexpr std::uint64_t module_pa = 0x20'0000;
+
+/// User code on this machine: arch::run_user, which hostsim hands to its UnicornUserMode (as
+/// arch/x86_64/boot_main.cpp's runner hands it to the CPU).
+class MachineRunner final : public kernel::UserRunner {
+public:
+    arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space) override {
+        return arch::run_user(frame, space);
+    }
+};
+
+} // namespace
+
+BootResult boot(Machine& m, const BootSpec& spec) {
+    BootResult result;
+    const std::uint64_t ram = m.ram_size();
+    const std::uint64_t module_end = module_pa + spec.module.size();
+    if (ram < boot_memory || module_end > ram / 2) {
+        m.fail(Verdict::check_failed, "boot: the machine needs at least 256 MiB and room for the module");
+        return result;
+    }
+    std::memcpy(m.ram() + module_pa, spec.module.data(), spec.module.size());
+
+    mb2::Mb2Builder info;
+    info.loader_name("hostsim")
+        .cmdline(spec.cmdline)
+        .basic_meminfo(639, static_cast<std::uint32_t>((ram >> 10) - 1024))
+        .mmap({{0, 0x9'fc00, mb2::e820::usable},
+               {0x9'fc00, 0x400, mb2::e820::reserved},
+               {0xf'0000, 0x1'0000, mb2::e820::reserved},
+               {0x10'0000, ram - 0x10'0000, mb2::e820::usable}})
+        .module(static_cast<std::uint32_t>(module_pa), static_cast<std::uint32_t>(module_end), "roottask");
+    const mb2::Bytes bytes = info.build();
+    std::memcpy(m.ram() + info_pa, bytes.data(), bytes.size());
+
+    UnicornUserMode::Config user = spec.user;
+    user.settled = [] { return kernel::machine_kernel().lock.looks_free(); };
+    UnicornUserMode user_mode(m, user);
+    MachineRunner runner;
+
+    m.start(0, [&runner] {
+        kernel::print_banner();
+        kernel::boot::WindowReader reader;
+        static kernel::boot::BootInfo info; // large: not on the CPU's stack
+        auto parsed = kernel::boot::parse(kernel::boot::Protocol::multiboot2, reader, info_pa, info);
+        if (!parsed) kernel::boot_rejected(parsed.error());
+        // As on a PC: the first MiB (where the information lies) stays out of the frame allocator.
+        const kernel::mem::PhysRange reserved[] = {{0, 0x10'0000}};
+        kernel::start(info, reserved, &runner);
+    });
+    for (unsigned cpu = 1; cpu < m.cpu_count(); ++cpu) m.start(cpu, [] { kernel::start_secondary(); });
+    m.run();
+    result.status = m.outcome().exit_status;
+    result.stats = user_mode.stats();
+    return result;
+}
+
+std::map<std::string, std::string> suite_results(const std::string& console) {
+    std::map<std::string, std::string> out;
+    std::size_t at = 0;
+    while (at < console.size()) {
+        std::size_t end = console.find('\n', at);
+        if (end == std::string::npos) end = console.size();
+        const std::string_view line(console.data() + at, end - at);
+        for (const char* verdict : {"pass", "FAIL"}) {
+            const std::string tag = std::string("[") + verdict + "] ";
+            if (!line.starts_with(tag)) continue;
+            std::string_view name = line.substr(tag.size());
+            name = name.substr(0, name.find(' '));
+            auto [where, fresh] = out.emplace(std::string(name), verdict);
+            if (!fresh) where->second = "twice";
+        }
+        at = end + 1;
+    }
+    return out;
+}
+
+std::vector<std::byte> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::byte> bytes(chars.size());
+    if (!chars.empty()) std::memcpy(bytes.data(), chars.data(), chars.size());
+    return bytes;
+}
+
+} // namespace hostsim::usermode
