@@ -76,6 +76,8 @@ public:
 private:
     /// The tables' translation of `va`; `outside` if they lead outside simulated RAM.
     PageWalk walk(std::uint64_t va, bool& outside) const;
+    /// Whether the tables now map `e`'s page to `e`'s frame with the right `access` needs.
+    bool allows(const Entry& e, MemoryHandler::Access access) const;
     void drop(std::size_t index);
     void drop_overlapping(std::uint64_t va, std::uint64_t size);
 

@@ -69,14 +69,14 @@ Slice UserCpu::run(arch::UserFrame& frame, std::uint64_t budget) {
 
 Slice UserCpu::from_interrupt(arch::UserFrame& frame, std::uint32_t number) {
     unsigned char insn[3] = {};
-    if (number == general_protection && engine_.read(frame.rip, insn, 3)) {
+    if (number == general_protection && engine_.read(frame.rip, insn, 2) && insn[0] == 0x0f) {
         Slice s;
         s.kind = Slice::Kind::time_stamp;
-        if (insn[0] == 0x0f && insn[1] == 0x31) { // rdtsc
+        if (insn[1] == 0x31) { // rdtsc
             s.length = 2;
             return s;
         }
-        if (insn[0] == 0x0f && insn[1] == 0x01 && insn[2] == 0xf9) { // rdtscp
+        if (insn[1] == 0x01 && engine_.read(frame.rip + 2, insn + 2, 1) && insn[2] == 0xf9) { // rdtscp
             s.length = 3;
             return s;
         }
