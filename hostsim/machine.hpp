@@ -231,6 +231,7 @@ private:
     void abandon_cpus();
     [[noreturn]] void stop();
     std::string shutdown_message(arch::ExitStatus status) const;
+    std::string deadlock_message() const;
     int decide();
     bool runnable(const SimCpu& c) const;
     bool advance_timers(bool jump);

@@ -108,16 +108,7 @@ int Machine::decide() {
         if (options_.empty()) {
             if (live_coded_ == 0) return host_index();
             if (advance_timers(true)) continue;
-            std::string who;
-            for (unsigned i = 0; i < config_.cpus; ++i) {
-                const SimCpu& c = cpu(static_cast<int>(i));
-                if (!c.coded || c.state == CpuState::finished) continue;
-                who += std::string(who.empty() ? " cpu" : "; cpu") + std::to_string(i) +
-                       (c.state == CpuState::blocked ? " sleeps in wait_for_interrupt"
-                        : c.at_relax                 ? " spins with nothing changing"
-                                                     : " waits");
-            }
-            fail(Verdict::deadlock, "no CPU can make progress:" + who);
+            fail(Verdict::deadlock, deadlock_message()); // no string of this frame outlives the stop
         }
         std::size_t pick = 0;
         std::uint64_t point = outcome_.points++;
@@ -138,6 +129,19 @@ int Machine::decide() {
         }
         drain_one(chosen.cpu);
     }
+}
+
+std::string Machine::deadlock_message() const {
+    std::string who;
+    for (unsigned i = 0; i < config_.cpus; ++i) {
+        const SimCpu& c = cpus_[i];
+        if (!c.coded || c.state == CpuState::finished) continue;
+        who += std::string(who.empty() ? " cpu" : "; cpu") + std::to_string(i) +
+               (c.state == CpuState::blocked ? " sleeps in wait_for_interrupt"
+                : c.at_relax                 ? " spins with nothing changing"
+                                             : " waits");
+    }
+    return "no CPU can make progress:" + who;
 }
 
 bool Machine::advance_timers(bool jump) {

@@ -125,19 +125,24 @@ arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRo
             machine_.set_irq_enabled(false);
             trace_exit(machine_, s.exit, frame);
             return s.exit;
-        case Slice::Kind::stale_access: {
-            char where[64];
-            std::snprintf(where, sizeof where, "cpu%u at rip %#llx: ", machine_.cpu_id(),
-                          static_cast<unsigned long long>(frame.rip));
-            machine_.fail(Verdict::stale_translation, where + s.message);
+        case Slice::Kind::stale_access:
+            fail(Verdict::stale_translation, "at rip", frame.rip, s);
             break;
-        }
         case Slice::Kind::machine_error:
-            machine_.fail(Verdict::check_failed,
-                          "user mode on cpu" + std::to_string(machine_.cpu_id()) + ": " + s.message);
+            fail(Verdict::check_failed, "in user mode at rip", frame.rip, s);
             break;
         }
     }
+}
+
+void UnicornUserMode::fail(Verdict verdict, const char* where, std::uint64_t rip, Slice& s) {
+    // fail() abandons this CPU's stack where it is: no string may stay behind on it.
+    char prefix[64];
+    std::snprintf(prefix, sizeof prefix, "cpu%u %s %#llx: ", machine_.cpu_id(), where,
+                  static_cast<unsigned long long>(rip));
+    std::string message = prefix + s.message;
+    std::string().swap(s.message);
+    machine_.fail(verdict, std::move(message));
 }
 
 void UnicornUserMode::invalidate(arch::CpuId id, std::optional<std::uint64_t> va) {

@@ -59,6 +59,8 @@ public:
 private:
     struct Cpu;
     Cpu& cpu(arch::CpuId id);
+    /// Fails the run for slice `s` (stale access or machine error) of the executing CPU at `rip`.
+    void fail(Verdict verdict, const char* where, std::uint64_t rip, Slice& s);
 
     Machine& machine_;
     Config config_;

@@ -104,7 +104,7 @@ TestKernel::~TestKernel() {
     EXPECT_TRUE(empty.ok) << empty.text;
 }
 
-Outcome TestKernel::call(Thread& thread, std::uint64_t number, const std::vector<std::uint64_t>& args) {
+Outcome TestKernel::call(Thread& thread, std::uint64_t number, std::span<const std::uint64_t> args) {
     std::uint64_t a[spec::max_args] = {};
     std::size_t i = 0;
     for (std::uint64_t v : args) {

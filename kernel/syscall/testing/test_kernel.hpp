@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <limits>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,10 +56,14 @@ public:
     Pd& root() { return *root_.pd; }
     Thread& root_thread() { return *root_.thread; }
 
-    /// Syscall `number` from `thread` with arguments a0.. in order (the rest 0).
-    Outcome call(Thread& thread, std::uint64_t number, const std::vector<std::uint64_t>& args);
+    /// Syscall `number` from `thread` with arguments a0.. in order (the rest 0). Nothing on the heap: a
+    /// simulated CPU that fails inside the call is abandoned with this frame (hostsim/machine.hpp).
+    Outcome call(Thread& thread, std::uint64_t number, std::span<const std::uint64_t> args);
+    Outcome call(Thread& thread, std::uint64_t number, const std::vector<std::uint64_t>& args) {
+        return call(thread, number, std::span<const std::uint64_t>(args));
+    }
     Outcome call(Thread& thread, std::uint64_t number, std::initializer_list<std::uint64_t> args) {
-        return call(thread, number, std::vector<std::uint64_t>(args));
+        return call(thread, number, std::span<const std::uint64_t>(args.begin(), args.size()));
     }
     Outcome call(Thread& thread, spec::Syscall s, std::initializer_list<std::uint64_t> args) {
         return call(thread, static_cast<std::uint64_t>(s), args);
