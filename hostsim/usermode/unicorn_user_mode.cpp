@@ -1,5 +1,7 @@
 #include "hostsim/usermode/unicorn_user_mode.hpp"
 
+#include "hostsim/sanitizers.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -80,6 +82,9 @@ UnicornUserMode::Cpu& UnicornUserMode::cpu(arch::CpuId id) {
 }
 
 arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRoot space) {
+    // The engine and its bookkeeping are the machine's, invisible to TSan; the kernel's interrupt handler,
+    // called from the scheduling points in here, is seen again (san::SimulatedCode in the machine).
+    san::Bookkeeping bookkeeping;
     ++stats_.entries;
     // As arch/x86_64/user.cpp: a return to a kernel-half rip or rsp faults before any user instruction.
     if (frame.rip >= user_limit || frame.rsp >= user_limit)
@@ -146,6 +151,7 @@ void UnicornUserMode::fail(Verdict verdict, const char* where, std::uint64_t rip
 }
 
 void UnicornUserMode::invalidate(arch::CpuId id, std::optional<std::uint64_t> va) {
+    san::Bookkeeping bookkeeping;
     if (id >= cpus_.size() || !cpus_[id]) return;
     SoftTlb& tlb = cpus_[id]->core.tlb();
     if (va)
