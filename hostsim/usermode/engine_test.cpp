@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
 #include <initializer_list>
 #include <vector>
 
@@ -89,14 +90,22 @@ public:
         return f;
     }
 
-    /// Runs `frame` from code_va on CPU 0 until its next kernel entry.
-    arch::UserExit enter(arch::UserFrame& f, std::uint64_t top = 0) {
-        arch::UserExit exit{};
+    /// Runs `f` on CPU 0 until its next kernel entry, `before` first (on the CPU, interrupts masked); false
+    /// if the machine failed the run.
+    bool run(arch::UserFrame& f, arch::UserExit& exit, const std::function<void()>& before = {},
+             std::uint64_t top = 0) {
         machine_.start(0, [&] {
             arch::irq_disable();
+            if (before) before();
             exit = arch::run_user(f, {top ? top : root, 1});
         });
-        machine_.run();
+        return machine_.run();
+    }
+
+    /// run() for the exit alone.
+    arch::UserExit enter(arch::UserFrame& f, std::uint64_t top = 0) {
+        arch::UserExit exit{};
+        run(f, exit, {}, top);
         return exit;
     }
 
@@ -269,12 +278,7 @@ TEST(Engine, RdtscReadsVirtualTime) {
     arch::UserFrame f = World::at_code();
     std::uint64_t before = 0;
     arch::UserExit e{};
-    w.machine().start(0, [&] {
-        arch::irq_disable();
-        before = arch::time_now();
-        e = arch::run_user(f, {w.root, 1});
-    });
-    w.machine().run();
+    w.run(f, e, [&] { before = arch::time_now(); });
     EXPECT_EQ(e.kind, arch::UserExit::Kind::syscall);
     const std::uint64_t tsc = (f.rdx << 32) | (f.rax & 0xffff'ffff);
     EXPECT_GE(tsc, before);
@@ -289,12 +293,8 @@ TEST(Engine, TheBudgetIsATimerStandInWhoseInterruptEndsTheRun) {
     arch::UserExit e{};
     std::vector<unsigned> handled;
     w.machine().set_interrupt_handler([&](unsigned v) { handled.push_back(v); });
-    w.machine().start(0, [&] {
-        arch::irq_disable();
-        arch::timer_arm(arch::time_now() + 50'000, 0xef); // 50 us of virtual time
-        e = arch::run_user(f, {w.root, 1});
-    });
-    ASSERT_TRUE(w.machine().run()) << w.machine().outcome().message;
+    ASSERT_TRUE(w.run(f, e, [] { arch::timer_arm(arch::time_now() + 50'000, 0xef); })) // 50 us virtual
+        << w.machine().outcome().message;
     EXPECT_EQ(e.kind, arch::UserExit::Kind::interrupt);
     EXPECT_EQ(e.vector, 0xef);
     EXPECT_EQ(handled, std::vector<unsigned>{0xef});
@@ -304,34 +304,34 @@ TEST(Engine, TheBudgetIsATimerStandInWhoseInterruptEndsTheRun) {
     EXPECT_EQ(f.rip, code_va);
 }
 
-// mov rax, [0x600000]; syscall
-constexpr std::initializer_list<std::uint8_t> read_data = {0x48, 0x8b, 0x04, 0x25, 0x00,
-                                                           0x00, 0x60, 0x00, 0x0f, 0x05};
-
-TEST(Engine, ARemappedPageWithoutInvalidationIsAStaleAccessOnceTheKernelIsSettled) {
-    World w;
-    w.code(read_data);
+/// Code reading data_va into rax, data_va mapped to a frame holding 0xaaaa and read once (so the TLB holds
+/// it); returns another frame holding 0xbbbb to remap it to.
+std::uint64_t cached_read(World& w) {
+    w.code({0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x60, 0x00, 0x0f, 0x05}); // mov rax, [0x600000]; syscall
     const std::uint64_t a = w.frame(), b = w.frame();
     w.word(a) = 0xaaaa;
     w.word(b) = 0xbbbb;
     w.map(data_va, a, P | US | NX);
     arch::UserFrame f = World::at_code();
     w.enter(f);
-    EXPECT_EQ(f.rax, 0xaaaau); // cached now
-    w.settled = false;         // while a kernel operation is in flight ...
+    EXPECT_EQ(f.rax, 0xaaaau);
+    return b;
+}
+
+TEST(Engine, ARemappedPageWithoutInvalidationIsAStaleAccessOnceTheKernelIsSettled) {
+    World w;
+    const std::uint64_t b = cached_read(w);
+    w.settled = false; // while a kernel operation is in flight ...
     w.kernel_map(data_va, b,
                  P | US | NX); // ... it remaps, and until its shootdown the old translation is legal
-    f = World::at_code();
+    arch::UserFrame f = World::at_code();
     w.enter(f);
     ASSERT_FALSE(w.machine().outcome().failed()) << w.machine().outcome().message;
     EXPECT_EQ(f.rax, 0xaaaau);
     w.settled = true; // the operation ended without its shootdown
     f = World::at_code();
-    w.machine().start(0, [&] {
-        arch::irq_disable();
-        arch::run_user(f, {w.root, 1});
-    });
-    EXPECT_FALSE(w.machine().run());
+    arch::UserExit e{};
+    EXPECT_FALSE(w.run(f, e));
     EXPECT_EQ(w.machine().outcome().verdict, Verdict::stale_translation);
     EXPECT_NE(w.machine().outcome().message.find("stale translation"), std::string::npos)
         << w.machine().outcome().message;
@@ -355,11 +355,8 @@ TEST(Engine, AStaleEntryIsAnErrorOnlyForAnAccessTheTablesNoLongerAllow) {
         w.kernel_map(data_va, a, P | US | NX); // read-only now, not invalidated; the kernel is settled
         f = World::at_code();
         if (write) f.rip = code_va + 10;
-        w.machine().start(0, [&] {
-            arch::irq_disable();
-            arch::run_user(f, {w.root, 1});
-        });
-        const bool ran = w.machine().run();
+        arch::UserExit e{};
+        const bool ran = w.run(f, e);
         if (write) {
             EXPECT_FALSE(ran);
             EXPECT_EQ(w.machine().outcome().verdict, Verdict::stale_translation)
@@ -373,21 +370,13 @@ TEST(Engine, AStaleEntryIsAnErrorOnlyForAnAccessTheTablesNoLongerAllow) {
 
 TEST(Engine, AnInvalidationMakesTheNewTranslationVisible) {
     World w;
-    w.code(read_data);
-    const std::uint64_t a = w.frame(), b = w.frame();
-    w.word(a) = 0xaaaa;
-    w.word(b) = 0xbbbb;
-    w.map(data_va, a, P | US | NX);
-    arch::UserFrame f = World::at_code();
-    w.enter(f);
+    const std::uint64_t b = cached_read(w);
     w.kernel_map(data_va, b, P | US | NX);
-    f = World::at_code();
-    w.machine().start(0, [&] {
-        arch::irq_disable();
+    arch::UserFrame f = World::at_code();
+    arch::UserExit e{};
+    ASSERT_TRUE(w.run(f, e, [] {
         arch::tlb_invalidate(1, {arch::TlbScope::Kind::range, data_va, data_va + page});
-        arch::run_user(f, {w.root, 1});
-    });
-    ASSERT_TRUE(w.machine().run()) << w.machine().outcome().message;
+    })) << w.machine().outcome().message;
     EXPECT_EQ(f.rax, 0xbbbbu);
 }
 
@@ -409,19 +398,13 @@ TEST(Engine, RightsGoingUpNeedNoInvalidation) {
 
 TEST(Engine, AnotherAddressSpaceDropsEveryTranslation) {
     World w;
-    w.code(read_data);
-    const std::uint64_t a = w.frame(), b = w.frame();
-    w.word(a) = 0xaaaa;
-    w.word(b) = 0xbbbb;
-    w.map(data_va, a, P | US | NX);
-    arch::UserFrame f = World::at_code();
-    w.enter(f);
+    const std::uint64_t b = cached_read(w);
     // A second space with the same code but another frame at data_va.
     const std::uint64_t other = w.frame();
     w.map(code_va, w.pte(code_va) & ~std::uint64_t{0xfff}, P | US, other);
     w.map(stack_va, w.frame(), P | RW | US | NX, other);
     w.map(data_va, b, P | US | NX, other);
-    f = World::at_code();
+    arch::UserFrame f = World::at_code();
     w.enter(f, other);
     ASSERT_FALSE(w.machine().outcome().failed()) << w.machine().outcome().message;
     EXPECT_EQ(f.rax, 0xbbbbu);
