@@ -1,5 +1,6 @@
 #include "fuzz/syscalls/model_link.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <rapidcheck.h>
 #include <sstream>
@@ -43,22 +44,42 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
     following_ = true;
     dirty_ = false;
     stepped_out_.clear();
-    auto& m = world_.model;
-    m = proptest::caps::Model(models::caps::Config{cpus, abi::irq_lines, true});
+    // Building the boot state costs a std::set and a vector per boot page (boot_mapping), which under ASan is
+    // a good part of a run; it is the same every time, so it is built once and copied (nodes only).
+    const std::array<Word, 6> key{config.quota,    config.cap_order, config.utcb,
+                                  config.priority, config.cpu,       cpus};
+    auto b = std::find_if(boot_states_.begin(), boot_states_.end(),
+                          [&key](const BootState& s) { return s.key == key; });
+    if (b == boot_states_.end()) {
+        BootState s{key, proptest::caps::Model(models::caps::Config{cpus, abi::irq_lines, true})};
+        auto& m = s.model;
+        s.pd = m.boot_pd(config.quota, 0, config.cap_order);
+        s.thread = m.boot_thread(s.pd, config.utcb, config.priority, config.cpu);
+        s.irq_control = m.boot_object(Type::irq_control);
+        m.boot_cap(s.pd, abi::root_sel::pd, s.pd, abi::rights::all);
+        m.boot_cap(s.pd, abi::root_sel::thread, s.thread, abi::rights::all);
+        m.boot_cap(s.pd, abi::root_sel::irq_control, s.irq_control, abi::rights::all);
+        std::size_t i = 0;
+        for (const BootMemory& mem : boot_memory) {
+            for (Word p = 0; p < mem.pages; ++p) {
+                m.boot_mapping(s.pd, mem.va + p * 4096, frame(i++), mem.rights);
+            }
+        }
+        boot_states_.push_back(std::move(s));
+        b = boot_states_.end() - 1;
+    }
+    world_.model = b->model;
     world_.memory = true;
-    ObjId pd = m.boot_pd(config.quota, 0, config.cap_order);
-    ObjId t = m.boot_thread(pd, config.utcb, config.priority, config.cpu);
-    ObjId irq_control = m.boot_object(Type::irq_control);
-    m.boot_cap(pd, abi::root_sel::pd, pd, abi::rights::all);
-    m.boot_cap(pd, abi::root_sel::thread, t, abi::rights::all);
-    m.boot_cap(pd, abi::root_sel::irq_control, irq_control, abi::rights::all);
-    std::size_t i = 0;
-    for (const BootMemory& mem : boot_memory)
-        for (Word p = 0; p < mem.pages; ++p) m.boot_mapping(pd, mem.va + p * 4096, frame(i++), mem.rights);
-    world_.boot_thread = t;
-    remember(pd, &root);
-    remember(t, &thread);
-    remember(irq_control, root.space.cap(abi::root_sel::irq_control)->object());
+    world_.boot_thread = b->thread;
+    remember(b->pd, &root);
+    remember(b->thread, &thread);
+    remember(b->irq_control, root.space.cap(abi::root_sel::irq_control)->object());
+}
+
+void ModelLink::release() {
+    world_.model = proptest::caps::Model();
+    objects_.clear();
+    ids_.clear();
 }
 
 bool ModelLink::describes(Word number) const {
@@ -110,8 +131,9 @@ std::string ModelLink::before_unmodelled(kernel::Kernel&) {
 
 std::string ModelLink::after_unmodelled(kernel::Kernel&, Step& step, bool waits) {
     if (!following_) return {};
-    // A failed syscall changes nothing (all or nothing); anything else may have changed what the model holds.
-    if (!waits && step.status != abi::Error::ok) return {};
+    // A failed syscall changes nothing (all or nothing), except the two that do two things
+    // (may_change_on_error); anything else may have changed what the model holds.
+    if (!waits && step.status != abi::Error::ok && !may_change_on_error(step.number)) return {};
     if (std::string diff = compare("after"); !diff.empty()) {
         following_ = false;
         stepped_out_ =

@@ -4,10 +4,13 @@
 // comparison is proptest's own compare_state: slots, quotas, per-object state and the census of live objects.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "fuzz/syscalls/step.hpp"
 #include "kernel/obj/kernel.hpp"
@@ -24,9 +27,15 @@ namespace fuzzsys {
 class ModelLink final : public proptest::caps::CapsSut {
 public:
     /// The model's boot state for a kernel that create_root just made with `config` on `cpus` CPUs, and whose
-    /// root got the boot memory (fuzzsys::boot_memory) from user frames frame(0), frame(1), ...
+    /// root got the boot memory (fuzzsys::boot_memory) from user frames frame(0), frame(1), ... The frames
+    /// must be the same for every boot of this link (the sandbox's page pool hands out the same ones): the
+    /// state is built once per (config, cpus) and copied after that.
     void boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread, const kernel::RootConfig& config,
               unsigned cpus, const std::function<Word(std::size_t)>& frame);
+    /// Frees the model's state of this run (the next boot() makes it anew). Then every heap block a run
+    /// allocated is freed within that run, so libFuzzer's leak detection does not run each input that
+    /// outgrew the one before a second time (it does when a run makes more mallocs than frees).
+    void release();
 
     /// Whether the model describes syscall `number` (and so is compared on it while it follows).
     bool describes(Word number) const;
@@ -65,6 +74,14 @@ private:
 
     kernel::Kernel* kernel_ = nullptr;
     proptest::caps::World world_;
+    /// The model right after boot for one (config, cpus), and its root objects: one per CPU count the smp
+    /// target uses, a handful at most.
+    struct BootState {
+        std::array<Word, 6> key{};
+        proptest::caps::Model model;
+        proptest::caps::ObjId pd = 0, thread = 0, irq_control = 0;
+    };
+    std::vector<BootState> boot_states_;
     std::unordered_map<proptest::caps::ObjId, kernel::Object*> objects_;
     std::unordered_map<const kernel::Object*, proptest::caps::ObjId> ids_;
     bool following_ = true;

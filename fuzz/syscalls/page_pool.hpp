@@ -40,6 +40,7 @@ public:
             base_[pages * page_bytes + i] =
                 static_cast<std::byte>('a' + i % 26); // printable, for debug_write
         taken_.assign(pages, false);
+        FUZZSYS_POISON(base_, count_ * page_bytes);
         reset();
     }
     ~PagePool() {
@@ -57,14 +58,18 @@ public:
     PagePool(const PagePool&) = delete;
     PagePool& operator=(const PagePool&) = delete;
 
-    /// Every page free again, handed out from the lowest address up.
+    /// Every page free again, handed out from the lowest address up. Free pages are poisoned already (the
+    /// constructor and give_page() poison them), so only pages still out (a run that failed before
+    /// destroy_all gave everything back) are poisoned here; poisoning all 4 MiB on every reset took about
+    /// 1.5% of fuzz_syscalls' time.
     void reset() {
+        for (std::size_t i = 0; i < count_; ++i)
+            if (taken_[i]) FUZZSYS_POISON(base_ + i * page_bytes, page_bytes);
         free_.clear();
         for (std::size_t i = count_; i-- > 0;) free_.push_back(i);
         taken_.assign(count_, false);
         outstanding_ = 0;
         bad_gives_ = 0;
-        FUZZSYS_POISON(base_, count_ * page_bytes);
     }
 
     // No `override` on these: physical()/at_physical() are newer in PageSource than this pool, and marking

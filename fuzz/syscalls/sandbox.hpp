@@ -12,9 +12,10 @@
 //
 // Syscalls the model does not describe (IPC, thread control, memory while the kernel has no memory side)
 // still get every other oracle. The model keeps following across one of them when it failed with an error
-// (which changes nothing) or when the kernel's capability-visible state still equals the model's afterwards;
-// otherwise (an IPC message moved a capability, a reply capability appeared) the model steps out for the rest
-// of the run and the step that made it says so in the trace.
+// (which changes nothing, except ipc_call and ipc_reply_recv: step.hpp, may_change_on_error) or when the
+// kernel's capability-visible state still equals the model's afterwards; otherwise (an IPC message moved a
+// capability, a reply capability appeared) the model steps out for the rest of the run and the step that made
+// it says so in the trace.
 //
 // The kernel runs on a hostsim Machine (reset, not rebuilt, between runs): every kernel entry of a step is
 // one Machine::run on CPU 0, so the console is captured and a kernel panic ends the run as a failure; the smp
@@ -79,9 +80,10 @@ struct Options {
     /// When the invariant checker runs (always at the end of the run as well).
     enum class Check : std::uint8_t {
         every_step,    ///< after every syscall and event (regression tests, the repro tool)
-        state_changes, ///< after every step that may have changed state: a syscall that succeeded or waited,
-                       ///< any event; a syscall that failed changed nothing (the model compares its status
-                       ///< and the next check sees any damage it did) (the fuzz targets, in CI too)
+        state_changes, ///< after every step that may have changed state: a syscall that succeeded or waited
+                       ///< or may_change_on_error, any event; any other syscall that failed changed nothing
+                       ///< (the model compares its status and the next check sees any damage it did) (the
+                       ///< fuzz targets, in CI too)
         end,           ///< at the end only (benchmarks)
     };
     Check check = Check::every_step;
@@ -159,6 +161,7 @@ private:
     void after_wakeup(kernel::Kernel& k, kernel::Thread& thread, Word number, abi::Error status) override;
     void refresh_actors();
     void check_invariants(const char* after);
+    void check_invariants(Word number, std::size_t step); ///< after syscall `number`, the step-th (0-based)
     void fail(const std::string& what);
     /// A syscall whose oracles are still to run (see after_syscall).
     struct Deferred {

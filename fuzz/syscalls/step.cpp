@@ -10,6 +10,11 @@ const char* syscall_name(Word number) {
     return s ? s->name : "bad_syscall";
 }
 
+bool may_change_on_error(Word number) {
+    return number == static_cast<Word>(abi::Syscall::ipc_call) ||
+           number == static_cast<Word>(abi::Syscall::ipc_reply_recv);
+}
+
 std::string error_name(abi::Error e) {
     auto i = static_cast<std::size_t>(e);
     if (i < abi::error_count) return abi::errors[i].name;

@@ -44,6 +44,12 @@ struct Step {
 
 /// The syscall's name per the spec ("bad_syscall" for other numbers).
 const char* syscall_name(Word number);
+/// Whether syscall `number` may have changed state although it returned an error: every syscall is all or
+/// nothing except the two that do two things (abi.def): ipc_call delivers its message and then ends with
+/// cancelled when the receiver takes no reply capability (reply_sel 0), and ipc_reply_recv answers and then
+/// may fail to receive (would_block, timeout, slot_occupied). Found by fuzz_syscalls: the model, told
+/// nothing changed, disagreed about the capability the message had moved (fuzz/regressions/).
+bool may_change_on_error(Word number);
 /// The error's name ("error <n>" for values the spec does not define).
 std::string error_name(abi::Error e);
 
