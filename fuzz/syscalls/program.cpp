@@ -273,6 +273,15 @@ struct Gen {
         default:
             break;
         }
+        // A quota that leaves the caller almost nothing: what it has left, less the charges of a domain with
+        // 2^(v % 14) slots (pd_create's own), less a few bytes. No other value lands in that window, and only
+        // an exhausted caller reaches the quota checks of the small objects (endpoint, notification, irq).
+        if (name == "quota" && m % 8 == 3) {
+            const Word left = self.pd->quota.available();
+            const Word charges =
+                abi::charge::pd + abi::charge::page_table + (abi::charge::cap_slot << (v % 14));
+            return left > charges + v % 4 ? left - charges - v % 4 : 0;
+        }
         // Small numbers, in the range the argument's name suggests with one past its end.
         if (name == "cpu") return v % (w.cpus() + 1);
         if (name == "line") return v % (abi::irq_lines + 1);

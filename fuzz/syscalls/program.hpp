@@ -12,7 +12,8 @@
 // that domain), like syzkaller's resources; sometimes an empty slot, one of another type, or a forged number.
 // Rights are subsets of the source's with a bit too many or reserved bits now and then; flexpages and
 // addresses sit on the edges (orders 11/12/21/22, misaligned, at the user/kernel boundary, on UTCB pages);
-// words come from small numbers, boundary values, powers of two and message info words.
+// words come from small numbers, boundary values, powers of two and message info words, and a `quota` now
+// and then leaves the caller almost nothing (the way to an exhausted caller).
 #pragma once
 
 #include <cstddef>

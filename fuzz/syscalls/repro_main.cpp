@@ -1,10 +1,10 @@
 // syscalls_repro: a syscall fuzzer input as a readable C++ program, and optionally as a GoogleTest regression
 // test (`./janus fuzz repro FILE [--write NAME]`, fuzz/README.md).
 //
-//   syscalls_repro [--smp] FILE                    print the program the input makes, with each step's
-//   outcome syscalls_repro [--smp] FILE --write NAME [--dir D]   also write D/NAME_test.cpp (D:
-//   fuzz/regressions) syscalls_repro --census FILE...           which (syscall, status) pairs the inputs
-//   reach, per syscall
+//   syscalls_repro [--smp] FILE                   the program the input makes, with each step's outcome
+//   syscalls_repro [--smp] FILE --write NAME [--dir D]
+//                                                 also writes D/NAME_test.cpp (D: fuzz/regressions)
+//   syscalls_repro --census FILE|DIR...           which (syscall, status) pairs the inputs reach
 //
 // --smp reads a syscalls_smp input: the program is printed in the order the steps took the kernel lock, each
 // with its CPU, followed by the schedule; the regression test runs each CPU's steps on that CPU and follows
@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -188,26 +189,43 @@ bool write_test(const Report& r, const std::string& path, const std::string& id,
     return static_cast<bool>(out);
 }
 
-/// Runs every input and prints, per spec syscall, how often each status came back (statuses of waits that
-/// ended later included); syscalls or (syscall, error) pairs of the spec that no input reached are listed.
+/// Runs every input (a directory stands for the files in it) and prints, per spec syscall, how often each
+/// status came back (statuses of waits that ended later included); syscalls or (syscall, error) pairs of the
+/// spec that no input reached are listed. Exit status 1 if a spec syscall was never reached or an input
+/// failed an oracle: the ctest syscall.fuzz.census runs it over fuzz/corpus/syscalls.
 int census(int argc, char** argv) {
     std::map<std::pair<fuzzsys::Word, janus::abi::Error>, std::uint64_t> seen;
     fuzzsys::Sandbox w(fuzzsys::Sandbox::OnFailure::record);
-    int inputs = 0;
+    std::vector<std::string> files;
     for (int i = 2; i < argc; ++i) {
-        std::ifstream in(argv[i], std::ios::binary);
+        if (std::filesystem::is_directory(argv[i])) {
+            std::vector<std::string> in_dir;
+            for (const auto& e : std::filesystem::directory_iterator(argv[i]))
+                if (e.is_regular_file()) in_dir.push_back(e.path().string());
+            std::sort(in_dir.begin(), in_dir.end());
+            files.insert(files.end(), in_dir.begin(), in_dir.end());
+        } else {
+            files.emplace_back(argv[i]);
+        }
+    }
+    int inputs = 0, failed = 0;
+    for (const std::string& file : files) {
+        std::ifstream in(file, std::ios::binary);
         std::vector<std::uint8_t> input{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
         w.reset();
         fuzzsys::run_program(w, input.data(), input.size());
         w.finish();
         ++inputs;
-        if (w.failed()) std::printf("FAILED %s: %s\n", argv[i], w.failure().c_str());
+        if (w.failed()) {
+            std::printf("FAILED %s: %s\n", file.c_str(), w.failure().c_str());
+            ++failed;
+        }
         for (const fuzzsys::Step& s : w.trace())
             if (s.kind == fuzzsys::Step::Kind::call && s.end == fuzzsys::Step::End::status)
                 ++seen[{s.number, s.status}];
         for (const auto& [number, status] : w.wakeups()) ++seen[{number, status}];
     }
-    std::printf("%d inputs\n", inputs);
+    std::printf("%d inputs, %d failed\n", inputs, failed);
     int missing = 0;
     for (const janus::abi::SyscallSpec& spec : janus::abi::syscalls) {
         const auto number = static_cast<fuzzsys::Word>(spec.number);
@@ -225,7 +243,8 @@ int census(int argc, char** argv) {
         if (!unreached.empty()) std::printf("%-20s  unreached:%s\n", "", unreached.c_str());
         missing += reached.empty();
     }
-    return missing ? 1 : 0;
+    if (missing) std::printf("%d spec syscalls never reached\n", missing);
+    return missing || failed || inputs == 0 ? 1 : 0;
 }
 
 } // namespace

@@ -92,6 +92,40 @@ bool on_cpu1(const Step& s, fuzzsys::Sandbox&) {
     return s.arg[4] == 1;
 }
 
+/// Item 0 a capability item without the grant flag (the receiver gets a copy), otherwise well-formed.
+bool item0_cap_copy(const Step& s, fuzzsys::Sandbox& w) {
+    return item0_cap(s, w) && !(s.arg[1] & abi::item::grant);
+}
+/// Item 0 a capability item with reserved bits set.
+bool item0_reserved(const Step& s, fuzzsys::Sandbox&) {
+    return s.arg[0] % 16 == 0 && (s.arg[1] & abi::item::kind_mask) == abi::item::cap_item &&
+           (s.arg[1] & abi::item::reserved_mask) != 0;
+}
+/// Item 1 names a capability of the writer's without the grant right.
+bool item1_not_grantable(const Step& s, fuzzsys::Sandbox& w) {
+    kernel::Thread* t = w.actor(s.actor);
+    const kernel::Slot* slot = t ? t->pd->space.cap(s.arg[1]) : nullptr;
+    return s.arg[0] % 16 == 1 && slot && !(slot->rights() & abi::rights::grant);
+}
+/// A cap_copy whose copy lacks the grant right.
+bool copy_without_grant(const Step& s, fuzzsys::Sandbox&) {
+    return !(s.arg[3] & abi::rights::grant);
+}
+/// The last wait that ended was an ipc_send, ended with refused.
+bool a_send_refused(const Step&, fuzzsys::Sandbox& w) {
+    return !w.wakeups().empty() &&
+           w.wakeups().back() ==
+               std::pair{static_cast<fuzzsys::Word>(abi::Syscall::ipc_send), abi::Error::refused};
+}
+/// An ipc_reply_recv with a finite timeout (neither poll nor never).
+bool finite_timeout(const Step& s, fuzzsys::Sandbox&) {
+    return s.arg[2] != abi::timeout_poll && s.arg[2] != abi::timeout_never;
+}
+/// Right after this step the root has less left than an endpoint costs.
+bool root_exhausted(const Step&, fuzzsys::Sandbox& w) {
+    return w.kernel().root && w.kernel().root->quota.available() < abi::charge::endpoint;
+}
+
 Goal with(Goal g, bool (*check)(const Step&, fuzzsys::Sandbox&)) {
     g.check = check;
     return g;
@@ -216,6 +250,49 @@ std::vector<Scenario> scenarios() {
         {"memory",
          {ok("pd_create"), ok("mem_map"), ok("mem_map"), ok("mem_unmap"), fails("mem_map", E::not_mapped),
           ok("debug_write")}},
+        // The typed-item paths around cap_transfer and memory_transfer that blind mutation did not reach
+        // (fuzz/README.md, "Unreached syscall paths"): a copy instead of a move, each way a message fails at
+        // the sender or at the receiver (which keeps waiting), a queued sender whose message the receiver
+        // cannot take, a reply that cannot be delivered.
+        {"cap_copy_item",
+         {ok("endpoint_create"), ok("notification_create"), with(ok("thread_create"), on_cpu1),
+          ok("thread_start"), with(ok("utcb:3", 1), cap_window), waits("ipc_recv", 1),
+          with(ok("utcb:1", 0), item0_cap_copy), with(ok("utcb:1", 0), item1_grantable),
+          with(ok("ipc_send", 0), one_item)}},
+        {"item_reserved",
+         {ok("endpoint_create"), with(ok("thread_create"), on_cpu1), ok("thread_start"),
+          with(ok("utcb:3", 1), cap_window), waits("ipc_recv", 1), with(ok("utcb:1", 0), item0_reserved),
+          with(fails("ipc_send", E::bad_message, 0), one_item)}},
+        {"item_without_grant",
+         {ok("endpoint_create"), with(ok("cap_copy"), copy_without_grant), with(ok("thread_create"), on_cpu1),
+          ok("thread_start"), with(ok("utcb:3", 1), cap_window), waits("ipc_recv", 1),
+          with(ok("utcb:1", 0), item0_cap), with(ok("utcb:1", 0), item1_not_grantable),
+          with(fails("ipc_send", E::missing_rights, 0), one_item)}},
+        {"item_refused",
+         {ok("endpoint_create"), ok("notification_create"), with(ok("thread_create"), on_cpu1),
+          ok("thread_start"), waits("ipc_recv", 1), with(ok("utcb:1", 0), item0_cap),
+          with(ok("utcb:1", 0), item1_grantable), with(fails("ipc_send", E::refused, 0), one_item)}},
+        {"memory_refused",
+         {ok("endpoint_create"), with(ok("thread_create"), on_cpu1), ok("thread_start"), waits("ipc_recv", 1),
+          with(ok("utcb:1", 0), item0_memory), with(ok("utcb:1", 0), item1_fpage),
+          with(fails("ipc_send", E::refused, 0), one_item)}},
+        {"queued_sender_refused",
+         {ok("endpoint_create"), ok("notification_create"), with(ok("thread_create"), on_cpu1),
+          ok("thread_start"), with(ok("utcb:1", 1), item0_cap), with(ok("utcb:1", 1), item1_grantable),
+          with(waits("ipc_send", 1), one_item), with(waits("ipc_recv", 0), a_send_refused)}},
+        {"reply_refused",
+         {ok("endpoint_create"), ok("notification_create"), with(ok("thread_create"), on_cpu1),
+          ok("thread_start"), with(ok("utcb:2", 1), free_reply_sel), waits("ipc_recv", 1),
+          waits("ipc_call", 0), with(ok("utcb:1", 1), item0_cap), with(ok("utcb:1", 1), item1_grantable),
+          with(fails("ipc_reply", E::refused, 1), one_item)}},
+        {"reply_recv_timeout",
+         {ok("endpoint_create"), with(ok("thread_create"), on_cpu1), ok("thread_start"),
+          with(ok("utcb:2", 1), free_reply_sel), waits("ipc_recv", 1), waits("ipc_call", 0),
+          with(waits("ipc_reply_recv", 1), finite_timeout), ok("advance")}},
+        {"start_bad_address", {ok("thread_create"), fails("thread_start", E::bad_address)}},
+        {"small_objects_exhausted",
+         {with(ok("pd_create"), root_exhausted), fails("endpoint_create", E::quota_exhausted),
+          fails("notification_create", E::quota_exhausted), fails("irq_create", E::quota_exhausted)}},
     };
 }
 
