@@ -79,12 +79,25 @@ function(janus_fuzz_target name)
   set_property(GLOBAL APPEND PROPERTY JANUS_FUZZ_TARGETS fuzz_${name})
 endfunction()
 
+# janus_tool(<target> [FUZZ])
+# A developer's program (generator, repro tool), not a test: built by default only where the driver uses it — the
+# plain host tree, and with FUZZ the fuzz tree too. The sanitized test trees (asan, tsan) skip it unless asked
+# for by name, which keeps their builds, and so CI, shorter.
+function(janus_tool target)
+  cmake_parse_arguments(T "FUZZ" "" "" ${ARGN})
+  if(JANUS_SANITIZE AND NOT (T_FUZZ AND JANUS_FUZZ))
+    set_target_properties(${target} PROPERTIES EXCLUDE_FROM_ALL ON)
+  endif()
+endfunction()
+
 # janus_bench(<name> SOURCES ... [LIBS ...])
-# A benchmark program bench_<name> (host presets). Benchmarks print figures and are never ctest tests; the
-# driver's `./janus bench` runs every bench_* listed in <build>/benchmarks.txt.
+# A benchmark program bench_<name>. Benchmarks print figures and are never ctest tests; the driver's
+# `./janus bench` runs every bench_* listed in <build>/benchmarks.txt of the host tree, the only tree that
+# builds them by default (janus_tool).
 function(janus_bench name)
   cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(bench_${name} ${B_SOURCES})
+  janus_tool(bench_${name})
   janus_project_flags(bench_${name})
   target_link_libraries(bench_${name} PRIVATE ${B_LIBS})
   set_property(GLOBAL APPEND PROPERTY JANUS_BENCHMARKS bench_${name})
