@@ -100,6 +100,7 @@ ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
         set_crash_line({scenario.name, spec, seed, config.tso, config.step_budget, std::nullopt});
         Outcome out = execute(scenario, m, strategy);
         ++report.runs;
+        report.steps += out.steps;
         if (out.failed()) {
             report.failing_run = i;
             report.line = ReplayLine{scenario.name, spec, seed, config.tso, config.step_budget, out.schedule};

@@ -32,6 +32,7 @@ struct ExploreReport {
     std::uint64_t failing_run = 0;  ///< its index
     std::string nondeterminism;     ///< non-empty if a re-run of the failure turned out differently
     std::uint64_t pct_steps = 0;    ///< pct: the measured estimate k
+    std::uint64_t steps = 0;        ///< scheduling points passed in all runs (not counting re-checks)
     double seconds = 0;             ///< wall-clock time, for reporting only
 
     bool failed() const { return line.has_value(); }

@@ -49,12 +49,14 @@ void Machine::arm_timer(std::uint64_t deadline, unsigned vector) {
     SimCpu& c = self();
     c.timer_deadline = deadline;
     c.timer_vector = vector & 255;
+    if (deadline && deadline < timers_due_) timers_due_ = deadline;
 }
 
 void Machine::set_periodic_interrupt(std::uint64_t period, unsigned vector) {
     periodic_period_ = period;
     periodic_next_ = now_ + period;
     periodic_vector_ = vector & 255;
+    if (period && periodic_next_ < timers_due_) timers_due_ = periodic_next_;
 }
 
 void Machine::post(unsigned target, unsigned vector) {

@@ -5,11 +5,13 @@
 // The host context (the test) is suspended for the whole run and resumed when the run ends or stops.
 #include "hostsim/machine.hpp"
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "hostsim/sanitizers.hpp"
 #include "hostsim/sim_cpu.hpp"
@@ -20,8 +22,6 @@ namespace hostsim {
 namespace ctx = boost::context;
 
 namespace {
-
-thread_local Machine* current_machine = nullptr;
 
 // Hands Boost.Context the CPU's own stack; the stack outlives every fiber made on it.
 struct CpuStackAllocator {
@@ -87,15 +87,31 @@ Machine::~Machine() {
     if (ram_) munmap(ram_, config_.memory_bytes);
 }
 
-Machine* Machine::current() {
-    return current_machine;
-}
-
-FiberContext& Machine::ctx(int index) {
-    return cpus_[index].ctx;
-}
-SimCpu& Machine::cpu(int index) {
-    return cpus_[index];
+// Pages the runs touched are still resident: clearing them in place costs far less than dropping them
+// (MADV_DONTNEED) and taking a page fault on each at its next touch, the larger part of a short kernel
+// scenario's time. Pages not resident (never touched, or swapped out) are dropped, which reads back as zero.
+void Machine::zero_ram() {
+    san::Bookkeeping bookkeeping; // hostsim's own work, after every CPU's last access (done_sync_)
+    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    const std::size_t bytes = config_.memory_bytes, pages = (bytes + page - 1) / page;
+    resident_.resize(pages);
+    if (mincore(ram_, bytes, resident_.data()) != 0) {
+        madvise(ram_, bytes, MADV_DONTNEED);
+        return;
+    }
+    for (std::size_t i = 0; i < pages;) {
+        const bool resident = resident_[i] & 1;
+        std::size_t end = i + 1;
+        while (end < pages && bool(resident_[end] & 1) == resident) ++end;
+        std::byte* from = ram_ + i * page;
+        const std::size_t length = std::min(end * page, bytes) - i * page;
+        if (resident) {
+            std::memset(from, 0, length);
+        } else {
+            madvise(from, length, MADV_DONTNEED);
+        }
+        i = end;
+    }
 }
 
 void Machine::start(arch::CpuId id, std::function<void()> code) {
@@ -110,13 +126,14 @@ void Machine::start(arch::CpuId id, std::function<void()> code) {
 
 void Machine::reset() {
     if (in_run_) std::abort();
-    if (ram_ && ram_touched_) madvise(ram_, config_.memory_bytes, MADV_DONTNEED); // zero-fill again
+    if (ram_ && ram_touched_) zero_ram();
     ram_touched_ = false;
     console_.clear();
     traced_addresses_.clear();
     outcome_ = Outcome{};
     epoch_ = now_ = 0;
     periodic_period_ = 0;
+    timers_due_ = ~0ull;
     handler_ = nullptr;
     walker_ = nullptr;
     frame_generation_ = nullptr;
@@ -235,8 +252,8 @@ bool Machine::run() {
         std::fprintf(stderr, "hostsim: Machine::run() called from inside a run\n");
         std::abort();
     }
-    Machine* outer = current_machine;
-    current_machine = this;
+    Machine* outer = current_machine_;
+    current_machine_ = this;
     in_run_ = true;
     stopping_ = false;
     running_ = host_index();
@@ -258,7 +275,7 @@ bool Machine::run() {
     }
     abandon_cpus();
     in_run_ = false;
-    current_machine = outer;
+    current_machine_ = outer;
     return !outcome_.failed();
 }
 

@@ -143,7 +143,7 @@ public:
     std::string address_name(const volatile void* addr);
 
     /// The machine whose simulated CPUs are executing on this thread; null outside run().
-    static Machine* current();
+    static Machine* current() { return current_machine_; }
 
     // --- TLB model (hostsim/tlb.hpp) --------------------------------------------------------------------
     void set_walker(Walker walker) { walker_ = std::move(walker); }
@@ -219,9 +219,13 @@ public:
     void note_write(bool changed) { epoch_ += changed ? 1 : 0; }
 
 private:
-    FiberContext& ctx(int index);
-    SimCpu& cpu(int index);
-    SimCpu& self() { return cpu(running_); }
+    // Defined in hostsim/sim_cpu.hpp (SimCpu is complete only there): inline because every scheduling point
+    // goes through them.
+    inline FiberContext& ctx(int index);
+    inline SimCpu& cpu(int index);
+    inline SimCpu& self();
+    bool sole_runner(Point point) const;
+    void zero_ram();
     int host_index() const { return static_cast<int>(config_.cpus); }
 
     void prepare_fiber(int index);
@@ -244,7 +248,9 @@ private:
     Config config_;
     std::byte* ram_ = nullptr;
     bool ram_touched_ = false;
+    std::vector<unsigned char> resident_; // zero_ram(): mincore's answer, kept to avoid an allocation
     std::string console_;
+    static inline thread_local Machine* current_machine_ = nullptr; // see current()
     std::unique_ptr<SimCpu[]> cpus_; // config_.cpus simulated CPUs, then the host context
     int running_;                    // index of the executing context (host_index() when none)
     int from_ = 0;                   // the context that made the latest switch
@@ -260,6 +266,9 @@ private:
     std::uint64_t epoch_ = 0; // count of memory changes; a spin loop that saw none waits for one
     std::uint64_t now_ = 0;
     std::uint64_t periodic_period_ = 0, periodic_next_ = 0; // set_periodic_interrupt; period 0: off
+    // No CPU timer or periodic tick falls due before this virtual time (a lower bound, so most scheduling
+    // points skip the timer scan; ~0: nothing armed).
+    std::uint64_t timers_due_ = ~0ull;
     unsigned periodic_vector_ = 0;
     std::vector<Choice> options_;
     InterruptHandler handler_;

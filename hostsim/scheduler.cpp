@@ -52,6 +52,13 @@ void Machine::schedule(Point point, const volatile void* addr) {
         fail(Verdict::livelock, "no end after " + std::to_string(config_.time_budget / 1'000'000) +
                                     " ms of virtual time (time budget); cpu" + std::to_string(running_) +
                                     " was at a " + point_name(point));
+    if (sole_runner(point)) {
+        // decide() would offer this CPU alone and change nothing else: skip the search.
+        ++outcome_.points;
+        current_ = running_;
+        deliver_interrupts();
+        return;
+    }
     if (point == Point::relax) {
         c.relax_stalled = c.relax_epoch == epoch_;
         c.relax_epoch = epoch_;
@@ -65,6 +72,19 @@ void Machine::schedule(Point point, const volatile void* addr) {
     c.state = CpuState::running;
     c.at_relax = false;
     deliver_interrupts();
+}
+
+// True when the executing CPU is the only one with code left to run, no store buffer holds anything and no
+// timer is due: decide() then has exactly one option, this CPU, and no strategy is asked. A spin or a wait
+// still goes through decide(), which finds a lone spinner that nothing can wake (a deadlock). The common case
+// is the single-CPU part of a scenario (setup, the final checks and teardown under Machine::run(code)).
+bool Machine::sole_runner(Point point) const {
+    if (point == Point::relax || point == Point::wfi || unstarted_ || live_coded_ != 1 || now_ >= timers_due_)
+        return false;
+    if (config_.tso)
+        for (unsigned i = 0; i < config_.cpus; ++i)
+            if (!cpus_[i].buffer.empty()) return false;
+    return true;
 }
 
 bool Machine::runnable(const SimCpu& c) const {
@@ -145,6 +165,7 @@ std::string Machine::deadlock_message() const {
 }
 
 bool Machine::advance_timers(bool jump) {
+    if (!jump && now_ < timers_due_) return false;
     if (jump) {
         std::uint64_t next = 0;
         for (unsigned i = 0; i < config_.cpus; ++i) {
@@ -172,6 +193,11 @@ bool Machine::advance_timers(bool jump) {
             post(0, periodic_vector_);
             fired = true;
         }
+    }
+    timers_due_ = periodic_period_ ? periodic_next_ : ~0ull;
+    for (unsigned i = 0; i < config_.cpus; ++i) {
+        const std::uint64_t deadline = cpu(static_cast<int>(i)).timer_deadline;
+        if (deadline && deadline < timers_due_) timers_due_ = deadline;
     }
     return fired;
 }

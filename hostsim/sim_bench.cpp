@@ -49,9 +49,10 @@ void measure(const char* label, const Scenario& s, const char* strategy, std::ui
         std::printf("%-44s %-8s FAILED: %s\n", label, strategy, r.failure_text().c_str());
         return;
     }
-    std::printf("%-44s %-8s %10.0f schedules/s (%llu runs%s in %.2f s)%s\n", label, strategy,
+    std::printf("%-44s %-8s %10.0f schedules/s (%llu runs%s of %llu points in %.2f s)%s\n", label, strategy,
                 static_cast<double>(r.runs) / r.seconds, static_cast<unsigned long long>(r.runs),
-                r.exhausted ? ", exhaustive" : "", r.seconds, note);
+                r.exhausted ? ", exhaustive" : "", static_cast<unsigned long long>(r.steps / r.runs),
+                r.seconds, note);
 }
 
 // A planted bug under its own plan (the budget `./janus sim planted` gives it): the run that found it and the

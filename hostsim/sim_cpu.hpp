@@ -59,4 +59,14 @@ struct SimCpu {
     bool has_pending() const { return (pending[0] | pending[1] | pending[2] | pending[3]) != 0; }
 };
 
+inline SimCpu& Machine::cpu(int index) {
+    return cpus_[index];
+}
+inline SimCpu& Machine::self() {
+    return cpu(running_);
+}
+inline FiberContext& Machine::ctx(int index) {
+    return cpus_[index].ctx;
+}
+
 } // namespace hostsim

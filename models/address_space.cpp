@@ -55,13 +55,13 @@ void AddressSpace::cut_until_fits(std::uint64_t va, std::uint64_t size) {
         if (it == pages_.end() || it->second.size <= size) return;
         Mapping big = it->second;
         std::uint64_t base = it->first;
-        pages_.erase(it);
+        auto after = pages_.erase(it); // the pieces go just before this, in ascending order
         std::uint64_t piece = smaller(big.size);
         for (std::uint64_t off = 0; off < big.size; off += piece) {
             Mapping m = big;
             m.frame = big.frame + off;
             m.size = piece;
-            pages_[base + off] = m;
+            pages_.emplace_hint(after, base + off, m);
         }
     }
 }

@@ -13,7 +13,9 @@
 //    every translation seen, during or after, is one some operation wrote, the walker agrees with lookup, and
 //    every table is accounted for.
 #include <array>
+#include <cstdio>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -121,6 +123,42 @@ Step protect_step(std::uint64_t offset, std::uint64_t bytes, Rights r) {
     };
 }
 
+// Empty if every 4 KiB page of [from, to) walks to what `model` says; else the first address that does not,
+// and how. Equivalent to a walk and a model lookup per page, in fewer of both: when the walker and the model
+// agree on a whole page at its base, every address inside it agrees too, and an entry the walker finds
+// not present covers its whole span of addresses, which the model must leave empty as well. The model's pages
+// are visited in order, so no lookup searches.
+std::string slice_matches(Machine& m, Sim& s, const models::AddressSpace& model, VirtAddr from, VirtAddr to) {
+    const auto& pages = model.pages();
+    auto next = pages.upper_bound(from); // first model page starting after `va` (kept so below)
+    std::optional<models::Found> found;
+    if (next != pages.begin() && std::prev(next)->first + std::prev(next)->second.size > from)
+        found = models::Found{std::prev(next)->first, std::prev(next)->second};
+    for (VirtAddr va = from; va < to;) {
+        const hostsim::PageWalk w = s.walk(m, va);
+        if (std::string d = pt::walk_matches(w, found, va); !d.empty()) {
+            char at[32];
+            std::snprintf(at, sizeof at, "at %#llx: ", static_cast<unsigned long long>(va));
+            return at + d;
+        }
+        VirtAddr step_to = va + K4;
+        if (found && found->page == va && w.page_size == found->mapping.size) {
+            step_to = va + found->mapping.size;
+        } else if (!found) {
+            // Not present at w.level: the entry there covers 4 KiB << 9 * (level - 1) of addresses.
+            const std::uint64_t span = w.level >= 1 && w.level <= 4 ? K4 << (9 * (w.level - 1)) : K4;
+            step_to = (va | (span - 1)) + 1;
+            if (next != pages.end() && next->first < step_to) step_to = next->first;
+        }
+        va = step_to;
+        while (next != pages.end() && next->first <= va) ++next;
+        found.reset();
+        if (next != pages.begin() && std::prev(next)->first + std::prev(next)->second.size > va)
+            found = models::Found{std::prev(next)->first, std::prev(next)->second};
+    }
+    return {};
+}
+
 Scenario disjoint_scenario() {
     Scenario sc;
     sc.name = "pagetable.disjoint_slices";
@@ -152,11 +190,9 @@ Scenario disjoint_scenario() {
         if (m.outcome().failed()) return;
         for (unsigned c = 0; c < 3; ++c) {
             const VirtAddr base = 0x0000'2000'0000'0000 + G1 + std::uint64_t{c} * 4 * M2;
-            for (VirtAddr va = base - K4; va < base + 4 * M2; va += K4) {
-                std::string w = pt::walk_matches(s->walk(m, va), models[c].lookup(va), va);
-                if (!m.check(w.empty(), "cpu%u slice at %#llx: %s", c, static_cast<unsigned long long>(va),
-                             w.c_str()))
-                    return;
+            if (std::string w = slice_matches(m, *s, models[c], base - K4, base + 4 * M2); !w.empty()) {
+                m.check(false, "cpu%u slice: %s", c, w.c_str());
+                return;
             }
         }
         s->teardown(m);
