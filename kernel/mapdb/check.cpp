@@ -19,9 +19,11 @@ namespace r = janus::abi::rights;
 /// hostsim an atomic load would be a scheduling point (thousands per check).
 struct PlainTableReader {
     const Kmem* kmem;
-    std::uint64_t load(PhysAddr table, unsigned i) const {
-        return static_cast<const arch::Atomic<std::uint64_t>*>(kmem->at_physical(table))[i].raw();
+    /// A table's entries, each to be read with raw(). Resolved once per table: the checker reads all 512.
+    const arch::Atomic<std::uint64_t>* entries(PhysAddr table) const {
+        return static_cast<const arch::Atomic<std::uint64_t>*>(kmem->at_physical(table));
     }
+    std::uint64_t load(PhysAddr table, unsigned i) const { return entries(table)[i].raw(); }
 };
 
 class MemoryChecker {
@@ -192,17 +194,21 @@ private:
                 return false;
             return expect(++tables <= s.tables, "more page-table pages than the ", s.tables, " counted");
         };
+        const auto* t4 = memory_.entries(s.top_phys);
         for (unsigned i4 = 0; i4 < 256 && !c_.failed(); ++i4) {
-            const auto e4 = memory_.load(s.top_phys, i4);
+            const auto e4 = t4[i4].raw();
             if (!table_ok(e4, 4)) continue;
+            const auto* t3 = memory_.entries(E::table_address(e4));
             for (unsigned i3 = 0; i3 < 512 && !c_.failed(); ++i3) {
-                const auto e3 = memory_.load(E::table_address(e4), i3);
+                const auto e3 = t3[i3].raw();
                 if (!table_ok(e3, 3)) continue;
+                const auto* t2 = memory_.entries(E::table_address(e3));
                 for (unsigned i2 = 0; i2 < 512 && !c_.failed(); ++i2) {
-                    const auto e2 = memory_.load(E::table_address(e3), i2);
+                    const auto e2 = t2[i2].raw();
                     if (!table_ok(e2, 2)) continue;
+                    const auto* t1 = memory_.entries(E::table_address(e2));
                     for (unsigned i1 = 0; i1 < 512 && !c_.failed(); ++i1) {
-                        const auto e1 = memory_.load(E::table_address(e2), i1);
+                        const auto e1 = t1[i1].raw();
                         if (!E::is_present(e1)) continue;
                         ++leaves;
                         const std::uint64_t va = std::uint64_t{i4} << 39 | std::uint64_t{i3} << 30 |
