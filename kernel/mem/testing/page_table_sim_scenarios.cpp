@@ -130,31 +130,30 @@ Step protect_step(std::uint64_t offset, std::uint64_t bytes, Rights r) {
 // are visited in order, so no lookup searches.
 std::string slice_matches(Machine& m, Sim& s, const models::AddressSpace& model, VirtAddr from, VirtAddr to) {
     const auto& pages = model.pages();
-    auto next = pages.upper_bound(from); // first model page starting after `va` (kept so below)
-    std::optional<models::Found> found;
-    if (next != pages.begin() && std::prev(next)->first + std::prev(next)->second.size > from)
-        found = models::Found{std::prev(next)->first, std::prev(next)->second};
+    auto next = pages.upper_bound(from); // the first model page starting after `va`
     for (VirtAddr va = from; va < to;) {
+        while (next != pages.end() && next->first <= va) ++next;
+        std::optional<models::Found> found;
+        if (next != pages.begin()) {
+            const auto& [page, mapping] = *std::prev(next);
+            if (va - page < mapping.size) found = models::Found{page, mapping};
+        }
         const hostsim::PageWalk w = s.walk(m, va);
         if (std::string d = pt::walk_matches(w, found, va); !d.empty()) {
             char at[32];
             std::snprintf(at, sizeof at, "at %#llx: ", static_cast<unsigned long long>(va));
             return at + d;
         }
-        VirtAddr step_to = va + K4;
         if (found && found->page == va && w.page_size == found->mapping.size) {
-            step_to = va + found->mapping.size;
-        } else if (!found) {
-            // Not present at w.level: the entry there covers 4 KiB << 9 * (level - 1) of addresses.
-            const std::uint64_t span = w.level >= 1 && w.level <= 4 ? K4 << (9 * (w.level - 1)) : K4;
-            step_to = (va | (span - 1)) + 1;
-            if (next != pages.end() && next->first < step_to) step_to = next->first;
+            va += found->mapping.size;
+        } else if (!found && w.level >= 1 && w.level <= 4) {
+            // Not present at w.level: up to the end of that entry's span, or the model's next page.
+            const std::uint64_t span = bytes_of_level(w.level);
+            va = (va & ~(span - 1)) + span;
+            if (next != pages.end() && next->first < va) va = next->first;
+        } else {
+            va += K4;
         }
-        va = step_to;
-        while (next != pages.end() && next->first <= va) ++next;
-        found.reset();
-        if (next != pages.begin() && std::prev(next)->first + std::prev(next)->second.size > va)
-            found = models::Found{std::prev(next)->first, std::prev(next)->second};
     }
     return {};
 }
