@@ -36,15 +36,16 @@ void load_gdt(CpuLocal& cpu) {
     auto base = reinterpret_cast<std::uint64_t>(&cpu.tss);
     constexpr std::uint64_t limit = sizeof(Tss) - 1;
     std::uint64_t* e = cpu.gdt.entries;
+    constexpr auto slot = [](std::uint16_t selector) { return selector >> 3; };
     e[0] = 0;
-    e[1] = kernel_code64;
-    e[2] = kernel_data;
-    e[3] = user_data;
-    e[4] = user_code64;
-    e[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-           (0x89ull << 40) /* present, 64-bit TSS available */ | (((limit >> 16) & 0xf) << 48) |
-           (((base >> 24) & 0xff) << 56);
-    e[6] = base >> 32;
+    e[slot(selector::kernel_code)] = kernel_code64;
+    e[slot(selector::kernel_data)] = kernel_data;
+    e[slot(selector::user_data)] = user_data;
+    e[slot(selector::user_code)] = user_code64;
+    e[slot(selector::tss)] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+                             (0x89ull << 40) /* present, 64-bit TSS available */ |
+                             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    e[slot(selector::tss) + 1] = base >> 32;
 
     DescriptorPointer gdtr{sizeof(cpu.gdt.entries) - 1, reinterpret_cast<std::uint64_t>(e)};
     asm volatile("lgdt %0\n\t"

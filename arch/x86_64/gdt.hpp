@@ -4,16 +4,17 @@
 
 #include <cstdint>
 
+#include "arch/x86_64/selectors.h"
+
 namespace arch::x86 {
 
-/// Selectors. The order kernel code, kernel data, user data, user code is the one SYSCALL/SYSRET require
-/// (STAR[47:32] = 0x08, STAR[63:48] = 0x10: SYSRET loads SS = 0x18|3 and CS = 0x20|3).
+/// Selectors, in the order SYSCALL/SYSRET require (selectors.h).
 namespace selector {
-inline constexpr std::uint16_t kernel_code = 0x08;
-inline constexpr std::uint16_t kernel_data = 0x10;
-inline constexpr std::uint16_t user_data = 0x18 | 3;
-inline constexpr std::uint16_t user_code = 0x20 | 3;
-inline constexpr std::uint16_t tss = 0x28;
+inline constexpr std::uint16_t kernel_code = X86_SELECTOR_KERNEL_CODE;
+inline constexpr std::uint16_t kernel_data = X86_SELECTOR_KERNEL_DATA;
+inline constexpr std::uint16_t user_data = X86_SELECTOR_USER_DATA;
+inline constexpr std::uint16_t user_code = X86_SELECTOR_USER_CODE;
+inline constexpr std::uint16_t tss = X86_SELECTOR_TSS;
 } // namespace selector
 
 /// Interrupt-stack-table slots (1-based, as IDT gates name them).
@@ -38,7 +39,7 @@ static_assert(sizeof(Tss) == 104);
 
 struct Gdt {
     /// null, kernel code, kernel data, user data, user code, TSS (two slots)
-    alignas(8) std::uint64_t entries[7];
+    alignas(8) std::uint64_t entries[X86_GDT_ENTRIES];
 };
 
 /// A stack above a guard page that the kernel's page tables leave unmapped, so running off its end faults

@@ -17,9 +17,8 @@
 //   IA32_FMASK (IF, TF, DF, AC, NT, IOPL) cleared. Interrupts stay masked until run_user() returns, so using
 //   RSP as the frame pointer in between is safe (NMI and #MC have their own IST stacks).
 #include "arch/x86_64/entry_layout.hpp"
+#include "arch/x86_64/selectors.h"
 
-#define USER_DATA_SELECTOR (0x18 | 3) /* gdt.hpp */
-#define USER_CODE_SELECTOR (0x20 | 3)
 #define KERNEL_RFLAGS 0x2 /* only the always-one bit: IF, DF, AC, TF, NT clear */
 
     .text
@@ -64,10 +63,10 @@ x86_user_enter:
     sysretq
 
 enter_by_iret:
-    pushq $USER_DATA_SELECTOR
+    pushq $X86_SELECTOR_USER_DATA
     pushq FRAME_RSP(%rdi)
     pushq FRAME_RFLAGS(%rdi)
-    pushq $USER_CODE_SELECTOR
+    pushq $X86_SELECTOR_USER_CODE
     pushq FRAME_RIP(%rdi)
     mov FRAME_RAX(%rdi), %rax
     mov FRAME_RBX(%rdi), %rbx

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "arch/x86_64/selectors.h"
+
 namespace hostsim::usermode {
 
 namespace {
@@ -14,9 +16,10 @@ constexpr std::uint64_t page = 4096;
 /// hook or an error.
 constexpr std::uint64_t never = 0x8000'0000'0000'0000;
 
-/// Set-up descriptors (Intel SDM vol. 3A, 3.4.5): 64-bit code (L=1) and data, for ring 0 and ring 3. The
-/// ring-3 selectors are the ones the bare-metal GDT gives user code (arch/x86_64/gdt.hpp): data 0x1b,
-/// code 0x23.
+/// Set-up descriptors (Intel SDM vol. 3A, 3.4.5): 64-bit code (L=1) and data, for ring 0 and ring 3, at the
+/// selectors the bare-metal GDT uses (arch/x86_64/selectors.h), so ring-3 code sees the same CS and SS.
+constexpr std::uint64_t user_data_selector = X86_SELECTOR_USER_DATA,
+                        user_code_selector = X86_SELECTOR_USER_CODE;
 constexpr std::uint64_t setup_gdt[] = {
     0,
     0x00af'9b00'0000'ffff, // 0x08: ring-0 code, 64-bit
@@ -24,7 +27,8 @@ constexpr std::uint64_t setup_gdt[] = {
     0x00cf'f300'0000'ffff, // 0x18: ring-3 data
     0x00af'fb00'0000'ffff, // 0x20: ring-3 code, 64-bit
 };
-constexpr std::uint64_t user_data_selector = 0x18 | 3, user_code_selector = 0x20 | 3;
+static_assert(X86_SELECTOR_KERNEL_CODE == 0x08 && X86_SELECTOR_KERNEL_DATA == 0x10 &&
+              user_data_selector >> 3 == 3 && user_code_selector >> 3 == 4);
 constexpr std::uint64_t cr4_tsd = 1u << 2; // rdtsc faults in ring 3: hostsim supplies virtual time instead
 
 constexpr int frame_registers[] = {
