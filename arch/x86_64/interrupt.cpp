@@ -28,9 +28,15 @@ void init_interrupts() {
     if (!lapic::init(cpu.apic_id)) kernel::panic("interrupts: cannot map the local APIC");
     time::calibrate();
     pit::start_periodic(irq_line_timer_hz); // device line 0, masked until the kernel unmasks it
-    kernel::println("interrupts: ", lapic::x2apic_mode() ? "x2APIC" : "xAPIC", " id ", cpu.apic_id, "; TSC ",
-                    time::tsc_hz() / 1'000'000, " MHz, APIC timer ", time::lapic_timer_hz() / 1'000'000,
-                    " MHz (PIT-calibrated)");
+    const time::Clocks& c = time::rates();
+    kernel::println("interrupts: ", lapic::x2apic_mode() ? "x2APIC" : "xAPIC", " id ", cpu.apic_id);
+    if (c.tsc_deadline) {
+        kernel::println("time: TSC ", c.tsc.hz / 1'000'000, " MHz (", clock::name(c.tsc.source),
+                        "), timer in TSC-deadline mode");
+    } else {
+        kernel::println("time: TSC ", c.tsc.hz / 1'000'000, " MHz (", clock::name(c.tsc.source),
+                        "), APIC timer ", c.apic.hz / 1'000'000, " MHz (", clock::name(c.apic.source), ")");
+    }
 }
 
 namespace {

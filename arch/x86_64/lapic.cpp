@@ -38,8 +38,11 @@ constexpr std::uint32_t icr_delivery_pending = 1u << 12;
 constexpr std::uint32_t icr_assert = 1u << 14;
 constexpr std::uint32_t icr_to_self = 1u << 18; // destination shorthand 01
 constexpr std::uint32_t divide_by_one = 0xb;
+constexpr std::uint32_t lvt_timer_tsc_deadline = 2u << 17; // timer mode 10b
+constexpr std::uint32_t msr_tsc_deadline = 0x6e0;
 
 bool use_msrs = false;
+bool deadline_mode = false;
 volatile std::uint32_t* mmio = nullptr;
 
 std::uint32_t read(std::uint32_t reg) {
@@ -123,7 +126,23 @@ void timer_start(std::uint32_t count, Vector v) {
     write(reg_timer_initial, count);
 }
 
+void timer_use_deadline_mode(Vector v) {
+    write(reg_lvt_timer, lvt_timer_tsc_deadline | v);
+    // The LVT write (an MMIO store in xAPIC mode) must reach the APIC before the first WRMSR to the deadline,
+    // which is not ordered with it (Intel SDM vol. 3, 11.5.4.1).
+    asm volatile("mfence" : : : "memory");
+    deadline_mode = true;
+}
+
+void timer_deadline(std::uint64_t tsc) {
+    wrmsr(msr_tsc_deadline, tsc);
+}
+
 void timer_stop() {
+    if (deadline_mode) {
+        wrmsr(msr_tsc_deadline, 0); // disarms, and the mode stays
+        return;
+    }
     write(reg_timer_initial, 0);
     write(reg_lvt_timer, lvt_masked | vector::local_timer);
 }

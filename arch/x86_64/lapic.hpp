@@ -33,9 +33,13 @@ bool in_service(Vector vector);
 void send(std::uint32_t apic_id, Vector vector);
 void send_self(Vector vector);
 
-/// The timer, one-shot, divide-by-one: raise `vector` after `count` ticks. 0 stops it.
+/// The timer, one-shot, divide-by-one: raise `vector` after `count` ticks. 0 stops it. Not in deadline mode.
 void timer_start(std::uint32_t count, Vector vector);
 void timer_stop();
+/// From now on the timer raises `vector` when the TSC reaches the value given to timer_deadline() (SDM vol.
+/// 3, 11.5.4.1); timer_stop() disarms it. Only where CPUID.1:ECX[24] offers the mode.
+void timer_use_deadline_mode(Vector vector);
+void timer_deadline(std::uint64_t tsc);
 std::uint32_t timer_current();
 
 } // namespace arch::x86::lapic
