@@ -7,10 +7,13 @@
 // same loop works under hostsim, where user code runs in an emulator or as a test's logical actor.
 //
 // No kernel register contents reach user space: every general-purpose register on return to ring 3 comes from
-// the frame. User code may not use the FPU/SSE/AVX (the kernel does not switch that state yet): such an
-// instruction raises #UD or #NM, delivered like any other exception.
+// the frame, and the extended registers (x87, SSE, AVX: the FPU and vector state) from the thread's
+// ExtendedState, which the kernel loads before each run and saves after it (eager switching: no lazy trap,
+// no register of another thread left behind for the next one to read). The kernel itself never uses those
+// registers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "arch/ipi.hpp"
@@ -48,6 +51,22 @@ struct AddressSpaceRoot {
     PhysAddr top_table;
     AddressSpaceId asid;
 };
+
+/// A thread's extended register state in the machine's own save format, kept in kernel memory between runs.
+/// One page holds every format a port uses (x86-64 enables only state components that fit: x87, SSE, AVX,
+/// AVX-512); its size is part of the ABI (janus::abi::charge::extended_state).
+inline constexpr std::size_t extended_state_bytes = 4096;
+struct alignas(64) ExtendedState {
+    std::byte bytes[extended_state_bytes];
+};
+
+/// Fill `state` with the architectural initial state, what a new thread starts with (x86: x87 control word
+/// 0x37f with every register empty, MXCSR 0x1f80, every vector register zero).
+void extended_state_init(ExtendedState& state);
+/// This CPU's user extended registers := `state` (the thread about to run here). Kernel lock held.
+void extended_state_load(const ExtendedState& state);
+/// `state` := this CPU's user extended registers (the thread that just ran here). Kernel lock held.
+void extended_state_save(ExtendedState& state);
 
 /// Prepare a new, zeroed top-level page table for use as a user address space: the machine fills in what
 /// every address space must share (on x86-64 the kernel half, top-level entries 256..511; nothing under

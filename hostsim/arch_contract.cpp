@@ -1,12 +1,14 @@
 // hostsim's implementation of the arch contract (arch/*.hpp) other than the atomics (hostsim/memory_ops.cpp).
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "arch/contract.hpp"
 #include "arch/ipi.hpp"
 #include "arch/timer.hpp"
 #include "arch/user.hpp"
 #include "hostsim/machine.hpp"
+#include "hostsim/vector_registers.hpp"
 
 namespace {
 
@@ -90,6 +92,19 @@ void* phys_to_virt(PhysAddr pa) {
 }
 PhysAddr virt_to_phys(const void* va) {
     return static_cast<PhysAddr>(static_cast<const std::byte*>(va) - machine().ram());
+}
+
+void extended_state_init(ExtendedState& state) {
+    std::memset(state.bytes, 0, sizeof state.bytes);
+    hostsim::vectors_of(state) = hostsim::VectorRegisters::initial();
+}
+
+void extended_state_load(const ExtendedState& state) {
+    machine().vector_registers() = hostsim::vectors_of(state);
+}
+
+void extended_state_save(ExtendedState& state) {
+    hostsim::vectors_of(state) = machine().vector_registers();
 }
 
 // The simulated machine has no kernel half in user page tables: kernel code runs on the host.

@@ -149,7 +149,12 @@ void Machine::reset() {
         c.buffer.clear();
         c.tlb.flush(true);
         c.root = 0;
+        c.vectors = VectorRegisters::initial();
     }
+}
+
+VectorRegisters& Machine::vector_registers() {
+    return self().vectors;
 }
 
 std::optional<arch::ExitStatus> Machine::run(std::function<void()> kernel_code) {

@@ -57,6 +57,7 @@ protected:
 };
 struct SimCpu;
 struct FiberContext;
+struct VectorRegisters;
 
 struct Config {
     unsigned cpus = 1;                    ///< 1 .. max_sim_cpus
@@ -206,6 +207,8 @@ public:
     /// Sets the executing CPU's interrupt flag; enabling delivers what is pending. Returns the old flag.
     bool set_irq_enabled(bool enabled);
     void wait_for_interrupt();
+    /// The executing CPU's user x87/SSE registers (arch::extended_state_load/save; its engine runs on them).
+    VectorRegisters& vector_registers();
 
     enum class Point : std::uint8_t { load, store, rmw, fence, preempt, relax, ipi, tlb, wfi };
     /// A scheduling point of the executing CPU before an operation of kind `point` on `addr`.

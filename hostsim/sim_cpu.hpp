@@ -10,6 +10,7 @@
 #include "hostsim/stack.hpp"
 #include "hostsim/store_buffer.hpp"
 #include "hostsim/tlb.hpp"
+#include "hostsim/vector_registers.hpp"
 
 namespace hostsim {
 
@@ -54,6 +55,7 @@ struct SimCpu {
 
     StoreBuffer buffer;
     Tlb tlb;
+    VectorRegisters vectors = VectorRegisters::initial(); // its user x87/SSE registers
     std::uint64_t root = 0;
 
     bool has_pending() const { return (pending[0] | pending[1] | pending[2] | pending[3]) != 0; }

@@ -6,6 +6,7 @@
 #include "arch/x86_64/address_space.hpp"
 #include "arch/x86_64/cpu_local.hpp"
 #include "arch/x86_64/cpu_ops.hpp"
+#include "arch/x86_64/extended_state.hpp"
 #include "arch/x86_64/idt.hpp"
 #include "arch/x86_64/interrupt.hpp"
 #include "arch/x86_64/paging.hpp"
@@ -53,6 +54,7 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     set_kernel_root(read_cr3()); // the boot tables, until the kernel's own replace them
     install_kernel_tables();
     Protection protection = enable_protection();
+    const ExtendedFormat& extended = init_extended_state();
     init_user_entry();
 
     kernel::print_banner();
@@ -74,7 +76,10 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     screen::attach(&boot_info);
     // Lines stay under 80 characters: the EGA screen would wrap them.
     kernel::println("cpu: SMEP ", protection.smep ? "on" : "off", ", SMAP ", protection.smap ? "on" : "off",
-                    ", UMIP ", protection.umip ? "on" : "off", "; ring 3 without FPU/SSE (CR0.EM+TS)");
+                    ", UMIP ", protection.umip ? "on" : "off");
+    kernel::println("cpu: user FPU/vector state by ", name(extended.instructions), ", ", extended.bytes,
+                    " bytes, XCR0 ", kernel::hex(extended.components),
+                    extended.clear_x87_pointers ? ", x87 pointers scrubbed" : "");
     kernel::println("paging: kernel tables: text r-x, rodata r--, data rw-, stacks rw- with guards");
     init_interrupts();
     run_selftest(boot_info);

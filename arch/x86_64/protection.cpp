@@ -8,9 +8,7 @@ namespace arch::x86 {
 
 namespace {
 
-constexpr std::uint64_t cr0_mp = 1u << 1, cr0_em = 1u << 2, cr0_ts = 1u << 3;
-constexpr std::uint64_t cr4_tsd = 1u << 2, cr4_osfxsr = 1u << 9, cr4_osxmmexcpt = 1u << 10,
-                        cr4_umip = 1u << 11, cr4_osxsave = 1u << 18, cr4_smep = 1u << 20, cr4_smap = 1u << 21;
+constexpr std::uint64_t cr4_tsd = 1u << 2, cr4_umip = 1u << 11, cr4_smep = 1u << 20, cr4_smap = 1u << 21;
 // CPUID leaf 7, subleaf 0.
 constexpr std::uint32_t ebx_smep = 1u << 7, ebx_smap = 1u << 20, ecx_umip = 1u << 2;
 
@@ -26,12 +24,11 @@ Protection enable_protection() {
         p.smap = leaf7.ebx & ebx_smap;
         p.umip = leaf7.ecx & ecx_umip;
     }
-    std::uint64_t cr4 = read_cr4() & ~(cr4_tsd | cr4_osfxsr | cr4_osxmmexcpt | cr4_osxsave);
+    std::uint64_t cr4 = read_cr4() & ~cr4_tsd;
     if (p.smep) cr4 |= cr4_smep;
     if (p.smap) cr4 |= cr4_smap;
     if (p.umip) cr4 |= cr4_umip;
     write_cr4(cr4);
-    write_cr0(read_cr0() | cr0_mp | cr0_em | cr0_ts);
     enabled = p;
     return p;
 }

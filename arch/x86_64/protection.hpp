@@ -1,9 +1,7 @@
 // Control-register settings that protect the kernel from ring 3 and ring 3 from itself (Intel SDM vol. 3,
 // 2.5): SMEP (the kernel never executes user pages), SMAP (the kernel never touches user pages by accident),
 // UMIP (sgdt, sidt, sldt, str and smsw fault in ring 3, so no kernel address leaks through them), each when
-// the CPU has it. And no FPU/SSE for ring 3 until the kernel switches that state: CR0.EM and CR0.TS (with MP)
-// make every x87 instruction and WAIT raise #NM (vector 7); with EM set and CR4.OSFXSR clear, MMX, SSE and
-// AVX instructions raise #UD (vector 6). The kernel itself is built without FPU/SSE code. CR4.TSD is cleared
+// the CPU has it. (The FPU/SSE/AVX settings are extended_state.hpp's.) CR4.TSD is cleared
 // whatever the firmware left: ring 3 may read the TSC with rdtsc (the bare-metal benchmark counts
 // instructions with it under qemu -icount; user/bench/README.md).
 #pragma once

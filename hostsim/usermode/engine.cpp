@@ -30,6 +30,10 @@ constexpr std::uint64_t setup_gdt[] = {
 static_assert(X86_SELECTOR_KERNEL_CODE == 0x08 && X86_SELECTOR_KERNEL_DATA == 0x10 &&
               user_data_selector >> 3 == 3 && user_code_selector >> 3 == 4);
 constexpr std::uint64_t cr4_tsd = 1u << 2; // rdtsc faults in ring 3: hostsim supplies virtual time instead
+// SSE on and its exceptions as #XM (Intel SDM vol. 3A, 2.5), as the bare-metal kernel sets them; x87 errors
+// as #MF (CR0.NE), no #NM (CR0.TS and CR0.EM clear): the kernel switches the registers eagerly.
+constexpr std::uint64_t cr4_osfxsr = 1u << 9, cr4_osxmmexcpt = 1u << 10;
+constexpr std::uint64_t cr0_mp = 1u << 1, cr0_em = 1u << 2, cr0_ts = 1u << 3, cr0_ne = 1u << 5;
 
 constexpr int frame_registers[] = {
     UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RSI, UC_X86_REG_RDI,
@@ -37,6 +41,28 @@ constexpr int frame_registers[] = {
     UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15, UC_X86_REG_RIP, UC_X86_REG_RSP, UC_X86_REG_RFLAGS,
 };
 constexpr int frame_register_count = sizeof frame_registers / sizeof frame_registers[0];
+
+/// VectorRegisters' fields in order: the x87 control, status and tag words, MXCSR, the x87 pointers, ST0-7,
+/// XMM0-15.
+constexpr int vector_registers[] = {
+    UC_X86_REG_FPCW,  UC_X86_REG_FPSW,  UC_X86_REG_FPTAG, UC_X86_REG_MXCSR, UC_X86_REG_FIP,
+    UC_X86_REG_FDP,   UC_X86_REG_FOP,   UC_X86_REG_FP0,   UC_X86_REG_FP1,   UC_X86_REG_FP2,
+    UC_X86_REG_FP3,   UC_X86_REG_FP4,   UC_X86_REG_FP5,   UC_X86_REG_FP6,   UC_X86_REG_FP7,
+    UC_X86_REG_XMM0,  UC_X86_REG_XMM1,  UC_X86_REG_XMM2,  UC_X86_REG_XMM3,  UC_X86_REG_XMM4,
+    UC_X86_REG_XMM5,  UC_X86_REG_XMM6,  UC_X86_REG_XMM7,  UC_X86_REG_XMM8,  UC_X86_REG_XMM9,
+    UC_X86_REG_XMM10, UC_X86_REG_XMM11, UC_X86_REG_XMM12, UC_X86_REG_XMM13, UC_X86_REG_XMM14,
+    UC_X86_REG_XMM15,
+};
+constexpr int vector_register_count = sizeof vector_registers / sizeof vector_registers[0];
+
+/// Where each of vector_registers lives in `v`.
+void vector_places(hostsim::VectorRegisters& v, void* (&places)[vector_register_count]) {
+    std::uint64_t* words[] = {&v.fcw, &v.fsw, &v.ftag, &v.mxcsr, &v.fip, &v.fdp, &v.fop};
+    int i = 0;
+    for (std::uint64_t* w : words) places[i++] = w;
+    for (auto& st : v.st) places[i++] = &st;
+    for (auto& x : v.xmm) places[i++] = x;
+}
 static_assert(sizeof(arch::UserFrame) == frame_register_count * sizeof(std::uint64_t),
               "frame_registers lists every field of arch::UserFrame in order");
 
@@ -87,7 +113,8 @@ void Engine::enter_ring3() {
     gdtr.limit = sizeof setup_gdt - 1;
     uc_reg_write(uc_, UC_X86_REG_GDTR, &gdtr);
     set_reg(UC_X86_REG_RSP, setup_page + frame_offset);
-    set_reg(UC_X86_REG_CR4, reg(UC_X86_REG_CR4) | cr4_tsd);
+    set_reg(UC_X86_REG_CR4, reg(UC_X86_REG_CR4) | cr4_tsd | cr4_osfxsr | cr4_osxmmexcpt);
+    set_reg(UC_X86_REG_CR0, (reg(UC_X86_REG_CR0) & ~(cr0_em | cr0_ts)) | cr0_mp | cr0_ne);
     budget_ = 1; // the iretq, and then the hook stops at ring 3's first instruction
     executed_ = 0;
     uc_err e = uc_emu_start(uc_, setup_page, never, 0, 0);
@@ -114,19 +141,26 @@ void Engine::set_reg(int id, std::uint64_t value) {
     uc_reg_write(uc_, id, &value);
 }
 
-EngineStop Engine::run(arch::UserFrame& frame, std::uint64_t budget, std::uint64_t& executed) {
+EngineStop Engine::run(arch::UserFrame& frame, hostsim::VectorRegisters& vectors, std::uint64_t budget,
+                       std::uint64_t& executed) {
     if (dirty_) uc_context_restore(uc_, clean_);
     dirty_ = false;
     auto* words = reinterpret_cast<std::uint64_t*>(&frame);
     void* values[frame_register_count];
     for (int i = 0; i < frame_register_count; ++i) values[i] = &words[i];
     uc_reg_write_batch(uc_, const_cast<int*>(frame_registers), values, frame_register_count);
+    void* places[vector_register_count];
+    vector_places(vectors, places);
+    uc_reg_write_batch(uc_, const_cast<int*>(vector_registers), places, vector_register_count);
     budget_ = budget;
     executed_ = 0;
     stopped_ = false;
     stop_ = EngineStop{};
     uc_err e = uc_emu_start(uc_, frame.rip, never, 0, 0);
     uc_reg_read_batch(uc_, const_cast<int*>(frame_registers), values, frame_register_count);
+    // Unicorn writes only each register's own width (2 bytes of a control word, 10 of an ST register).
+    vectors = hostsim::VectorRegisters{};
+    uc_reg_read_batch(uc_, const_cast<int*>(vector_registers), places, vector_register_count);
     executed = executed_;
     if (stopped_) {
         if (stop_.kind == EngineStop::Kind::port_io) frame.rip = stop_.address;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "arch/user.hpp"
+#include "hostsim/vector_registers.hpp"
 
 namespace hostsim::usermode {
 
@@ -61,9 +62,10 @@ public:
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
-    /// Runs `frame` for at most `budget` instructions; the frame afterwards holds the registers as the slice
-    /// left them. `executed` counts the instructions that completed.
-    EngineStop run(arch::UserFrame& frame, std::uint64_t budget, std::uint64_t& executed);
+    /// Runs `frame` with the x87/SSE registers `vectors` for at most `budget` instructions; both afterwards
+    /// hold the registers as the slice left them. `executed` counts the instructions that completed.
+    EngineStop run(arch::UserFrame& frame, hostsim::VectorRegisters& vectors, std::uint64_t budget,
+                   std::uint64_t& executed);
 
     /// Regions: [va, va + size) onto host memory `host` (page aligned) with UC_PROT_* rights.
     bool map(std::uint64_t va, std::uint64_t size, void* host, std::uint32_t prot);

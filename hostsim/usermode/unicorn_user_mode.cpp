@@ -115,7 +115,7 @@ arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRo
             c.core.tlb().audit(true);
             c.audited_epoch = epoch;
         }
-        Slice s = c.core.run(frame, config_.slice);
+        Slice s = c.core.run(frame, machine_.vector_registers(), config_.slice);
         ++stats_.slices;
         stats_.instructions += s.instructions;
         machine_.advance_time(s.instructions * config_.ns_per_instruction);

@@ -32,10 +32,10 @@ std::uint64_t idt_error(std::uint32_t vector) {
 
 } // namespace
 
-Slice UserCpu::run(arch::UserFrame& frame, std::uint64_t budget) {
+Slice UserCpu::run(arch::UserFrame& frame, VectorRegisters& vectors, std::uint64_t budget) {
     pending_ = Slice{};
     std::uint64_t instructions = 0;
-    EngineStop stop = engine_.run(frame, budget, instructions);
+    EngineStop stop = engine_.run(frame, vectors, budget, instructions);
     Slice s;
     switch (stop.kind) {
     case EngineStop::Kind::budget:

@@ -50,8 +50,9 @@ public:
         engine_.set_breakpoints(std::move(addresses));
     }
 
-    /// Runs `frame` for at most `budget` instructions in the address space whose top table tlb() has loaded.
-    Slice run(arch::UserFrame& frame, std::uint64_t budget);
+    /// Runs `frame` with the x87/SSE registers `vectors` for at most `budget` instructions in the address space
+    /// whose top table tlb() has loaded.
+    Slice run(arch::UserFrame& frame, VectorRegisters& vectors, std::uint64_t budget);
 
     /// Completes the rdtsc/rdtscp a time_stamp slice stopped at, with `tsc` as the time-stamp counter.
     static void complete_time_stamp(arch::UserFrame& frame, const Slice& s, std::uint64_t tsc);

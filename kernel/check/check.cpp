@@ -258,6 +258,7 @@ private:
         expect(t, t.utcb % Kmem::page_bytes == 0 && t.utcb <= spec::user_end - Kmem::page_bytes, "UTCB at ",
                hex(t.utcb), " is no user page");
         expect(t, t.utcb_page != nullptr, "has no UTCB page");
+        expect(t, t.extended != nullptr && t.extended != t.utcb_page, "has no extended-state page of its own");
         expect(t, t.priority <= 255 && t.cpu < k_.cpu_count, "priority ", t.priority, " or CPU ", t.cpu,
                " out of range");
         weak(t, t.pager, ObjectType::endpoint);

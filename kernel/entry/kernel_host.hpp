@@ -15,7 +15,9 @@
 //
 // Registers: the loop copies a thread's frame to this CPU's frame before user mode and back after, under the
 // lock; while user code runs, other CPUs see the thread's last saved frame and never write a running
-// thread's.
+// thread's. The extended registers (FPU, vector) go the same way between the thread's ExtendedState and the
+// CPU's own registers: loaded with the frame, saved with it. A thread that died meanwhile is not saved (its
+// page may be gone); the next load overwrites what it left in the registers.
 #pragma once
 
 #include "arch/user.hpp"
@@ -47,6 +49,7 @@ public:
     void load(sched::Entity& e) {
         Thread& t = static_cast<Thread&>(e);
         frame_ = t.frame;
+        arch::extended_state_load(*t.extended);
         space_ = user_.enter(t);
         thread_ = &t;
     }
@@ -56,6 +59,8 @@ public:
     void handle(sched::Entity& e, const arch::UserExit& exit) {
         Thread& t = static_cast<Thread&>(e);
         t.frame = frame_;
+        arch::extended_state_save(
+            *t.extended); // no other thread ran here since load(): the registers are t's
         if (exit.kind == arch::UserExit::Kind::interrupt) return; // the loop handles the vector
         // Stopped (or otherwise taken off its CPU) while in user mode: what it was about to do is dropped; a
         // restart gives it a fresh ip and sp anyway.

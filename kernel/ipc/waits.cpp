@@ -89,6 +89,7 @@ bool start(Kernel& kernel, Thread& t, std::uint64_t ip, std::uint64_t sp) {
     t.frame = arch::UserFrame{};
     t.frame.rip = ip;
     t.frame.rsp = sp;
+    arch::extended_state_init(*t.extended); // every register fresh, the FPU and vector ones too
     t.ipc.life = Life::active;
     t.ipc.origin = Origin::syscall;
     if (t.run_state() == sched::RunState::off) kernel.sched.make_ready(t);

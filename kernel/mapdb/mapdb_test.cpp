@@ -301,8 +301,8 @@ TEST(Teardown, ADyingDomainTakesEverythingDerivedFromItsPagesAndItsTablesAndIsRe
     EXPECT_EQ(w.check(), "");
     w.k.ok(S::cap_delete, {20});
     w.k.ok(S::cap_delete, {30});
-    EXPECT_EQ(w.used(w.k.root()),
-              root_used - 3 * (spec::charge::pd + (32u << 6) + table_charge) - 3 * (1024 + 4096 + 128));
+    EXPECT_EQ(w.used(w.k.root()), root_used - 3 * (spec::charge::pd + (32u << 6) + table_charge) -
+                                      3 * (1024 + 4096 + 4096 + 128));
     EXPECT_EQ(w.check(), "");
 }
 

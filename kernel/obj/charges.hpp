@@ -13,8 +13,9 @@ namespace spec = janus::abi::charge;
 constexpr std::uint64_t pd(unsigned cap_order) {
     return spec::pd + (spec::cap_slot << cap_order) + spec::page_table;
 }
-/// thread_create: the thread with its UTCB page (the Thread object's charge) and its reply object.
-constexpr std::uint64_t thread_object = spec::thread + spec::utcb;
+/// thread_create: the thread with its UTCB page and extended-state page (the Thread object's charge) and its
+/// reply object.
+constexpr std::uint64_t thread_object = spec::thread + spec::utcb + spec::extended_state;
 constexpr std::uint64_t reply_object = spec::reply;
 constexpr std::uint64_t thread = thread_object + reply_object;
 constexpr std::uint64_t endpoint = spec::endpoint;

@@ -81,7 +81,11 @@ Result<Thread*, Error> make_thread(Kernel& kernel, Pd* payer, Pd& home, std::uin
     Thread* thread = construct<Thread>(kmem);
     Reply* reply = construct<Reply>(kmem);
     void* utcb_page = kmem.allocate(Kmem::page_bytes);
-    if (!thread || !reply || !utcb_page || !utcb_mapping.reserve()) {
+    static_assert(sizeof(arch::ExtendedState) == Kmem::page_bytes &&
+                  sizeof(arch::ExtendedState) == janus::abi::charge::extended_state);
+    void* extended = kmem.allocate(Kmem::page_bytes);
+    if (!thread || !reply || !utcb_page || !extended || !utcb_mapping.reserve()) {
+        if (extended) kmem.release(extended, Kmem::page_bytes);
         if (utcb_page) kmem.release(utcb_page, Kmem::page_bytes);
         destruct(kmem, reply);
         destruct(kmem, thread);
@@ -93,6 +97,9 @@ Result<Thread*, Error> make_thread(Kernel& kernel, Pd* payer, Pd& home, std::uin
     // User space reads it (and the kernel takes its reply_sel and windows from it): no stale kernel data.
     for (std::size_t i = 0; i < Kmem::page_bytes / sizeof(std::uint64_t); ++i)
         static_cast<std::uint64_t*>(utcb_page)[i] = 0;
+    thread->extended = new (extended) arch::ExtendedState;
+    arch::extended_state_init(
+        *thread->extended); // nothing of a former owner of the page, or of another thread
     thread->priority = priority;
     thread->cpu = cpu;
     thread->init_sched(static_cast<sched::Priority>(priority), cpu);
@@ -142,6 +149,7 @@ void free_object(Kernel& kernel, Object& object) {
     case ObjectType::thread: {
         auto& thread = as<Thread>(object);
         kmem.release(thread.utcb_page, Kmem::page_bytes);
+        kmem.release(thread.extended, Kmem::page_bytes);
         destruct(kmem, &thread);
         return;
     }

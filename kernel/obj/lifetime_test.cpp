@@ -22,7 +22,7 @@ constexpr std::uint64_t all = spec::rights::all;
 constexpr std::uint64_t pd_cost(unsigned order) {
     return 4096 + (32u << order) + 4096;
 }
-constexpr std::uint64_t thread_cost = 1024 + 4096 + 128;
+constexpr std::uint64_t thread_cost = 1024 + 4096 + 4096 + 128;
 // The first UTCB in an empty address space needs three page-table pages below the top level (a page-directory
 // pointer table, a page directory, a page table), which the domain the thread runs in pays (docs/abi.md).
 constexpr std::uint64_t first_utcb_tables = 3 * 4096;

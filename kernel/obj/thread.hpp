@@ -25,14 +25,15 @@ public:
     Pd* pd = nullptr; ///< the domain it runs in (not necessarily its payer)
     Thread* pd_prev = nullptr;
     Thread* pd_next = nullptr;
-    std::uint64_t utcb = 0;     ///< page address of the UTCB in pd's address space
-    void* utcb_page = nullptr;  ///< the UTCB page, a Kmem page paid with the thread
-    std::uint32_t priority = 0; ///< 0..255
-    std::uint32_t cpu = 0;      ///< < Kernel::cpu_count
-    Reply* reply = nullptr;     ///< never nullptr while the thread lives
-    WeakRef pager;              ///< an Endpoint; tag = the badge of the capability it was set from
-    WeakRef exception_handler;  ///< an Endpoint; same
-    arch::UserFrame frame{};    ///< user registers while it is not on a CPU (the run loop keeps them then)
+    std::uint64_t utcb = 0;                  ///< page address of the UTCB in pd's address space
+    void* utcb_page = nullptr;               ///< the UTCB page, a Kmem page paid with the thread
+    arch::ExtendedState* extended = nullptr; ///< its FPU/vector registers off-CPU, a Kmem page paid with it
+    std::uint32_t priority = 0;              ///< 0..255
+    std::uint32_t cpu = 0;                   ///< < Kernel::cpu_count
+    Reply* reply = nullptr;                  ///< never nullptr while the thread lives
+    WeakRef pager;             ///< an Endpoint; tag = the badge of the capability it was set from
+    WeakRef exception_handler; ///< an Endpoint; same
+    arch::UserFrame frame{};   ///< user registers while it is not on a CPU (the run loop keeps them then)
     IpcState ipc;
 };
 

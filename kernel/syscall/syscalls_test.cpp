@@ -76,7 +76,8 @@ TEST(ThreadCreate, MakesAThreadInTheTargetDomainPaidByTheCaller) {
     auto before = quota(k);
     k.ok(S::thread_create, {11, 10, 0x7fff'ffff'f000, 255, 3});
     EXPECT_EQ(info(k, 11), (Info{type(ObjectType::thread), all, 0}));
-    EXPECT_EQ(quota(k).second, before.second + 1024 + 4096 + 128) << "thread + utcb + reply";
+    EXPECT_EQ(quota(k).second, before.second + 1024 + 4096 + 4096 + 128)
+        << "thread + utcb + extended_state + reply";
     Thread& t = k.at<Thread>(k.root(), 11);
     EXPECT_EQ(t.pd, &k.at<Pd>(k.root(), 10));
     EXPECT_EQ(t.utcb, 0x7fff'ffff'f000u) << "the highest user page is a valid UTCB";

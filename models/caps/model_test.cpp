@@ -127,7 +127,7 @@ TEST_F(Caps, ThreadCreateChargesCallerAndTargetPagesTables) {
     ObjId c = child(9, 100000);
     Word before = m.used(root);
     EXPECT_EQ(m.thread_create(thread, 10, 9, 0x7000, 5, 1), E::ok);
-    EXPECT_EQ(m.used(root), before + 1024 + 4096 + 128);
+    EXPECT_EQ(m.used(root), before + 1024 + 4096 + 4096 + 128);
     EXPECT_EQ(m.used(c), 3u * 4096) << "a fresh address space needs three tables below the top";
     EXPECT_EQ(m.thread_create(thread, 11, 9, 0x8000, 5, 1), E::ok);
     EXPECT_EQ(m.used(c), 3u * 4096) << "same 2 MiB region: no new table";
@@ -257,7 +257,7 @@ TEST_F(Caps, WithoutTheMemorySideUtcbsCostNoPageTables) {
     ObjId c = plain.cap_at(pd, 9)->object;
     EXPECT_EQ(plain.thread_create(t, 10, 9, 0x1000, 0, 0), E::ok);
     EXPECT_EQ(plain.used(c), 0u);
-    EXPECT_EQ(plain.used(pd), kPdCharge16 + 1024 + 4096 + 128);
+    EXPECT_EQ(plain.used(pd), kPdCharge16 + 1024 + 4096 + 4096 + 128);
     EXPECT_EQ(plain.thread_create(t, 11, 9, 0x1000, 0, 0), E::mapping_conflict) << "UTCBs still collide";
     EXPECT_EQ(plain.thread_create(t, 11, 9, 0x1000, 0, 1), E::invalid_argument) << "one CPU";
     for (const auto& v : plain.check()) ADD_FAILURE() << v;

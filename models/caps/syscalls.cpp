@@ -129,7 +129,7 @@ Error Model::thread_create(ObjId caller, Word dest, Word pd, Word utcb, Word pri
     ObjId home = target->object;
     const Pd& h = s_.pds.at(home);
     if (h.pages.count(utcb) || h.utcbs.count(utcb)) return Error::mapping_conflict;
-    Word charge = abi::charge::thread + abi::charge::utcb + abi::charge::reply;
+    Word charge = abi::charge::thread + abi::charge::utcb + abi::charge::extended_state + abi::charge::reply;
     std::map<ObjId, Word> bill;
     bill[me] += charge;
     bill[home] += abi::charge::page_table * new_page_tables(home, {utcb}).size();

@@ -42,12 +42,16 @@ bool make_child(test::Context& t, Sel pd, Word quota) {
 }
 
 bool start_thread(test::Context& t, Sel thread, Sel pd, Vaddr utcb, void (*entry)(), Word prio) {
+    return start_thread_on(t, thread, pd, utcb, entry, prio, next_cpu());
+}
+
+bool start_thread_on(test::Context& t, Sel thread, Sel pd, Vaddr utcb, void (*entry)(), Word prio, Word cpu) {
     const Vaddr stack = take_pages(1);
     if (!CHECK_NE(stack, Vaddr{0})) return false;
     if (raw(pd) != raw(root::own_pd) &&
         !CHECK_EQ(sys::mem_map(fpage::make(stack, 12, R::read | R::write), pd, stack, 0).error, Error::ok))
         return false;
-    if (!CHECK_EQ(sys::thread_create(thread, pd, utcb, prio, next_cpu()).error, Error::ok)) return false;
+    if (!CHECK_EQ(sys::thread_create(thread, pd, utcb, prio, cpu).error, Error::ok)) return false;
     return CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(entry), stack + page).error, Error::ok);
 }
 

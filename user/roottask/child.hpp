@@ -27,6 +27,9 @@ bool make_child(janus::user::test::Context& t, Sel pd, Word quota);
 /// that spins never starves the suite.
 bool start_thread(janus::user::test::Context& t, Sel thread, Sel pd, Vaddr utcb, void (*entry)(),
                   Word prio = 100);
+/// The same on CPU `cpu` (< cpus()).
+bool start_thread_on(janus::user::test::Context& t, Sel thread, Sel pd, Vaddr utcb, void (*entry)(),
+                     Word prio, Word cpu);
 
 /// The UTCB of the calling thread, given where it was put.
 inline janus::abi::Utcb& utcb_at(Vaddr va) {

@@ -30,10 +30,10 @@ ring3_divide:              // rdx:rax / rcx
 ring3_cli:                 // privileged at CPL 3 with IOPL 0
     cli
     ud2
-ring3_x87:
+ring3_x87:                 // fld1 (2 bytes), then ud2
     fld1
     ud2
-ring3_sse:
+ring3_sse:                 // xorps (3 bytes), then ud2
     xorps %xmm0, %xmm0
     ud2
 ring3_int:                 // gates have DPL 0
