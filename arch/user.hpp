@@ -22,11 +22,15 @@
 
 namespace arch {
 
-/// The user-visible register state of a thread.
+/// The user-visible register state of a thread. fs_base and gs_base are the thread's own segment bases
+/// (thread-local storage): 0 at start, changed by ring 3 itself where the CPU lets it (x86 FSGSBASE). The
+/// segment selectors are not part of it: ring 3 always starts a run with null DS, ES, FS and GS, so nothing a
+/// thread loads there reaches another.
 struct UserFrame {
     std::uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
     std::uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
     std::uint64_t rip, rsp, rflags;
+    std::uint64_t fs_base, gs_base;
 };
 
 /// Why run_user() returned.

@@ -75,8 +75,10 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     }
     screen::attach(&boot_info);
     // Lines stay under 80 characters: the EGA screen would wrap them.
-    kernel::println("cpu: SMEP ", protection.smep ? "on" : "off", ", SMAP ", protection.smap ? "on" : "off",
-                    ", UMIP ", protection.umip ? "on" : "off");
+    auto on = [](bool b) { return b ? "on" : "off"; };
+    kernel::println("cpu: NX ", on(protection.nx), ", WP ", on(protection.wp), ", SMEP ", on(protection.smep),
+                    ", SMAP ", on(protection.smap), ", UMIP ", on(protection.umip), ", FSGSBASE ",
+                    on(protection.fsgsbase), ", PCID not used");
     kernel::println("cpu: user FPU/vector state by ", name(extended.instructions), ", ", extended.bytes,
                     " bytes, XCR0 ", kernel::hex(extended.components),
                     extended.clear_x87_pointers ? ", x87 pointers scrubbed" : "");

@@ -38,6 +38,8 @@ struct CpuLocal {
     PhysAddr loaded_root;           ///< the top-level table in CR3
     AddressSpaceId loaded_asid;     ///< the address space it belongs to (0: the kernel's own)
     std::uint64_t stray_interrupts; ///< interrupts no APIC delivered (spurious or from a masked PIC)
+    std::uint64_t user_fs_base;     ///< the fs base ring 3 last ran with here (IA32_FS_BASE)
+    std::uint64_t user_gs_base;     ///< the gs base ring 3 last ran with here (IA32_KERNEL_GS_BASE in ring 0)
 };
 
 static_assert(offsetof(CpuLocal, self) == CPU_SELF);

@@ -69,6 +69,19 @@ volatile std::uint64_t recursion_limit = ~std::uint64_t{0}; // never reached: th
     return overflow_the_stack(depth + 1) + frame[0];
 }
 
+/// janus.selftest=wp: write to the kernel's read-only data (CR0.WP makes it fault in ring 0 too).
+void write_rodata() {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
+    *reinterpret_cast<volatile std::uint64_t*>(const_cast<char*>(__rodata_start)) = 0;
+}
+
+/// janus.selftest=nx: call into the kernel's data (NX makes the fetch fault). A `ret` is planted there, so a
+/// kernel without NX returns and the boot goes on, which the check then reports.
+std::uint8_t data_code[16] = {0xc3};
+void execute_data() {
+    reinterpret_cast<void (*)()>(reinterpret_cast<std::uintptr_t>(data_code))();
+}
+
 /// Read from an address that is deliberately not a valid pointer.
 std::uint64_t read_at(std::uint64_t address) {
     // NOLINTNEXTLINE(performance-no-int-to-ptr)
@@ -87,6 +100,10 @@ void run_selftest(const kernel::boot::BootInfo& info) {
         read_at(unmapped_address);
     } else if (test == "gp") {
         read_at(non_canonical_address);
+    } else if (test == "wp") {
+        write_rodata();
+    } else if (test == "nx") {
+        execute_data();
     } else if (test == "df") {
         asm volatile("mov %0, %%rsp; ud2" : : "r"(unmapped_address));
     } else if (test == "layout") {
@@ -104,8 +121,9 @@ void run_selftest(const kernel::boot::BootInfo& info) {
     } else if (test == "user") {
         selftest::user(info);
     } else {
-        kernel::println("selftest: unknown test \"", test,
-                        "\" ignored (known: ud, pf, gp, df, stack, layout, wx, wx-rodata, interrupts, user)");
+        kernel::println(
+            "selftest: unknown test \"", test,
+            "\" ignored (known: ud, pf, gp, wp, nx, df, stack, layout, wx, wx-rodata, interrupts, user)");
     }
 }
 

@@ -9,6 +9,7 @@
 #include "arch/x86_64/entry_layout.hpp"
 #include "arch/x86_64/gdt.hpp"
 #include "arch/x86_64/interrupt.hpp"
+#include "arch/x86_64/protection.hpp"
 #include "arch/x86_64/user.hpp"
 
 extern "C" std::uint32_t x86_user_enter(arch::UserFrame* frame);
@@ -64,20 +65,66 @@ void init_user_entry() {
     wrmsr(msr_cstar, 0); // no 32-bit code segment exists, so compatibility-mode SYSCALL cannot happen
     wrmsr(msr_sfmask, syscall_mask);
     wrmsr(msr_sysenter_cs, 0);    // SYSENTER raises #GP
-    wrmsr(msr_kernel_gs_base, 0); // the GS base ring 3 starts with
+    wrmsr(msr_kernel_gs_base, 0); // the bases ring 3 starts with, whatever the firmware left
+    wrmsr(msr_fs_base, 0);
+    this_cpu().user_fs_base = this_cpu().user_gs_base = 0;
 }
+
+namespace {
+
+/// Null DS, ES, FS and GS for ring 3, whatever the last thread here loaded (a selector is a register another
+/// thread could read). Loading GS also replaces the GS base (the kernel's CPU-local pointer) on some CPUs:
+/// put it back. Interrupts are masked here; an NMI stops the machine from its own known-good GS.
+void null_user_selectors(CpuLocal& cpu) {
+    std::uint16_t ds, es, fs, gs;
+    asm volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                 : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+    if ((ds | es | fs | gs) == 0) return;
+    asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs" : : "r"(0) : "memory");
+    wrmsr(msr_gs_base, reinterpret_cast<std::uintptr_t>(&cpu));
+    wrmsr(msr_fs_base, cpu.user_fs_base); // a null FS load may have cleared it
+}
+
+/// The thread's fs and gs bases into the registers ring 3 will see, where they differ from what is there.
+void load_user_bases(CpuLocal& cpu, const UserFrame& frame) {
+    if (frame.fs_base != cpu.user_fs_base) {
+        wrmsr(msr_fs_base, frame.fs_base);
+        cpu.user_fs_base = frame.fs_base;
+    }
+    if (frame.gs_base != cpu.user_gs_base) {
+        wrmsr(msr_kernel_gs_base, frame.gs_base); // swapgs puts it in place on the way up
+        cpu.user_gs_base = frame.gs_base;
+    }
+}
+
+/// What ring 3 may have set meanwhile (only with FSGSBASE can it set a base other than 0).
+void save_user_bases(CpuLocal& cpu, UserFrame& frame) {
+    if (!protection().fsgsbase) return;
+    std::uint64_t fs;
+    asm volatile("rdfsbase %0" : "=r"(fs));
+    cpu.user_fs_base = frame.fs_base = fs;
+    cpu.user_gs_base = frame.gs_base = rdmsr(msr_kernel_gs_base);
+}
+
+} // namespace
 
 } // namespace x86
 
 UserExit run_user(UserFrame& frame, AddressSpaceRoot space) {
     using namespace x86;
-    if (frame.rip >= user_limit || frame.rsp >= user_limit)
+    // A base that is not canonical would make the WRMSR below fault in ring 0.
+    auto canonical = [](std::uint64_t a) { return a < user_limit || a >= ~(user_limit - 1); };
+    if (frame.rip >= user_limit || frame.rsp >= user_limit || !canonical(frame.fs_base) ||
+        !canonical(frame.gs_base))
         return {UserExit::Kind::exception, gp_vector, 0, 0};
     CpuLocal& cpu = this_cpu();
     load_address_space(cpu, space);
+    null_user_selectors(cpu);
     for (;;) {
         frame.rflags = (frame.rflags & user_flags) | forced_flags;
+        load_user_bases(cpu, frame);
         std::uint32_t why = x86_user_enter(&frame);
+        save_user_bases(cpu, frame);
         if (why == USER_EXIT_SYSCALL) return {UserExit::Kind::syscall, 0, 0, 0};
         auto v = static_cast<Vector>(why);
         if (v < 32) return {UserExit::Kind::exception, v, cpu.exit_error, v == pf_vector ? cpu.exit_cr2 : 0};

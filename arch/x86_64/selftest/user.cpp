@@ -15,7 +15,7 @@
 extern "C" const std::uint8_t x86_selftest_user_program[], x86_selftest_user_program_end[];
 extern "C" const std::uint8_t ring3_syscall_twice[], ring3_ud[], ring3_spin[], ring3_load[], ring3_store[],
     ring3_divide[], ring3_cli[], ring3_x87[], ring3_sse[], ring3_int[], ring3_sgdt[], ring3_flags[],
-    ring3_trap_flag[], ring3_trap_flag_end[];
+    ring3_trap_flag[], ring3_trap_flag_end[], ring3_load_selectors[], ring3_read_selectors[];
 extern "C" void x86_selftest_poisoned_call(void (*fn)(void*), void* argument);
 
 namespace arch::x86::selftest {
@@ -244,6 +244,18 @@ void fault_checks(Report& r) {
     }
 }
 
+/// A segment selector ring 3 loaded is a register the next thread could read: every run starts with null
+/// ones.
+void selector_checks(Report& r) {
+    UserFrame f = pattern(12, ring3_load_selectors);
+    UserExit e = run(f);
+    f = pattern(12, ring3_read_selectors);
+    UserExit e2 = run(f);
+    r.check(e.kind == Kind::syscall && e2.kind == Kind::syscall && f.rax == 0,
+            "selectors ring 3 loaded are null when it runs again (ds, es, fs, gs)", "kinds ",
+            unsigned(e.kind), " ", unsigned(e2.kind), ", selectors ", hex(f.rax));
+}
+
 void bad_frame_checks(Report& r) {
     struct Case {
         const char* what;
@@ -348,6 +360,7 @@ void user(const kernel::boot::BootInfo& info) {
     exception_register_checks(r);
     trap_flag_checks(r);
     fault_checks(r);
+    selector_checks(r);
     bad_frame_checks(r);
     interrupt_checks(r);
     tlb_checks(r);

@@ -7,6 +7,7 @@
     .globl x86_selftest_user_program, x86_selftest_user_program_end
     .globl ring3_syscall_twice, ring3_ud, ring3_spin, ring3_load, ring3_store, ring3_divide, ring3_cli
     .globl ring3_x87, ring3_sse, ring3_int, ring3_sgdt, ring3_flags, ring3_trap_flag, ring3_trap_flag_end
+    .globl ring3_load_selectors, ring3_read_selectors
 
 x86_selftest_user_program:
 ring3_syscall_twice:       // the second syscall shows the registers as sysret left them
@@ -46,6 +47,31 @@ ring3_sgdt:                // faults under UMIP; would otherwise store the GDT's
 ring3_flags:               // rax = RFLAGS as ring 3 sees them
     pushfq
     pop %rax
+    syscall
+    ud2
+ring3_load_selectors:      // ds, es, fs, gs := ss (the user data selector), then into the kernel
+    mov %ss, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %fs
+    mov %ax, %gs
+    syscall
+    ud2
+ring3_read_selectors:      // rax = ds | es << 16 | fs << 32 | gs << 48, reported by syscall
+    mov %gs, %ax
+    movzwl %ax, %eax
+    shl $16, %rax
+    mov %fs, %cx
+    movzwl %cx, %ecx
+    or %rcx, %rax
+    shl $16, %rax
+    mov %es, %cx
+    movzwl %cx, %ecx
+    or %rcx, %rax
+    shl $16, %rax
+    mov %ds, %cx
+    movzwl %cx, %ecx
+    or %rcx, %rax
     syscall
     ud2
 ring3_trap_flag:          // single-step trap armed by ring 3 itself, right before a syscall
