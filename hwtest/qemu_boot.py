@@ -1,18 +1,27 @@
 #!/usr/bin/env python3
-"""Boot Janus in QEMU (TCG, never KVM) and judge the serial log, or boot it interactively.
+"""Boot Janus in QEMU (TCG, or KVM with --accel kvm) and judge the serial log, or boot it interactively.
 
     qemu_boot.py check --boot pvh|bios|uefi --image FILE [--append ARGS] [--version V]
                        [--expect-exception VECTOR [--expect-cr2 ADDR]] [--timeout S] [--log FILE]
     qemu_boot.py screen --boot pvh|bios|uefi --image FILE [--font PSF] [--timeout S]
-    qemu_boot.py selftest --boot pvh --image FILE --append janus.selftest=NAME [--cpu MODEL]
-                       [--min-passed N] [--timeout S] [--log FILE]
+    qemu_boot.py selftest --boot pvh --image FILE --append janus.selftest=NAME [--min-passed N]
+                       [--timeout S] [--log FILE]
     qemu_boot.py wx --boot pvh|bios|uefi --image FILE [--append janus.selftest=layout|wx|wx-rodata]
                        [--expect-wx ADDR | --expect-mismatch RANGE] [--timeout S]
     qemu_boot.py run   --boot pvh|bios|uefi --image FILE [--append ARGS]
     qemu_boot.py command --boot ... --image ...          (print the QEMU command line)
 
+Every mode also takes [--accel tcg|kvm] [--cpu MODEL].
+
 Boots: pvh = the ELF through `-kernel` (PVH entry), bios = the ISO under SeaBIOS, uefi = the ISO under OVMF
 (read-only code flash plus a private writable copy of the variable store).
+
+Accelerators: --accel tcg (the default) emulates the CPU, with QEMU's default CPU model (qemu64) unless --cpu
+names another (e.g. `max` for SMEP, SMAP and UMIP). --accel kvm runs on the host CPU through /dev/kvm, with
+`-cpu host,-arch-capabilities` unless --cpu names a model (QEMU 7.2 aborts on plain `-cpu host` when KVM
+refuses MSR 0x10a, IA32_ARCH_CAPABILITIES). It needs hardware KVM (kvm_intel or kvm_amd): whether this
+machine's /dev/kvm is usable is for the caller to decide (./janus test does); when a KVM run fails here and
+the host's KVM is not hardware KVM, the failure says so.
 
 `check` passes when QEMU exits with the expected isa-debug-exit status and the log shows the banner
 "Janus <version> (build <16 hex digits>)", the boot protocol, the console, memory-map lines and
@@ -88,8 +97,13 @@ EXPECTED_LINES = {
 }
 
 
-def qemu_command(boot, image, append, vars_copy, interactive, monitor_socket=None, cpu=None, module=None):
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", "256M", "-no-reboot", "-nic", "none", "-display", "none"]
+# --accel kvm without --cpu: the host CPU, minus the MSR QEMU 7.2 cannot set under KVM (see the docstring).
+KVM_DEFAULT_CPU = "host,-arch-capabilities"
+
+
+def qemu_command(boot, image, append, vars_copy, interactive, monitor_socket=None, cpu=None, module=None,
+                 accel="tcg"):
+    cmd = ["qemu-system-x86_64", "-accel", accel, "-m", "256M", "-no-reboot", "-nic", "none", "-display", "none"]
     if cpu:
         cmd += ["-cpu", cpu]
     if monitor_socket:  # screen check: no exit device, the kernel halts and QEMU waits for the monitor
@@ -256,7 +270,8 @@ def check(args):
         if args.boot == "uefi":
             shutil.copyfile(OVMF_VARS, vars_copy)
         module = prepare_module(args, tmp)
-        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, module=module)
+        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, module=module,
+                           cpu=args.cpu, accel=args.accel)
         print("qemu_boot: " + " ".join(cmd), flush=True)
         raw, status = boot_and_capture(cmd, args.timeout)
     log = clean(raw)
@@ -340,7 +355,7 @@ def selftest(args):
     if args.boot != "pvh" or not match:
         raise SystemExit("qemu_boot: selftest needs --boot pvh and --append janus.selftest=NAME")
     cmd = qemu_command(args.boot, args.image, args.append, None, interactive=False, cpu=args.cpu,
-                       module=args.module)
+                       module=args.module, accel=args.accel)
     print("qemu_boot: " + " ".join(cmd), flush=True)
     raw, status = boot_and_capture(cmd, args.timeout)
     log = clean(raw)
@@ -426,7 +441,7 @@ def wx(args):
         if args.boot == "uefi":
             shutil.copyfile(OVMF_VARS, vars_copy)
         cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, monitor_socket=sock,
-                           cpu=args.cpu, module=args.module)
+                           cpu=args.cpu, module=args.module, accel=args.accel)
         print("qemu_boot: " + " ".join(cmd), flush=True)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         serial = bytearray()
@@ -649,7 +664,7 @@ def screen(args):
         if args.boot == "uefi":
             shutil.copyfile(OVMF_VARS, vars_copy)
         cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=False, monitor_socket=sock,
-                           module=args.module)
+                           module=args.module, cpu=args.cpu, accel=args.accel)
         print("qemu_boot: " + " ".join(cmd), flush=True)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         serial = bytearray()
@@ -705,13 +720,27 @@ def run(args):
         vars_copy = os.path.join(tmp, "OVMF_VARS.fd")
         if args.boot == "uefi":
             shutil.copyfile(OVMF_VARS, vars_copy)
-        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=True, module=args.module)
+        cmd = qemu_command(args.boot, args.image, args.append, vars_copy, interactive=True, module=args.module,
+                           cpu=args.cpu, accel=args.accel)
         print("Booting Janus in QEMU (" + args.boot + "). Serial console below; Ctrl-A X quits, "
               "Ctrl-A C toggles the QEMU monitor.", flush=True)
         status = subprocess.call(cmd)
     name = STATUS_NAMES.get(status, "QEMU stopped without a kernel status")
     print(f"\nJanus stopped: {name} (QEMU exit status {status})")
     return 0 if status == EXIT_SUCCESS else (status or 1)
+
+
+def kvm_host_note():
+    """Why --accel kvm cannot work on this host, or None if nothing is known against it. Only explains a
+    failure; ./janus decides whether the KVM set runs at all."""
+    if not os.path.exists("/dev/kvm"):
+        return "this host has no /dev/kvm"
+    if os.path.isdir("/sys/module/kvm_pvm"):
+        return ("this host's /dev/kvm is kvm_pvm, the Pagetable-based Virtual Machine hypervisor: a software "
+                "hypervisor that emulates ring 0 and delivers no interrupts to a non-PVM guest, not hardware KVM")
+    if not any(os.path.isdir(f"/sys/module/{m}") for m in ("kvm_intel", "kvm_amd")):
+        return "neither kvm_intel nor kvm_amd is loaded on this host, so /dev/kvm is not hardware KVM"
+    return None
 
 
 def main():
@@ -723,7 +752,10 @@ def main():
     parser.add_argument("--version", default="", help="version the banner must name")
     parser.add_argument("--expect-exception", type=int, metavar="VECTOR")
     parser.add_argument("--expect-cr2", type=lambda s: int(s, 0), metavar="ADDR")
-    parser.add_argument("--cpu", help="QEMU CPU model (-cpu), e.g. max")
+    parser.add_argument("--accel", choices=["tcg", "kvm"], default="tcg",
+                        help="QEMU accelerator: tcg (default) or kvm (hardware KVM through /dev/kvm)")
+    parser.add_argument("--cpu", help=f"QEMU CPU model (-cpu), e.g. max; default: QEMU's (tcg), "
+                                      f"{KVM_DEFAULT_CPU} (kvm)")
     parser.add_argument("--expect-wx", type=lambda s: int(s, 0), metavar="ADDR",
                         help="wx: pass only if the one problem is this writable+executable page")
     parser.add_argument("--expect-mismatch", metavar="RANGE",
@@ -745,13 +777,18 @@ def main():
     parser.add_argument("--font", default="/usr/share/consolefonts/Unifont-APL8x16.psf.gz",
                         help="the PSF font the kernel was built with (screen check of a framebuffer)")
     args = parser.parse_args()
+    if args.accel == "kvm" and not args.cpu:
+        args.cpu = KVM_DEFAULT_CPU
     if not os.path.exists(args.image):
         raise SystemExit(f"qemu_boot: no image {args.image} (build first)")
     if args.mode == "command":
         print(" ".join(qemu_command(args.boot, args.image, args.append, "<copy of OVMF_VARS_4M.fd>",
-                                    interactive=True, module=args.module)))
+                                    interactive=True, module=args.module, cpu=args.cpu, accel=args.accel)))
         return 0
-    return {"check": check, "screen": screen, "selftest": selftest, "wx": wx, "run": run}[args.mode](args)
+    status = {"check": check, "screen": screen, "selftest": selftest, "wx": wx, "run": run}[args.mode](args)
+    if status != 0 and args.accel == "kvm" and kvm_host_note():
+        print(f"note: --accel kvm needs hardware KVM (kvm_intel or kvm_amd); {kvm_host_note()}")
+    return status
 
 
 if __name__ == "__main__":
