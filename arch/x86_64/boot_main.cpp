@@ -16,7 +16,9 @@
 #include "arch/x86_64/screen.hpp"
 #include "arch/x86_64/selftest.hpp"
 #include "arch/x86_64/serial.hpp"
+#include "arch/x86_64/smp/ap_start.hpp"
 #include "arch/x86_64/user.hpp"
+#include "kernel/boot/acpi.hpp"
 #include "kernel/boot/bootinfo.hpp"
 #include "kernel/main.hpp"
 
@@ -24,8 +26,36 @@ extern "C" const char __kernel_phys_start[], __kernel_phys_end[];
 
 namespace {
 
-/// Large (the memory map has room for 256 regions): static, not on the boot stack.
+/// Large (the memory map has room for 256 regions, the MADT for 256 CPUs): static, not on the boot stack.
 kernel::boot::BootInfo boot_info;
+kernel::boot::acpi::AcpiInfo acpi_info;
+
+/// What the firmware's ACPI tables said, and what of them was not used.
+void report_acpi(const kernel::boot::acpi::AcpiInfo& a) {
+    using kernel::hex;
+    using kernel::println;
+    for (std::size_t i = 0; i < a.problem_count; ++i) println(a.problems[i]);
+    if (a.problems_dropped) println("acpi: ", a.problems_dropped, " more problems not listed");
+    if (!a.found) {
+        println("acpi: no usable RSDP or root table");
+        return;
+    }
+    println("acpi: RSDP revision ", a.revision, " (", a.oem_id, ") at ", hex(a.rsdp_pa));
+    if (a.madt) {
+        std::size_t enabled = 0;
+        for (std::size_t i = 0; i < a.cpu_count; ++i) enabled += a.cpus[i].enabled;
+        println("acpi: MADT: ", enabled, " CPUs enabled of ", a.cpu_count + a.cpus_dropped, ", ",
+                a.ioapic_count, " I/O APICs, ", a.override_count, " overrides, ", a.nmi_count, " NMI entries",
+                a.pcat_compat ? ", 8259s present" : "");
+    }
+    if (a.pm_timer.present)
+        println("acpi: PM timer at port ", hex(a.pm_timer.port),
+                a.pm_timer.bits32 ? ", 32 bits" : ", 24 bits");
+    if (a.hpet.present) println("acpi: HPET at ", hex(a.hpet.address));
+    for (std::size_t i = 0; i < a.mcfg_count; ++i)
+        println("acpi: PCI segment ", a.mcfg[i].segment, " buses ", a.mcfg[i].start_bus, "-",
+                a.mcfg[i].end_bus, " configuration space at ", hex(a.mcfg[i].base));
+}
 
 /// User code runs on this CPU through syscall/sysret and the interrupt gates (arch/x86_64/user.cpp).
 class MachineRunner final : public kernel::UserRunner {
@@ -47,7 +77,7 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     install_cpu_local(boot_cpu, 0);
     run_static_constructors();
     serial::init();
-    load_gdt(boot_cpu);
+    load_gdt(boot_cpu, boot_ist_stacks());
     load_idt();
     pic::init();
     setup_pat();
@@ -85,13 +115,19 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     kernel::println("paging: kernel tables: text r-x, rodata r--, data rw-, stacks rw- with guards");
     init_interrupts();
     run_selftest(boot_info);
+    kernel::boot::acpi::parse(reader, boot_info.acpi_rsdp, acpi_info);
+    report_acpi(acpi_info);
     // Memory the frame allocator must never hand out: the first MiB (real-mode IVT, BIOS data, EBDA, option
-    // ROMs; the memory map may call parts of it usable) and the kernel image with its stacks and tables.
-    const kernel::mem::PhysRange reserved[] = {
+    // ROMs, the APs' start page; the memory map may call parts of it usable), the kernel image with its
+    // stacks and tables, and the other CPUs' stacks.
+    const kernel::mem::PhysRange image[] = {
         {0, 0x10'0000},
         {reinterpret_cast<std::uintptr_t>(__kernel_phys_start),
          reinterpret_cast<std::uintptr_t>(__kernel_phys_end)},
     };
+    smp::Started started =
+        smp::start_application_processors(acpi_info, boot_info, std::span(image).subspan(1));
+    const kernel::mem::PhysRange reserved[] = {image[0], image[1], started.memory};
     kernel::start(boot_info, reserved, &runner);
     arch::shutdown(arch::ExitStatus::success);
 }

@@ -13,7 +13,13 @@ CpuLocal boot_cpu;
 namespace {
 /// Every CPU's block by index; entries are written once, when that CPU comes up.
 CpuLocal* cpus[max_cpus];
+/// CPUs online: 1 until the boot CPU has started the others (smp/ap_start.cpp), fixed from then on.
+unsigned online = 1;
 } // namespace
+
+void set_cpu_count(unsigned count) {
+    online = count;
+}
 
 void install_cpu_local(CpuLocal& cpu, CpuId id) {
     cpu.self = &cpu;
@@ -35,7 +41,7 @@ CpuId cpu_id() {
 }
 
 unsigned cpu_count() {
-    return 1;
+    return x86::online;
 }
 
 IrqState irq_save() {

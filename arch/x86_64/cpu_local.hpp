@@ -1,5 +1,5 @@
 // Per-CPU state of the x86-64 port, reached through the GS base so that every CPU finds its own without
-// knowing its index. One instance (the boot CPU) for now; application processors get theirs when SMP comes.
+// knowing its index. The boot CPU's is boot_cpu; each application processor's is set up by smp/ap_start.cpp.
 //
 // While user code runs, the GS base holds the user's value and this block's address waits in
 // IA32_KERNEL_GS_BASE; every entry from ring 3 begins with swapgs (entry_stubs.S, user_entry.S). The first
@@ -59,6 +59,10 @@ inline CpuLocal& this_cpu() {
     asm volatile("mov %%gs:0, %0" : "=r"(cpu));
     return *cpu;
 }
+
+/// CPUs 0 .. count - 1 are online. Called once by the boot CPU, after the others are up and before the kernel
+/// starts; never changes afterwards (no hot-plug).
+void set_cpu_count(unsigned count);
 
 /// The CPU-local block of `cpu`, for code that must reach another CPU's state (IPIs).
 CpuLocal& cpu_local(CpuId cpu);

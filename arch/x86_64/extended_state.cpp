@@ -118,6 +118,18 @@ const ExtendedFormat& init_extended_state() {
     return format;
 }
 
+void enable_extended_state_on_this_cpu() {
+    write_cr0((read_cr0() & ~(cr0_em | cr0_ts)) | cr0_mp | cr0_ne);
+    std::uint64_t cr4 = read_cr4() | cr4_osfxsr | cr4_osxmmexcpt;
+    if (format.instructions == ExtendedFormat::Instructions::fxsave) {
+        write_cr4(cr4 & ~cr4_osxsave);
+        return;
+    }
+    write_cr4(cr4 | cr4_osxsave);
+    xsetbv(0, format.components);
+    if (format.instructions == ExtendedFormat::Instructions::xsaves) wrmsr(msr_xss, 0);
+}
+
 const ExtendedFormat& extended_format() {
     return format;
 }

@@ -18,6 +18,9 @@ struct ExtendedFormat {
 /// XCR0 where offered; pick the save format. Before any user thread runs.
 const ExtendedFormat& init_extended_state();
 const ExtendedFormat& extended_format();
+/// An application processor: the control registers, XCR0 and IA32_XSS as init_extended_state() set them on
+/// the boot CPU, so every CPU saves and restores one format.
+void enable_extended_state_on_this_cpu();
 const char* name(ExtendedFormat::Instructions instructions);
 
 } // namespace arch::x86

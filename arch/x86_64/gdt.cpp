@@ -13,7 +13,7 @@ constexpr std::uint64_t user_code64 = 0x00affa000000ffff;   // present, DPL 3, c
 
 /// The boot CPU's IST stacks, each above a guard page (kernel.ld's .stacks). An exception dump runs on them
 /// and formats numbers: 16 KiB is ample.
-[[gnu::section(".stacks")]] GuardedStack boot_ist_stacks[ist::count];
+[[gnu::section(".stacks")]] GuardedStack boot_ist[ist::count];
 
 struct [[gnu::packed]] DescriptorPointer {
     std::uint16_t limit;
@@ -23,14 +23,18 @@ struct [[gnu::packed]] DescriptorPointer {
 } // namespace
 
 const void* ist_stack_guard(unsigned slot) {
-    return boot_ist_stacks[slot].guard;
+    return boot_ist[slot].guard;
 }
 
-void load_gdt(CpuLocal& cpu) {
-    for (unsigned i = 0; i < ist::count; ++i) {
-        cpu.tss.ist[i] =
-            reinterpret_cast<std::uintptr_t>(boot_ist_stacks[i].stack + sizeof(GuardedStack::stack));
-    }
+IstStacks boot_ist_stacks() {
+    IstStacks s{};
+    for (unsigned i = 0; i < ist::count; ++i)
+        s.top[i] = reinterpret_cast<std::uintptr_t>(boot_ist[i].stack + sizeof(GuardedStack::stack));
+    return s;
+}
+
+void load_gdt(CpuLocal& cpu, const IstStacks& ist) {
+    for (unsigned i = 0; i < ist::count; ++i) cpu.tss.ist[i] = ist.top[i];
     cpu.tss.iomap_base = sizeof(Tss); // no I/O permission bitmap: ring 3 gets no ports
 
     auto base = reinterpret_cast<std::uint64_t>(&cpu.tss);

@@ -54,8 +54,16 @@ const void* ist_stack_guard(unsigned slot);
 
 struct CpuLocal;
 
-/// Fill and load this CPU's GDT and TSS (with its IST stacks); reload CS, DS, ES, SS. FS and GS are left
+/// Tops of one CPU's IST stacks, by 0-based slot.
+struct IstStacks {
+    std::uint64_t top[ist::count];
+};
+
+/// The boot CPU's IST stacks (in the image's .stacks).
+IstStacks boot_ist_stacks();
+
+/// Fill and load this CPU's GDT and TSS (with IST stacks `ist`); reload CS, DS, ES, SS. FS and GS are left
 /// alone: GS's base holds the CPU-local pointer.
-void load_gdt(CpuLocal& cpu);
+void load_gdt(CpuLocal& cpu, const IstStacks& ist);
 
 } // namespace arch::x86

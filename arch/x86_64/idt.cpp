@@ -47,7 +47,9 @@ unsigned ist_for(unsigned vector) {
 } // namespace
 
 void load_idt() {
-    for (unsigned v = 0; v < 256; ++v) {
+    // Filled by the boot CPU alone, before any other CPU runs; the others only load the same table.
+    static bool filled = false;
+    for (unsigned v = 0; v < 256 && !filled; ++v) {
         std::uint64_t handler = x86_entry_stubs[v];
         idt[v] = Gate{static_cast<std::uint16_t>(handler),
                       selector::kernel_code,
@@ -57,6 +59,7 @@ void load_idt() {
                       static_cast<std::uint32_t>(handler >> 32),
                       0};
     }
+    filled = true;
     IdtPointer idtr{sizeof(idt) - 1, reinterpret_cast<std::uint64_t>(idt)};
     asm volatile("lidt %0" : : "m"(idtr) : "memory");
 }

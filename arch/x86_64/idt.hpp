@@ -5,6 +5,7 @@
 
 namespace arch::x86 {
 
+/// Load the IDT on this CPU (the boot CPU fills it the first time).
 void load_idt();
 
 } // namespace arch::x86

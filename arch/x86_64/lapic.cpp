@@ -37,6 +37,8 @@ constexpr std::uint32_t lvt_extint = 7u << 8; // delivery mode 111b
 constexpr std::uint32_t icr_delivery_pending = 1u << 12;
 constexpr std::uint32_t icr_assert = 1u << 14;
 constexpr std::uint32_t icr_to_self = 1u << 18; // destination shorthand 01
+constexpr std::uint32_t icr_init = 5u << 8;     // delivery mode 101
+constexpr std::uint32_t icr_startup = 6u << 8;  // delivery mode 110
 constexpr std::uint32_t divide_by_one = 0xb;
 constexpr std::uint32_t lvt_timer_tsc_deadline = 2u << 17; // timer mode 10b
 constexpr std::uint32_t msr_tsc_deadline = 0x6e0;
@@ -71,8 +73,16 @@ void write_icr(std::uint32_t destination, std::uint32_t low) {
 } // namespace
 
 bool init(std::uint32_t& apic_id) {
+    static bool boot_cpu_done = false;
     std::uint64_t base = rdmsr(msr_apic_base);
-    use_msrs = base & apic_base_x2apic;
+    if (!boot_cpu_done) {
+        use_msrs = base & apic_base_x2apic; // the firmware's choice for the boot CPU rules every CPU
+        boot_cpu_done = true;
+    } else if (use_msrs && !(base & apic_base_x2apic)) {
+        // x2APIC mode is entered from xAPIC mode (SDM vol. 3, 11.12.5): enable first, then set EXTD.
+        wrmsr(msr_apic_base, base | apic_base_enable);
+        wrmsr(msr_apic_base, base | apic_base_enable | apic_base_x2apic);
+    }
     if (!use_msrs) {
         wrmsr(msr_apic_base, base | apic_base_enable);
         if (!mmio) mmio = static_cast<volatile std::uint32_t*>(map_device(base & apic_base_address, 4096));
@@ -119,6 +129,14 @@ void send_self(Vector v) {
     } else {
         write_icr(0, icr_to_self | icr_assert | v);
     }
+}
+
+void send_init(std::uint32_t apic_id) {
+    write_icr(apic_id, icr_assert | icr_init);
+}
+
+void send_startup(std::uint32_t apic_id, std::uint8_t page) {
+    write_icr(apic_id, icr_assert | icr_startup | page);
 }
 
 void timer_start(std::uint32_t count, Vector v) {

@@ -10,9 +10,9 @@
 
 namespace arch::x86::lapic {
 
-/// Enable this CPU's local APIC: spurious vector, nothing masked by priority, LINT0 (the legacy PIC) and the
-/// error interrupt masked, the timer stopped; `apic_id` receives this CPU's APIC ID. False if the xAPIC
-/// page cannot be mapped uncached.
+/// Enable this CPU's local APIC (on an application processor, in the mode the boot CPU's has): spurious
+/// vector, nothing masked by priority, LINT0 (the legacy PIC) and the error interrupt masked, the timer
+/// stopped; `apic_id` receives this CPU's APIC ID. False if the xAPIC page cannot be mapped uncached.
 bool init(std::uint32_t& apic_id);
 
 /// LINT0, where the 8259 is wired: ExtINT delivery (the 8259 supplies the vector; arch/x86_64/pic.hpp) when
@@ -32,6 +32,11 @@ bool in_service(Vector vector);
 /// Send a fixed interrupt to the CPU with APIC ID `apic_id`, or to the executing CPU itself.
 void send(std::uint32_t apic_id, Vector vector);
 void send_self(Vector vector);
+
+/// Start-up of another CPU (Intel SDM vol. 3, 9.4.4.1): INIT puts it into wait-for-SIPI (and stops one that
+/// runs); a start-up IPI makes one in that state run real-mode code at page `page` << 12.
+void send_init(std::uint32_t apic_id);
+void send_startup(std::uint32_t apic_id, std::uint8_t page);
 
 /// The timer, one-shot, divide-by-one: raise `vector` after `count` ticks. 0 stops it. Not in deadline mode.
 void timer_start(std::uint32_t count, Vector vector);

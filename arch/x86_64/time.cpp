@@ -175,6 +175,10 @@ void calibrate() {
     tsc_at_boot = rdtsc();
 }
 
+void start_on_this_cpu() {
+    if (clocks.tsc_deadline) lapic::timer_use_deadline_mode(vector::local_timer);
+}
+
 const Clocks& rates() {
     return clocks;
 }

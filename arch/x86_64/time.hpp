@@ -25,6 +25,10 @@ void calibrate();
 
 const Clocks& rates();
 
+/// An application processor: put its local APIC timer in the mode calibrate() chose on the boot CPU (the
+/// rates are the same on every CPU).
+void start_on_this_cpu();
+
 /// The local timer interrupt arrived on `cpu`: the kernel's vector if its deadline has passed (the timer is
 /// then disarmed), else the timer is started again for the rest and nothing is due.
 std::optional<Vector> expire(CpuLocal& cpu);
