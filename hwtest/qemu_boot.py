@@ -101,9 +101,18 @@ EXPECTED_LINES = {
 KVM_DEFAULT_CPU = "host,-arch-capabilities"
 
 
+# The machine every mode boots: set once from --machine, --smp and --memory (main()).
+MACHINE = {"machine": None, "smp": None, "memory": "256M"}
+
+
 def qemu_command(boot, image, append, vars_copy, interactive, monitor_socket=None, cpu=None, module=None,
                  accel="tcg"):
-    cmd = ["qemu-system-x86_64", "-accel", accel, "-m", "256M", "-no-reboot", "-nic", "none", "-display", "none"]
+    cmd = ["qemu-system-x86_64", "-accel", accel, "-m", MACHINE["memory"], "-no-reboot", "-nic", "none",
+           "-display", "none"]
+    if MACHINE["machine"]:
+        cmd += ["-machine", MACHINE["machine"]]
+    if MACHINE["smp"]:
+        cmd += ["-smp", str(MACHINE["smp"])]
     if cpu:
         cmd += ["-cpu", cpu]
     if monitor_socket:  # screen check: no exit device, the kernel halts and QEMU waits for the monitor
@@ -252,6 +261,27 @@ def prepare_module(args, tmp):
     return args.module
 
 
+# The kernel runs at most this many CPUs (arch/cpu.hpp max_cpus) and says so for the rest.
+KERNEL_MAX_CPUS = 64
+CPU_ONLINE = re.compile(r"^cpu (\d+): apic id (\d+) online$", re.M)
+
+
+def verdict_cpus(log, smp):
+    """Every CPU QEMU gave (up to the kernel's limit) must be announced online once, numbered 1..n-1 in order,
+    each with its own APIC ID; beyond the limit the kernel must say that the rest stay off."""
+    want = min(smp, KERNEL_MAX_CPUS)
+    online = [(int(n), int(a)) for n, a in CPU_ONLINE.findall(log)]
+    problems = []
+    if [n for n, _ in online] != list(range(1, want)):
+        problems.append(f"CPUs announced online: {[n for n, _ in online]}, expected 1..{want - 1} "
+                        f"(-smp {smp})")
+    if len({a for _, a in online}) != len(online):
+        problems.append(f"two CPUs announced with one APIC ID: {online}")
+    if smp > KERNEL_MAX_CPUS and not re.search(r"^smp: \d+ CPUs listed, this kernel runs at most", log, re.M):
+        problems.append(f"-smp {smp} exceeds the kernel's {KERNEL_MAX_CPUS} CPUs and it did not say so")
+    return problems
+
+
 def boot_and_capture(cmd, timeout):
     """Run QEMU; return (serial bytes, exit status or None on a hang)."""
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -296,6 +326,8 @@ def check(args):
             problems.append("the ordinary check did not report the exception dump: " + "; ".join(ordinary))
     else:
         problems = verdict_success(log, status, args.boot, args.version)
+        if args.smp:
+            problems += verdict_cpus(log, args.smp)
         if args.expect_suite is not None:
             problems += verdict_suite(log, args.expect_suite)
 
@@ -772,6 +804,9 @@ def main():
                         help="check: write the ring-3 suite's per-test results here, one 'pass|FAIL NAME' a line")
     parser.add_argument("--expect-panic", metavar="REGEX",
                         help="check: pass only if the kernel refuses the boot (exit 37) with a line matching REGEX")
+    parser.add_argument("--machine", help="QEMU machine type (-machine), e.g. q35; default: QEMU's (pc)")
+    parser.add_argument("--smp", type=int, help="CPUs (-smp N); check: each must be announced online")
+    parser.add_argument("--memory", default="256M", help="guest RAM (-m), default 256M")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as a hang")
     parser.add_argument("--log", help="write the cleaned serial log here")
     parser.add_argument("--font", default="/usr/share/consolefonts/Unifont-APL8x16.psf.gz",
@@ -779,6 +814,7 @@ def main():
     args = parser.parse_args()
     if args.accel == "kvm" and not args.cpu:
         args.cpu = KVM_DEFAULT_CPU
+    MACHINE.update(machine=args.machine, smp=args.smp, memory=args.memory)
     if not os.path.exists(args.image):
         raise SystemExit(f"qemu_boot: no image {args.image} (build first)")
     if args.mode == "command":

@@ -1,0 +1,33 @@
+# The SMP matrix: the ring-3 suite on every CPU QEMU gives (arch/x86_64/smp/), which must each be announced
+# online ("cpu N: apic id X online", qemu_boot.py --smp checks 1..N-1 in order), on the i440FX (pc) and the
+# Q35 chipset. The suite spreads its threads over all CPUs (user/roottask), so shootdowns, wake-up IPIs and
+# cross-CPU IPC run on real (emulated) parallel CPUs, as the sim tier explores them on hostsim.
+#
+# hw: 1, 2, 4 and 8 CPUs on both machines and one 64-CPU boot (the kernel's limit, arch/cpu.hpp max_cpus).
+# hw-full (./janus test hw-full, not part of ./janus test): 16, 32 and 128 CPUs (of 128 the kernel runs 64 and
+# says so), 128 MiB to 8 GiB of memory, and the ISO under SeaBIOS and OVMF with several CPUs.
+foreach(_machine pc q35)
+  foreach(_cpus 1 2 4 8)
+    janus_hw_boot(roottask_${_machine}_smp${_cpus} BOOT pvh IMAGE ${_elf} TIMEOUT 120
+      ARGS --machine ${_machine} --smp ${_cpus} --expect-suite ${JANUS_ROOT_SUITE_MIN})
+  endforeach()
+endforeach()
+janus_hw_boot(roottask_pc_smp64 BOOT pvh IMAGE ${_elf} TIMEOUT 240
+  ARGS --smp 64 --memory 512M --expect-suite ${JANUS_ROOT_SUITE_MIN})
+
+foreach(_cpus 16 32 128)
+  janus_hw_boot(full_roottask_pc_smp${_cpus} BOOT pvh IMAGE ${_elf} TIMEOUT 480 LABEL hw-full
+    ARGS --smp ${_cpus} --memory 1G --expect-suite ${JANUS_ROOT_SUITE_MIN})
+endforeach()
+janus_hw_boot(full_roottask_q35_smp32 BOOT pvh IMAGE ${_elf} TIMEOUT 480 LABEL hw-full
+  ARGS --machine q35 --smp 32 --memory 1G --expect-suite ${JANUS_ROOT_SUITE_MIN})
+foreach(_memory 128M 1G 4G 8G)
+  janus_hw_boot(full_roottask_smp4_mem${_memory} BOOT pvh IMAGE ${_elf} TIMEOUT 240 LABEL hw-full
+    ARGS --smp 4 --memory ${_memory} --expect-suite ${JANUS_ROOT_SUITE_MIN})
+endforeach()
+foreach(_machine pc q35)
+  janus_hw_boot(full_roottask_iso_bios_${_machine}_smp4 BOOT bios IMAGE ${_iso} TIMEOUT 240 LABEL hw-full
+    ARGS --machine ${_machine} --smp 4 --expect-suite ${JANUS_ROOT_SUITE_MIN})
+  janus_hw_boot(full_roottask_iso_uefi_${_machine}_smp4 BOOT uefi IMAGE ${_iso} TIMEOUT 360 LABEL hw-full
+    ARGS --machine ${_machine} --smp 4 --expect-suite ${JANUS_ROOT_SUITE_MIN})
+endforeach()
