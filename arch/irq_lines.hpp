@@ -12,8 +12,11 @@
 //
 // Line 0 is the legacy periodic timer on every machine: it fires irq_line_timer_hz times a second of
 // time_now() (as a device does: ticks that come while CPU 0 cannot take them may be lost or collapsed).
-//   x86-64:  lines 0..15 are the inputs of the two 8259 PICs (line 2 is their cascade and never fires), the
-//            8254 PIT's channel 0 runs in rate-generator mode on line 0; lines 16..23 have no source yet.
+//   x86-64:  with an I/O APIC (the MADT lists one), lines 0..15 are the ISA IRQs through it (overrides
+//            applied: the PIT's IRQ 0 is GSI 2 on most PCs) and 16..23 are GSIs 16..23, level-triggered and held
+//            back from delivery until irq_line_end (arch/x86_64/irq_routing.hpp); the 8259s stay masked.
+//            Without one, lines 0..15 are the inputs of the two 8259 PICs and 16..23 have no source. Line 2
+//            (the 8259 cascade) never fires; the 8254 PIT's channel 0 runs in rate-generator mode on line 0.
 //   hostsim: line 0 is a periodic source on virtual time; the other lines have no source.
 #pragma once
 
@@ -39,5 +42,11 @@ void irq_line_unmask(unsigned line);
 
 /// Stops `line` from interrupting. Called with interrupts masked; a line out of range is ignored.
 void irq_line_mask(unsigned line);
+
+/// The kernel has finished with the interrupt of `line` it was given (its irq object was acknowledged). A
+/// controller that holds a level-triggered line back from the moment it delivers it (an asserted level would
+/// otherwise interrupt again at once) lets it interrupt again now, if it is still unmasked. Called with
+/// interrupts masked; a line out of range is ignored.
+void irq_line_end(unsigned line);
 
 } // namespace arch

@@ -328,6 +328,9 @@ def check(args):
         problems = verdict_success(log, status, args.boot, args.version)
         if args.smp:
             problems += verdict_cpus(log, args.smp)
+        for pattern in args.expect_line or []:
+            if not re.search(pattern, log, re.M):
+                problems.append(f"no line matching {pattern!r}")
         if args.expect_suite is not None:
             problems += verdict_suite(log, args.expect_suite)
 
@@ -804,6 +807,8 @@ def main():
                         help="check: write the ring-3 suite's per-test results here, one 'pass|FAIL NAME' a line")
     parser.add_argument("--expect-panic", metavar="REGEX",
                         help="check: pass only if the kernel refuses the boot (exit 37) with a line matching REGEX")
+    parser.add_argument("--expect-line", action="append", metavar="REGEX",
+                        help="check: some line must match REGEX (may be given several times)")
     parser.add_argument("--machine", help="QEMU machine type (-machine), e.g. q35; default: QEMU's (pc)")
     parser.add_argument("--smp", type=int, help="CPUs (-smp N); check: each must be announced online")
     parser.add_argument("--memory", default="256M", help="guest RAM (-m), default 256M")

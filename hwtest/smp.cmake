@@ -15,6 +15,18 @@ endforeach()
 janus_hw_boot(roottask_pc_smp64 BOOT pvh IMAGE ${_elf} TIMEOUT 240
   ARGS --smp 64 --memory 512M --expect-suite ${JANUS_ROOT_SUITE_MIN})
 
+# Device lines through the I/O APIC wherever the MADT lists one (the 8259s masked), and the machine without ACPI
+# (QEMU's acpi=off: no RSDP, so no MADT): one CPU, the lines on the 8259s as before, the suite's irq tests on
+# the PIT's line 0 either way.
+janus_hw_boot(roottask_ioapic_q35 BOOT pvh IMAGE ${_elf} TIMEOUT 120
+  ARGS --machine q35 --smp 2 --expect-suite ${JANUS_ROOT_SUITE_MIN}
+       --expect-line "^interrupts: [0-9]+ device lines through 1 I/O APIC \\(line 0 on GSI 2\\), the 8259s masked$")
+janus_hw_boot(roottask_no_acpi BOOT pvh IMAGE ${_elf} TIMEOUT 120
+  ARGS --machine pc,acpi=off --expect-suite ${JANUS_ROOT_SUITE_MIN}
+       --expect-line "^acpi: no usable RSDP or root table$"
+       --expect-line "^interrupts: device lines through the 8259s"
+       --expect-line "^smp: no usable MADT: only the boot CPU runs$")
+
 foreach(_cpus 16 32 128)
   janus_hw_boot(full_roottask_pc_smp${_cpus} BOOT pvh IMAGE ${_elf} TIMEOUT 480 LABEL hw-full
     ARGS --smp ${_cpus} --memory 1G --expect-suite ${JANUS_ROOT_SUITE_MIN})

@@ -9,6 +9,7 @@
 #include "arch/x86_64/extended_state.hpp"
 #include "arch/x86_64/idt.hpp"
 #include "arch/x86_64/interrupt.hpp"
+#include "arch/x86_64/irq_lines.hpp"
 #include "arch/x86_64/paging.hpp"
 #include "arch/x86_64/pic.hpp"
 #include "arch/x86_64/protection.hpp"
@@ -114,9 +115,10 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
                     extended.clear_x87_pointers ? ", x87 pointers scrubbed" : "");
     kernel::println("paging: kernel tables: text r-x, rodata r--, data rw-, stacks rw- with guards");
     init_interrupts();
-    run_selftest(boot_info);
     kernel::boot::acpi::parse(reader, boot_info.acpi_rsdp, acpi_info);
     report_acpi(acpi_info);
+    irq_lines::init(acpi_info, boot_cpu.apic_id);
+    run_selftest(boot_info);
     // Memory the frame allocator must never hand out: the first MiB (real-mode IVT, BIOS data, EBDA, option
     // ROMs, the APs' start page; the memory map may call parts of it usable), the kernel image with its
     // stacks and tables, and the other CPUs' stacks.

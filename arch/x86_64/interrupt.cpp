@@ -4,6 +4,7 @@
 #include "arch/irq_lines.hpp"
 #include "arch/x86_64/cpu_local.hpp"
 #include "arch/x86_64/exception.hpp"
+#include "arch/x86_64/irq_lines.hpp"
 #include "arch/x86_64/lapic.hpp"
 #include "arch/x86_64/pic.hpp"
 #include "arch/x86_64/pit.hpp"
@@ -67,6 +68,10 @@ std::optional<Vector> dispatch_interrupt(Vector v) {
         return std::nullopt;
     }
     if (lapic::in_service(v)) {
+        // A level-triggered line is masked before the EOI, which would otherwise let the I/O APIC send its
+        // still-asserted level again at once.
+        if (v >= irq_line_vector_base && v < irq_line_vector_base + irq_line_count)
+            irq_lines::delivered(v - irq_line_vector_base);
         lapic::eoi(); // interrupts stay masked until the handler returns, so a new one of `v` waits in the
                       // IRR
     } else if (!take_8259_interrupt(v)) {

@@ -1,4 +1,5 @@
 // Notifications (a word of bits: signal ORs, wait takes them all) and interrupt delivery through them.
+#include "arch/irq_lines.hpp"
 #include "kernel/ipc/internal.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/endpoint.hpp"
@@ -59,6 +60,7 @@ void interrupt(Kernel& kernel, unsigned line) {
 
 void acknowledge(Kernel& kernel, Irq& irq) {
     irq.in_service = false;
+    arch::irq_line_end(irq.line); // a level-triggered line the controller held back may interrupt again
     if (irq.pending) {
         irq.pending = false;
         deliver_irq(kernel, irq);
