@@ -224,6 +224,12 @@ Started start_application_processors(const kernel::boot::acpi::AcpiInfo& acpi,
     for (std::size_t i = 0; i < acpi.cpu_count && next < 1 + planned; ++i) {
         const kernel::boot::acpi::Cpu& c = acpi.cpus[i];
         if (!c.enabled || c.apic_id == boot_apic) continue;
+        if (!lapic::x2apic_mode() && c.apic_id > 0xfe) {
+            // An xAPIC's ICR names 8-bit destinations (0xff is the broadcast): only x2APIC mode reaches it.
+            println("smp: the CPU with apic id ", c.apic_id,
+                    " needs x2APIC mode, which the firmware left off: left out");
+            continue;
+        }
         ApSlot& slot = slots[next];
         slot = ApSlot{};
         slot.cpu.id = next;
