@@ -118,7 +118,7 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     kernel::boot::acpi::parse(reader, boot_info.acpi_rsdp, acpi_info);
     report_acpi(acpi_info);
     irq_lines::init(acpi_info, boot_cpu.apic_id);
-    run_selftest(boot_info);
+    run_selftest(boot_info, acpi_info);
     // Memory the frame allocator must never hand out: the first MiB (real-mode IVT, BIOS data, EBDA, option
     // ROMs, the APs' start page; the memory map may call parts of it usable), the kernel image with its
     // stacks and tables, and the other CPUs' stacks.

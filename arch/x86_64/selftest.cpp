@@ -90,7 +90,20 @@ std::uint64_t read_at(std::uint64_t address) {
 
 } // namespace
 
-void run_selftest(const kernel::boot::BootInfo& info) {
+/// janus.selftest=absent-cpu: an enabled CPU that does not exist, at the head of the MADT's list.
+void add_absent_cpu(kernel::boot::acpi::AcpiInfo& acpi) {
+    constexpr std::uint32_t absent = 240;
+    if (!acpi.madt || acpi.cpu_count == kernel::boot::acpi::AcpiInfo::max_cpus) {
+        kernel::println("selftest: no MADT with room for another CPU");
+        return;
+    }
+    for (std::size_t i = acpi.cpu_count; i > 0; --i) acpi.cpus[i] = acpi.cpus[i - 1];
+    acpi.cpus[0] = {absent, absent, true, false, false};
+    ++acpi.cpu_count;
+    kernel::println("selftest: the MADT now lists apic id ", absent, " first, which no CPU here has");
+}
+
+void run_selftest(const kernel::boot::BootInfo& info, kernel::boot::acpi::AcpiInfo& acpi) {
     StringView test = requested(info.cmdline);
     if (test.empty()) return;
     kernel::println("selftest: ", test);
@@ -120,10 +133,13 @@ void run_selftest(const kernel::boot::BootInfo& info) {
         selftest::interrupts();
     } else if (test == "user") {
         selftest::user(info);
+    } else if (test == "absent-cpu") {
+        add_absent_cpu(acpi); // and boot on
     } else {
         kernel::println(
             "selftest: unknown test \"", test,
-            "\" ignored (known: ud, pf, gp, wp, nx, df, stack, layout, wx, wx-rodata, interrupts, user)");
+            "\" ignored (known: ud, pf, gp, wp, nx, df, stack, layout, wx, wx-rodata, interrupts, "
+            "user, absent-cpu)");
     }
 }
 

@@ -14,13 +14,18 @@
 //                      janus.selftest=wx-rodata  the same after making the first .rodata page writable
 //                      janus.selftest=interrupts   time, timer, IPIs (selftest/interrupts.cpp)
 //                      janus.selftest=user         ring 3 through run_user() (selftest/user.cpp)
+//                      janus.selftest=absent-cpu   the MADT's CPU list gets an enabled CPU no machine with
+//                                          fewer than 240 CPUs has (APIC ID 240), first; then boot on: its
+//                                          start must time out, be reported, and leave the others running
 #pragma once
 
+#include "kernel/boot/acpi.hpp"
 #include "kernel/boot/bootinfo.hpp"
 
 namespace arch::x86 {
 
-/// Run the self-test named on the command line, if any. An unknown name is reported and ignored.
-void run_selftest(const kernel::boot::BootInfo& info);
+/// Run the self-test named on the command line, if any. An unknown name is reported and ignored. Some tests
+/// change what the boot goes on with (`acpi`).
+void run_selftest(const kernel::boot::BootInfo& info, kernel::boot::acpi::AcpiInfo& acpi);
 
 } // namespace arch::x86
