@@ -8,6 +8,9 @@
 
 set(JANUS_SANITIZE "" CACHE STRING "Host sanitizers: list of address, undefined, thread")
 option(JANUS_FUZZ "Instrument host code for libFuzzer and build fuzz targets" OFF)
+# What fuzz targets link for their main() and engine: libFuzzer by default; OSS-Fuzz and ClusterFuzzLite pass their
+# $LIB_FUZZING_ENGINE here (.clusterfuzzlite/build.sh).
+set(JANUS_FUZZ_ENGINE "-fsanitize=fuzzer" CACHE STRING "Link options of the fuzzing engine for fuzz targets")
 
 # Assertions stay on in every build type: the kernel's own checks (JANUS_ASSERT) never depend on NDEBUG, and
 # host code (tests, hostsim) keeps assert() too.
