@@ -86,7 +86,8 @@ ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
     std::optional<DfsStrategy> dfs;
     if (spec.kind == StrategySpec::Kind::dfs) dfs.emplace(spec.depth);
 
-    for (std::uint64_t i = 0; i < options.runs; ++i) {
+    const std::uint64_t stride = dfs || options.shards == 0 ? 1 : options.shards;
+    for (std::uint64_t i = dfs ? 0 : options.shard; i < options.runs; i += stride) {
         std::uint64_t seed = dfs ? i : run_seed(options.seed, i);
         std::unique_ptr<Strategy> fresh;
         Strategy* strategy;

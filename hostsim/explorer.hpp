@@ -22,6 +22,11 @@ struct ExploreOptions {
     std::optional<bool> tso; ///< overrides the scenario's memory model
     std::optional<std::uint64_t> step_budget;
     bool recheck = true; ///< re-run a failure to prove it deterministic
+    /// Sharding for batch systems: this explore() makes only the runs i < runs with i % shards == shard, so
+    /// shards 0..shards-1 together make exactly the runs one unsharded explore() would (same seeds, so a
+    /// failure line from any shard replays anywhere). Seeded strategies only (not dfs).
+    std::uint64_t shard = 0;
+    std::uint64_t shards = 1;
 };
 
 struct ExploreReport {

@@ -17,12 +17,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "hostsim/explorer.hpp"
 #include "hostsim/planted_suite.hpp"
+#include "hostsim/shard_report.hpp"
 #include "hostsim/usermode/suite_scenarios.hpp"
 
 namespace hostsim {
@@ -32,8 +35,8 @@ int usage() {
     std::fprintf(
         stderr,
         "usage: janus_sim list | planted | explore NAME [--strategy S] [--runs N] [--seed N] "
-        "[--tso|--sc] [--budget N] | replay LINE [--trace] | boot [--cpus N] [--strategy S] [--seed N] "
-        "[--elf PATH] [--reference FILE]\n");
+        "[--tso|--sc] [--budget N] [--shard I/N] [--report FILE] | merge REPORT... | replay LINE [--trace] "
+        "| boot [--cpus N] [--strategy S] [--seed N] [--elf PATH] [--reference FILE]\n");
     return 2;
 }
 
@@ -63,6 +66,7 @@ int explore_command(int argc, char** argv) {
     const Scenario* s = scenario_named(argv[0]);
     if (!s) return 2;
     ExploreOptions o;
+    std::string report_file;
     if (!s->plan.empty()) {
         o.strategy = s->plan.front().strategy;
         o.runs = s->plan.front().runs;
@@ -81,6 +85,19 @@ int explore_command(int argc, char** argv) {
             auto spec = v ? StrategySpec::parse(v) : std::nullopt;
             if (!spec) return usage();
             o.strategy = *spec;
+        } else if (a == "--shard") {
+            // I/N: runs i with i % N == I (shard_report.hpp)
+            const char* v = value();
+            const char* slash = v ? std::strchr(v, '/') : nullptr;
+            if (!slash) return usage();
+            auto index = number(std::string(v, slash).c_str()), count = number(slash + 1);
+            if (!index || !count || *count == 0 || *index >= *count) return usage();
+            o.shard = *index;
+            o.shards = *count;
+        } else if (a == "--report") {
+            const char* v = value();
+            if (!v) return usage();
+            report_file = v;
         } else if (a == "--runs" || a == "--seed" || a == "--budget") {
             const char* v = value();
             auto n = v ? number(v) : std::nullopt;
@@ -95,7 +112,29 @@ int explore_command(int argc, char** argv) {
             return usage();
         }
     }
+    if (o.shards > 1 && o.strategy.kind == StrategySpec::Kind::dfs) {
+        std::fprintf(stderr,
+                     "janus_sim: dfs enumerates schedules in order and is not sharded; use random or pct\n");
+        return 2;
+    }
     ExploreReport r = explore(*s, o);
+    if (!report_file.empty()) {
+        ShardReport sr;
+        sr.scenario = s->name;
+        sr.strategy = o.strategy.name();
+        sr.seed = o.seed;
+        sr.total = o.runs;
+        sr.shard = o.shard;
+        sr.shards = o.shards;
+        sr.runs = r.runs;
+        sr.steps = r.steps;
+        sr.seconds = r.seconds;
+        if (r.failed()) {
+            sr.failure = r.line->format();
+            sr.failure_text = r.failure_text();
+        }
+        std::ofstream(report_file) << sr.format();
+    }
     if (r.failed()) {
         std::printf("%s\n", r.failure_text().c_str());
         std::printf("(run %llu of %s after %.3f s; replay: ./janus sim replay %s)\n",
@@ -108,6 +147,45 @@ int explore_command(int argc, char** argv) {
                 r.exhausted ? " (every schedule within the bound)" : "", r.seconds,
                 r.seconds > 0 ? static_cast<double>(r.runs) / r.seconds : 0.0);
     return 0;
+}
+
+/// `janus_sim merge REPORT...`: the shards' reports (shard_report.hpp) as one exploration. Exit 0 if they are
+/// complete and nothing failed, 1 if a shard failed (each failure's replay line is printed), 2 if they do not
+/// make up one exploration.
+int merge_command(int argc, char** argv) {
+    if (argc < 1) return usage();
+    std::vector<ShardReport> reports;
+    for (int i = 0; i < argc; ++i) {
+        std::ifstream in(argv[i]);
+        std::stringstream text;
+        text << in.rdbuf();
+        std::string error;
+        auto r = in ? ShardReport::parse(text.str(), error) : std::nullopt;
+        if (!r) {
+            std::fprintf(stderr, "janus_sim merge: %s: %s\n", argv[i], in ? error.c_str() : "cannot read it");
+            return 2;
+        }
+        reports.push_back(*r);
+    }
+    MergedReport m = merge_reports(reports);
+    if (!m.problem.empty()) {
+        std::fprintf(stderr, "janus_sim merge: %s\n", m.problem.c_str());
+        return 2;
+    }
+    const ShardReport& f = reports.front();
+    for (const ShardReport* r : m.failed) {
+        std::printf("%s\n(shard %llu of %llu; replay: ./janus sim replay %s)\n", r->failure_text.c_str(),
+                    static_cast<unsigned long long>(r->shard), static_cast<unsigned long long>(r->shards),
+                    r->failure.c_str());
+    }
+    std::printf("%s %s: %llu shards, %llu of %llu runs of %s (seed %llu), %zu failed; %llu steps, %.3f s of "
+                "machine time\n",
+                m.failed.empty() ? "PASS" : "FAIL", f.scenario.c_str(),
+                static_cast<unsigned long long>(f.shards), static_cast<unsigned long long>(m.runs),
+                static_cast<unsigned long long>(f.total), f.strategy.c_str(),
+                static_cast<unsigned long long>(f.seed), m.failed.size(),
+                static_cast<unsigned long long>(m.steps), m.seconds);
+    return m.failed.empty() ? 0 : 1;
 }
 
 int replay_command(int argc, char** argv) {
@@ -246,6 +324,7 @@ int main(int argc, char** argv) {
     if (cmd == "planted") return run_planted_suite(stdout) ? 1 : 0;
     if (cmd == "explore") return explore_command(argc - 2, argv + 2);
     if (cmd == "replay") return replay_command(argc - 2, argv + 2);
+    if (cmd == "merge") return merge_command(argc - 2, argv + 2);
     if (cmd == "boot") return boot_command(argc - 2, argv + 2);
     if (cmd == "test") return gtest_main(argc, argv);
     return usage();
