@@ -4,7 +4,7 @@
 // is. Bare metal and hostsim run the same loop; what differs is behind the Host policy.
 //
 //     lock; loop { stamp time; handle interrupts; bill the slice; fire due timeouts;
-//                  pick -> kick other CPUs -> arm the timer;
+//                  pick -> kick other CPUs -> arm the timer (only if the next event changed);
 //                  nothing to run: unlock, wait for an interrupt, lock;
 //                  else: load registers, unlock, run user code, lock, handle its exit }
 //
@@ -53,11 +53,17 @@ void cpu_loop(Host& host) {
     arch::irq_disable();
     arch::set_interrupt_handler(record_interrupt);
     pending_vectors() = VectorSet{};
+    // The deadline the one-shot timer is armed with, so that a decision that leaves the next event where it
+    // was costs no re-arming (on x86 a TSC-deadline MSR write, a VM exit under a hypervisor). The timer disarms
+    // itself when it fires, so its interrupt makes this unknown again (never_armed can be no deadline).
+    constexpr std::uint64_t never_armed = ~std::uint64_t{0};
+    std::uint64_t armed = never_armed;
     lock_kernel(lock);
     for (;;) {
         s.set_now(arch::time_now());
         for (VectorSet& pending = pending_vectors(); !pending.empty();) {
             arch::Vector v = pending.take();
+            if (v == vector_timer) armed = never_armed;
             if (v != vector_timer && v != vector_resched) host.interrupt(v);
         }
         s.charge(cpu);
@@ -66,7 +72,10 @@ void cpu_loop(Host& host) {
 
         Entity* next = s.pick(cpu);
         send_kicks(s.take_kicks(cpu));
-        arch::timer_arm(s.next_event(cpu), vector_timer);
+        if (const std::uint64_t next_event = s.next_event(cpu); next_event != armed) {
+            arch::timer_arm(next_event, vector_timer);
+            armed = next_event;
+        }
         if (!next) {
             lock.unlock();
             // Interrupts stay masked until the wait: one that arrives in between stays pending and ends it at
