@@ -80,6 +80,10 @@ std::optional<unsigned> Machine::take_pending(SimCpu& c) {
 void Machine::deliver_interrupts() {
     SimCpu& c = self();
     while (c.irq_enabled && c.has_pending()) {
+        if (!c.shootdowns.empty()) { // the arch layer's own vector, above the kernel's: taken first
+            acknowledge_shootdowns(static_cast<unsigned>(running_));
+            continue;
+        }
         unsigned vector = *take_pending(c);
         if (!handler_)
             fail(Verdict::check_failed, "interrupt vector " + std::to_string(vector) + " on cpu" +

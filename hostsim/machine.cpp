@@ -143,9 +143,11 @@ void Machine::reset() {
         c.coded = false;
         c.irq_enabled = false;
         c.pending = {};
+        c.shootdowns.clear();
+        c.awaiting_acks = 0;
         c.timer_deadline = 0;
         c.at_relax = c.relax_stalled = false;
-        c.relax_epoch = ~0ull;
+        c.relax_epoch = c.halt_epoch = ~0ull;
         c.buffer.clear();
         c.tlb.flush(true);
         c.root = 0;
@@ -174,7 +176,7 @@ void Machine::prepare_fiber(int index) {
     c.ctx.stack_bottom = c.stack.bottom();
     c.ctx.stack_size = c.stack.size();
     c.at_relax = c.relax_stalled = false;
-    c.relax_epoch = ~0ull;
+    c.relax_epoch = c.halt_epoch = ~0ull;
     c.ctx.fiber =
         ctx::fiber(std::allocator_arg, CpuStackAllocator{&c.stack}, [this, index](ctx::fiber&& back) {
             ctx(from_).fiber = std::move(back);
@@ -191,6 +193,8 @@ void Machine::prepare_fiber(int index) {
                 }
             }
             me.state = CpuState::finished;
+            // Idle from now on, with interrupts enabled: what it was asked to invalidate, it does.
+            if (!me.shootdowns.empty()) acknowledge_shootdowns(static_cast<unsigned>(index));
             --live_coded_;
             int next;
             {
@@ -306,6 +310,8 @@ void Machine::abandon_cpus() {
         c.coded = false;
         c.at_relax = false;
         if (stopping_) c.buffer.clear(); // a stopped machine never writes them
+        c.shootdowns.clear();            // their initiators are abandoned too (a finished run leaves none)
+        c.awaiting_acks = 0;
     }
     unstarted_ = 0;
     live_coded_ = 0;

@@ -16,9 +16,11 @@
 //     wait_for_interrupt() with nothing to wake it, the run fails as a deadlock. More than step_budget
 //     scheduling points fail it as a livelock.
 //   * With Config::tso, relaxed and release stores go to a per-CPU store buffer (hostsim/store_buffer.hpp).
-//   * Interrupts (IPIs, the per-CPU timer on virtual time) are delivered at scheduling points of a CPU that
-//   has
-//     them enabled, and wake it from wait_for_interrupt().
+//   * Interrupts (IPIs, the per-CPU timer on virtual time, shootdown requests) are delivered at scheduling
+//     points of a CPU that has them enabled, or when it enables them; until then they stay pending. A pending
+//     one wakes a CPU from wait_for_interrupt() even with interrupts masked (as sti; hlt).
+//   * A TLB shootdown follows the IPI protocol (shootdown()): targets drop their entries only when they take
+//     the request, and the initiator waits for every acknowledgement.
 //   * When a run stops early (a failure or arch::shutdown) the CPUs are abandoned where they are, as a real
 //     machine stops: objects on their stacks are not destroyed.
 #pragma once
@@ -159,12 +161,24 @@ public:
     std::uint64_t root() const;
     /// invlpg on the executing CPU.
     void invalidate_page(std::uint64_t va);
-    /// Invalidation on another CPU's TLB, for shootdown implementations (a page, or everything non-global
-    /// when `va` is nullopt). Not a scheduling point by itself.
+    /// Invalidation on another CPU's TLB, at once, whatever it is doing (a page, or everything non-global
+    /// when `va` is nullopt). Not a scheduling point; not what a shootdown does (see shootdown()).
     void invalidate_on(arch::CpuId cpu, std::optional<std::uint64_t> va);
-    /// A synchronous shootdown from the executing CPU: a scheduling point, then every CPU in `cpu_mask`
-    /// drops the page (or all non-global entries).
-    void shootdown(std::uint64_t cpu_mask, std::optional<std::uint64_t> va);
+    /// A shootdown from the executing CPU, as the hardware protocol goes (arch/x86_64/tlb.cpp): a scheduling
+    /// point (the IPIs), then each other CPU in `cpu_mask` gets a shootdown request, an interrupt it takes
+    /// only while its interrupts are enabled (at a scheduling point, when it enables them, or on waking from
+    /// wait_for_interrupt and enabling them); until then it keeps every cached translation. Taking it drops
+    /// `pages` pages from `va` on (or every non-global entry, `va` nullopt) and acknowledges; it is handled
+    /// here, never passed to the kernel's handler, and not counted in interrupts_taken(). The executing CPU
+    /// drops its own entries at once if it is in the mask, then polls until every target acknowledged, each
+    /// poll a scheduling point that waits like a stalled cpu_relax(): an initiator waiting for a CPU that
+    /// spins or sleeps with interrupts masked ends the run as a deadlock (or, if that CPU keeps changing
+    /// memory, a livelock). A CPU without code in this run, or whose code returned, idles with interrupts
+    /// enabled and acknowledges at once (also what it had pending when its code returned). Called from the
+    /// host (outside a run) every target drops at once.
+    void shootdown(std::uint64_t cpu_mask, std::optional<std::uint64_t> va, std::uint64_t pages = 1);
+    /// Whether `cpu` has a shootdown request it has not taken yet.
+    bool shootdown_pending(arch::CpuId cpu) const;
     const Tlb& tlb(arch::CpuId cpu) const;
 
     // --- User mode (hostsim/usermode) ---------------------------------------------------------------------
@@ -210,7 +224,8 @@ public:
     /// The executing CPU's user x87/SSE registers (arch::extended_state_load/save; its engine runs on them).
     VectorRegisters& vector_registers();
 
-    enum class Point : std::uint8_t { load, store, rmw, fence, preempt, relax, ipi, tlb, wfi };
+    /// ack_wait: an initiator's poll for shootdown acknowledgements (a cpu_relax() as far as waiting goes).
+    enum class Point : std::uint8_t { load, store, rmw, fence, preempt, relax, ipi, tlb, wfi, ack_wait };
     /// A scheduling point of the executing CPU before an operation of kind `point` on `addr`.
     void schedule(Point point, const volatile void* addr = nullptr);
 
@@ -246,6 +261,8 @@ private:
     void deliver_interrupts();
     std::optional<unsigned> take_pending(SimCpu& c);
     void post(unsigned cpu, unsigned vector);
+    void acknowledge_shootdowns(unsigned cpu);
+    void drop_pages(unsigned cpu, std::optional<std::uint64_t> va, std::uint64_t pages);
     void trace(const char* format, ...) __attribute__((format(printf, 2, 3)));
 
     Config config_;

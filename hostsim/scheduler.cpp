@@ -34,6 +34,8 @@ const char* point_name(Machine::Point p) {
         return "tlb";
     case Machine::Point::wfi:
         return "wait_for_interrupt";
+    case Machine::Point::ack_wait:
+        return "wait for TLB shootdown acknowledgements";
     }
     return "?";
 }
@@ -59,18 +61,25 @@ void Machine::schedule(Point point, const volatile void* addr) {
         deliver_interrupts();
         return;
     }
-    if (point == Point::relax) {
+    if (point == Point::relax || point == Point::ack_wait) {
         c.relax_stalled = c.relax_epoch == epoch_;
         c.relax_epoch = epoch_;
         c.at_relax = true;
         yielder_ = running_;
+    } else if (point == Point::wfi && !c.irq_enabled && c.has_pending()) {
+        // Something pending ends the wait even with interrupts masked, but a CPU that goes back to sleep
+        // without anything having changed since it last woke so never takes it (cli; hlt): it waits like a
+        // stalled spin, so that whoever waits for it ends as a deadlock, not at the step budget.
+        c.relax_stalled = c.halt_epoch == epoch_;
+        c.halt_epoch = c.relax_epoch = epoch_;
+        c.at_relax = c.masked_halt = true;
     }
     c.state = point == Point::wfi && !c.has_pending() ? CpuState::blocked : CpuState::parked;
     int next = decide();
     yielder_ = -1;
     if (next != running_) transfer(next);
     c.state = CpuState::running;
-    c.at_relax = false;
+    c.at_relax = c.masked_halt = false;
     deliver_interrupts();
 }
 
@@ -79,7 +88,8 @@ void Machine::schedule(Point point, const volatile void* addr) {
 // still goes through decide(), which finds a lone spinner that nothing can wake (a deadlock). The common case
 // is the single-CPU part of a scenario (setup, the final checks and teardown under Machine::run(code)).
 bool Machine::sole_runner(Point point) const {
-    if (point == Point::relax || point == Point::wfi || unstarted_ || live_coded_ != 1 || now_ >= timers_due_)
+    if (point == Point::relax || point == Point::wfi || point == Point::ack_wait || unstarted_ ||
+        live_coded_ != 1 || now_ >= timers_due_)
         return false;
     if (config_.tso)
         for (unsigned i = 0; i < config_.cpus; ++i)
@@ -158,8 +168,15 @@ std::string Machine::deadlock_message() const {
         if (!c.coded || c.state == CpuState::finished) continue;
         who += std::string(who.empty() ? " cpu" : "; cpu") + std::to_string(i) +
                (c.state == CpuState::blocked ? " sleeps in wait_for_interrupt"
+                : c.masked_halt              ? " sleeps in wait_for_interrupt without ever enabling interrupts"
+                : c.awaiting_acks            ? " waits for TLB shootdown acknowledgements from"
                 : c.at_relax                 ? " spins with nothing changing"
                                              : " waits");
+        for (unsigned t = 0; t < config_.cpus; ++t)
+            if (c.awaiting_acks >> t & 1) who += " cpu" + std::to_string(t);
+        if (!c.shootdowns.empty())
+            who += c.irq_enabled ? " (a shootdown request pending)"
+                                 : " with interrupts masked (a shootdown request pending)";
     }
     return "no CPU can make progress:" + who;
 }

@@ -5,6 +5,8 @@
 #include <boost/context/fiber.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <vector>
 
 #include "hostsim/sanitizers.hpp"
 #include "hostsim/stack.hpp"
@@ -52,13 +54,28 @@ struct SimCpu {
     bool at_relax = false;             // parked at cpu_relax
     bool relax_stalled = false;        // its last spin iteration saw no memory change
     std::uint64_t relax_epoch = ~0ull; // memory epoch at its last cpu_relax
+    bool masked_halt = false;          // parked in wait_for_interrupt, woken with interrupts masked
+    std::uint64_t halt_epoch = ~0ull;  // memory epoch when it last woke like that
+
+    // TLB shootdowns (Machine::shootdown): requests from other CPUs this one has not taken yet (its
+    // shootdown IPI, delivered like any interrupt only while interrupts are enabled), and as an initiator the
+    // targets that have not acknowledged its own request yet.
+    struct ShootdownRequest {
+        unsigned initiator;
+        std::optional<std::uint64_t> va; // first page, or nullopt: every non-global entry
+        std::uint64_t pages;
+    };
+    std::vector<ShootdownRequest> shootdowns;
+    std::uint64_t awaiting_acks = 0;
 
     StoreBuffer buffer;
     Tlb tlb;
     VectorRegisters vectors = VectorRegisters::initial(); // its user x87/SSE registers
     std::uint64_t root = 0;
 
-    bool has_pending() const { return (pending[0] | pending[1] | pending[2] | pending[3]) != 0; }
+    bool has_pending() const {
+        return (pending[0] | pending[1] | pending[2] | pending[3]) != 0 || !shootdowns.empty();
+    }
 };
 
 inline SimCpu& Machine::cpu(int index) {

@@ -1,8 +1,10 @@
 // The TLB contract on the host. Every request is logged (tests check that the kernel asked for exactly the
 // invalidations it needed) and handed to an installed handler. Inside a running Machine the request also
-// reaches its TLB model (hostsim/tlb.hpp): a local invalidation drops the executing CPU's entries, a
-// shootdown is one scheduling point and then drops the entries of every target, so a missing or too narrow
-// shootdown shows as a stale translation. Outside a machine there is one CPU and nothing else to do.
+// reaches its TLB model (hostsim/tlb.hpp): a local invalidation drops the executing CPU's entries; a
+// shootdown follows the IPI protocol (Machine::shootdown): each target drops its entries when it takes the
+// request, which it can only with interrupts enabled, and the initiator returns once all acknowledged. So a
+// missing or too narrow shootdown shows as a stale translation, and an initiator waiting for a CPU that spins
+// with interrupts masked as a deadlock. Outside a machine there is one CPU and nothing else to do.
 //
 // Model limits: ranges above `page_limit` pages and `all` drop every non-global entry (the Machine has no
 // call that also drops global ones), so a changed global translation is only dropped page by page.
@@ -84,14 +86,10 @@ void tlb_shootdown(CpuMask cpus, AddressSpaceId asid, const TlbScope& scope) {
     hostsim::Machine* m = hostsim::Machine::current();
     if (!m || scope.kind == TlbScope::Kind::none) return;
     if (hostsim::state().lose_shootdowns) cpus.bits &= CpuMask::only(m->cpu_id()).bits;
-    // One scheduling point for the IPI round (with the first page, or everything), then the rest of the
-    // range.
+    // The IPI round: requests to the targets, the executing CPU's own invalidation, the wait for every
+    // acknowledgement (Machine::shootdown).
     const std::uint64_t n = hostsim::page_count(scope);
-    m->shootdown(cpus.bits, n ? std::optional<std::uint64_t>(scope.start) : std::nullopt);
-    for (CpuId cpu = 0; cpu < m->cpu_count(); ++cpu) {
-        if (cpus.has(cpu))
-            for (std::uint64_t i = 1; i < n; ++i) m->invalidate_on(cpu, scope.start + i * hostsim::page);
-    }
+    m->shootdown(cpus.bits, n ? std::optional<std::uint64_t>(scope.start) : std::nullopt, n ? n : 1);
 }
 
 } // namespace arch

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "arch/atomic.hpp"
+#include "arch/cpu.hpp"
 #include "hostsim/machine.hpp"
 
 namespace hostsim {
@@ -131,7 +132,9 @@ TEST(Tlb, ShootdownDropsTheTranslationOnOtherCpus) {
     m.start(0, [&] {
         m.translate(0x3000, access::read);
         step.store(1);
+        arch::irq_enable(); // user code: the shootdown's interrupt gets through
         while (step.load() != 2) arch::cpu_relax();
+        arch::irq_disable();
         last = m.translate(0x3000, access::read);
     });
     m.start(1, [&] {

@@ -74,6 +74,7 @@ Scenario revoke_scenario(const char* name, bool mark_cpu) {
             arch::AddressSpaceRoot root = mark_cpu ? address_space_enter(a, 1)
                                                    : arch::AddressSpaceRoot{a.memory.top_phys, a.memory.asid};
             m.load_root(root.top_table);
+            arch::irq_enable(); // user code: interrupts (the shootdown's) get through
             for (int i = 0; i < 64 && !x.done.load(); ++i) {
                 arch::cpu_relax(); // lets CPU 0 on (PCT would otherwise starve it)
                 const bool after = x.revoked.load() != 0;

@@ -149,6 +149,7 @@ hostsim::Outcome run(bool shoot_down) {
         m.load_root(s.root);
         m.check(m.translate(va + 8, hostsim::access::write) == s.frame + 8, "first access translates");
         s.touched.store(1);
+        arch::irq_enable(); // its user code runs with interrupts enabled: the shootdown's IPI gets through
         while (s.done.load() == 0) arch::cpu_relax();
         m.check(!m.translate(va + 8, hostsim::access::read), "access after the unmap faults");
     });

@@ -3,9 +3,9 @@
 // replay` finds it in janus_sim, and bench_sim measures it as the kernel page-table race. Every entry access
 // is a contract atomic and so a scheduling point: the explorer interleaves the updates entry by entry, by
 // random and PCT schedules, and a failure prints the line that replays it. Tables come from the buddy
-// allocator in simulated RAM; retired ones are released after the run, which is the grace period the kernel's
-// interrupt-masked updates and IPI shootdowns provide on a machine (hostsim's shootdown does not wait for
-// other CPUs to leave their updates).
+// allocator in simulated RAM; retired ones are released after the run. Updates run with interrupts masked
+// and each shootdown with them enabled, as the arch contract asks, so a CPU acknowledges another's shootdown
+// only between its own updates (hostsim's shootdown follows the IPI protocol, Machine::shootdown).
 //
 //  * disjoint: three CPUs update their own slices of one 1 GiB region (sharing its upper tables, so installs
 //    race from an empty tree); each CPU's slice must end exactly as its model says.
@@ -66,8 +66,14 @@ struct Sim {
         DeferredCleanup cleanup{&frames};
         auto flush = op(*table, cleanup);
         Machine::current()->check(flush.ok(), "update failed: error %d", flush.ok() ? 0 : int(flush.error()));
-        if (flush.ok() && flush.value().kind != Flush::Kind::none)
+        if (flush.ok() && flush.value().kind != Flush::Kind::none) {
+            // The update ran with interrupts masked; the shootdown is made with them enabled (arch/tlb.hpp),
+            // so this CPU takes the others' requests while it waits for theirs.
+            const arch::IrqState irq = arch::irq_save();
+            arch::irq_enable();
             arch::tlb_shootdown(arch::CpuMask::all(), 0, flush.value());
+            arch::irq_restore(irq);
+        }
         retired[arch::cpu_id()].push_back(cleanup.batch);
     }
 
@@ -265,7 +271,11 @@ Scenario overlap_scenario() {
                                                     "reader saw a translation nobody wrote at %#llx",
                                                     static_cast<unsigned long long>(va)))
                     return;
+                // Each lookup with interrupts masked, as the kernel makes them; open between them, so the
+                // writers' shootdowns get their acknowledgement (a masked poll would hold them up for good).
+                arch::irq_enable();
                 arch::cpu_relax();
+                arch::irq_disable();
             }
         });
         m.run();
