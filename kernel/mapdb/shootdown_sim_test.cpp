@@ -5,13 +5,14 @@
 // run loop's big lock (kernel::sched::lock_kernel), address_space_enter marking the CPU, mem_unmap through
 // the dispatcher revoking the pages from domain A, mapdb::finish's shootdown of the CPUs marked in the space.
 //
-// Each user CPU loops like the run loop (at most 12 rounds): lock, enter A (the first round marks it,
-// concurrently with the others and with the unmap), unlock, one access to A with interrupts still masked (the
-// kernel touching user memory), then "user code" with interrupts enabled: accesses to A's four pages through
-// hostsim's TLB model. CPU 0, the kernel on behalf of the root, revokes the four pages (their frames
-// are then counted as reused: a translation cached before and used after is a stale translation) and maps
-// four others there. Once the revocation has returned no user CPU may reach an old frame. Failures print
-// their replay line (`./janus sim replay LINE`; ctest sim.MapdbShootdownSim.*).
+// Each user CPU loops like the run loop (at most 12 rounds): a kernel entry, in which the kernel reads the
+// thread's memory with interrupts masked (through the TLB: what the CPU cached before), lock, enter A (the
+// first round marks the CPU and loads A, concurrently with the others and with the unmap), unlock, then "user
+// code" with interrupts enabled: accesses to A's four pages through hostsim's TLB model. CPU 0, the kernel on
+// behalf of the root, revokes the four pages (their frames are then counted as reused: a translation cached
+// before and used after is a stale translation) and maps four others there. Once the revocation has returned
+// no user CPU may reach an old frame. Failures print their replay line (`./janus sim replay LINE`; ctest
+// sim.MapdbShootdownSim.*).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -88,14 +89,14 @@ void user_cpu(World& x, Machine& m, unsigned cpu) {
     for (unsigned round = 0; round == 0 || (round < 12 && !x.done.load()); ++round) {
         arch::cpu_relax();   // lets CPU 0 on (PCT would otherwise starve it)
         arch::irq_disable(); // a kernel entry
+        // The kernel reads the thread's memory (a syscall's arguments) through the loaded space with
+        // interrupts masked: a shootdown request waits meanwhile, and what this CPU cached is still used.
+        if (round > 0) access(x, m, cpu, round % pages);
         sched::lock_kernel(lock);
         const arch::AddressSpaceRoot root = address_space_enter(a, cpu);
         lock.unlock();
-        m.load_root(root.top_table);
-        // The kernel touches the thread's memory before it returns to user mode, interrupts still masked: a
-        // shootdown request waits meanwhile, and the cached entry must still be the page's.
-        access(x, m, cpu, round % pages);
-        arch::irq_enable(); // user mode
+        if (round == 0) m.load_root(root.top_table); // later rounds find A loaded: no CR3 write, no flush
+        arch::irq_enable();                          // user mode
         for (std::uint64_t p = 0; p < pages; ++p) access(x, m, cpu, (p + round) % pages);
     }
     arch::irq_disable();
