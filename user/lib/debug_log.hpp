@@ -17,7 +17,7 @@ namespace janus::user {
 struct DebugLog {
     static constexpr std::uint64_t magic_value =
         0x676f4c73756e614a; ///< "JanusLog" in memory: marks a written log
-    static constexpr std::size_t capacity = 16384;
+    static constexpr std::size_t capacity = 65536; ///< the whole suite's report, notes included
 
     std::uint64_t magic;   ///< magic_value once anything was written
     std::uint64_t length;  ///< valid bytes in text
