@@ -149,3 +149,27 @@ JANUS_TEST(mem_unmap_errors_from_ring3) {
     CHECK_EQ(sys::mem_unmap(fpage::make(nowhere, 21, 0), 1).error, Error::ok);
     CHECK_EQ(*word, Word{0x5a5a}); // every refusal left the page mapped
 }
+
+JANUS_TEST(debug_write_errors_from_ring3) {
+    REQUIRE_BOOT();
+    static const char text[] = "debug_write_errors_from_ring3: this line is expected\n";
+    const Word max = janus::abi::debug_write_max;
+    CHECK_FAILS(sys::debug_write(reinterpret_cast<Word>(text), max + 1), Error::invalid_argument);
+    CHECK_FAILS(sys::debug_write(reinterpret_cast<Word>(text), huge), Error::invalid_argument);
+    // The length is checked first: a bad buffer with a bad length is invalid_argument.
+    CHECK_FAILS(sys::debug_write(kernel_address, max + 1), Error::invalid_argument);
+    CHECK_FAILS(sys::debug_write(kernel_address, 1), Error::bad_address);
+    CHECK_FAILS(sys::debug_write(non_canonical, 1), Error::bad_address);
+    CHECK_FAILS(sys::debug_write(user_end - 8, 16), Error::bad_address); // crosses the boundary
+    CHECK_FAILS(sys::debug_write(huge, 1), Error::bad_address);
+    // Every page the bytes lie on must be mapped: one unmapped byte at either end is enough.
+    CHECK_FAILS(sys::debug_write(nowhere, 1), Error::not_mapped);
+    const Vaddr p = roottask::take_pages(2);
+    CHECK_EQ(sys::mem_unmap(fpage::make(p + page, 12, 0), 1).error, Error::ok); // the root's own mapping too
+    CHECK_FAILS(sys::debug_write(p + page - 1, 2), Error::not_mapped);
+    CHECK_FAILS(sys::debug_write(p + page, max), Error::not_mapped);
+    // Nothing at all to write is fine wherever it is, as long as it is user space.
+    CHECK_EQ(sys::debug_write(nowhere, 0).error, Error::ok);
+    CHECK_FAILS(sys::debug_write(kernel_address, 0), Error::bad_address);
+    CHECK_EQ(sys::debug_write(reinterpret_cast<Word>(text), sizeof text - 1).error, Error::ok);
+}

@@ -274,6 +274,134 @@ JANUS_TEST(a_syscall_with_a_zero_stack_pointer_returns_normally) {
     }
 }
 
+extern "C" void janus_write_text();
+extern "C" char janus_top_page[];
+
+JANUS_TEST(executing_an_unmapped_address_faults_at_it) {
+    REQUIRE_BOOT();
+    const Vaddr nowhere = 0x2c00'0000;
+    Exception e = run_stub(t, nowhere, fresh_stack());
+    if (CHECK_EQ(e.error, Error::ok)) {
+        CHECK_EQ(e.vector, vector_pf);
+        CHECK_EQ(e.code & 5, Word{4}); // not present, from user mode
+        CHECK_EQ(e.ip, nowhere);
+    }
+}
+
+JANUS_TEST(executing_a_data_page_faults_at_it) {
+    REQUIRE_BOOT();
+    // Pool pages are read/write, never executable (NX): a jump there is a #PF on a present page.
+    const Vaddr data = roottask::take_pages(1);
+    *reinterpret_cast<volatile std::uint16_t*>(data) = 0x0b0f; // ud2, should it ever run
+    Exception e = run_stub(t, data, fresh_stack());
+    if (CHECK_EQ(e.error, Error::ok)) {
+        CHECK_EQ(e.vector, vector_pf);
+        CHECK_EQ(e.code & 5, Word{5}); // present, from user mode
+        CHECK_EQ(e.ip, data);
+    }
+}
+
+JANUS_TEST(writing_the_own_text_faults) {
+    REQUIRE_BOOT();
+    const Vaddr at = reinterpret_cast<Vaddr>(janus_write_text);
+    const Word before = *reinterpret_cast<const volatile Word*>(at);
+    Exception e = run_stub(t, at, fresh_stack());
+    if (CHECK_EQ(e.error, Error::ok)) {
+        CHECK_EQ(e.vector, vector_pf);
+        CHECK_EQ(e.code & 7, Word{7}); // present, write, from user mode
+        CHECK_EQ(e.ip, at + 7);        // the store after the lea
+    }
+    CHECK_EQ(*reinterpret_cast<const volatile Word*>(at), before);
+}
+
+JANUS_TEST(a_syscall_ending_at_the_top_of_user_space_faults_instead_of_returning_there) {
+    REQUIRE_BOOT();
+    // The last user page holds a page whose last two bytes are `syscall` (in a child domain: the root's
+    // own last page is its UTCB). The return address is the first non-canonical address; the kernel must
+    // not sysret there (a ring-0 #GP on Intel) but deliver a #GP to the thread's handler at that ip.
+    const Sel pd = scratch(3), ep = scratch(4), thread = scratch(5), reply = scratch(6);
+    const Vaddr top = janus::abi::user_end - page;
+    auto& u = roottask::root_utcb();
+    CHECK_EQ(reinterpret_cast<Vaddr>(janus_top_page) % page, Word{0});
+    if (CHECK_EQ(sys::pd_create(pd, 64 * 1024, 4).error, Error::ok) &&
+        CHECK_EQ(sys::mem_map(fpage::make(reinterpret_cast<Vaddr>(janus_top_page), 12, R::read | R::exec), pd,
+                              top, 0)
+                     .error,
+                 Error::ok) &&
+        CHECK_EQ(sys::endpoint_create(ep).error, Error::ok) &&
+        CHECK_EQ(sys::thread_create(thread, pd, attacker_utcb, 100, roottask::next_cpu()).error, Error::ok) &&
+        CHECK_EQ(sys::thread_configure(thread, Sel{0}, ep).error, Error::ok) &&
+        CHECK_EQ(sys::thread_start(thread, janus::abi::user_end - 16, top).error, Error::ok)) {
+        u.reply_sel = raw(reply);
+        auto r = sys::ipc_recv(ep, second);
+        u.reply_sel = 0;
+        if (CHECK_EQ(r.error, Error::ok)) {
+            CHECK_EQ(r.w0, vector_gp);
+            CHECK_EQ(r.w1, Word{0});
+            CHECK_EQ(r.w2, janus::abi::user_end);
+        }
+    }
+    CHECK_EQ(sys::pd_quota().error, Error::ok);
+    roottask::clear_scratch(7);
+}
+
+namespace {
+
+/// The first exception of a thread started at janus_priv_into (#UD) is answered with `ip` and `sp`; returns
+/// the second exception it raises.
+Exception answer_with(test::Context& t, Word ip, Word sp) {
+    const Sel ep = scratch(0), reply = scratch(1), thread = scratch(2);
+    Exception e{Error::invalid_argument, 0, 0, 0, 0, 0};
+    auto& u = roottask::root_utcb();
+    const Vaddr stack = fresh_stack();
+    if (CHECK_EQ(sys::endpoint_create(ep).error, Error::ok) &&
+        CHECK_EQ(sys::thread_create(thread, root::own_pd, attacker_utcb, 100, roottask::next_cpu()).error,
+                 Error::ok) &&
+        CHECK_EQ(sys::thread_configure(thread, Sel{0}, ep).error, Error::ok) &&
+        CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(janus_priv_into), stack).error,
+                 Error::ok)) {
+        u.reply_sel = raw(reply);
+        auto r = sys::ipc_recv(ep, second);
+        if (CHECK_EQ(r.error, Error::ok) && CHECK_EQ(r.w0, vector_ud) &&
+            CHECK_EQ(sys::ipc_reply(reply, msg::info(0, 2), ip, sp == 0 ? stack : sp, 0).error, Error::ok)) {
+            r = sys::ipc_recv(ep, second);
+            e = Exception{r.error, msg::label(r.info), r.w0, r.w1, r.w2, u.mr[3]};
+        }
+        u.reply_sel = 0;
+    }
+    roottask::clear_scratch(3);
+    return e;
+}
+
+} // namespace
+
+JANUS_TEST(a_handler_answer_with_a_kernel_ip_is_a_fault_not_a_jump) {
+    REQUIRE_BOOT();
+    // The new ip an exception handler gives is the thread's next rip: one in the kernel half (or not
+    // canonical) must never be entered; the thread takes #GP(0) there instead.
+    for (Word ip : {Word{0xffff'ffff'8000'0000}, Word{0x0000'9000'0000'0000}}) {
+        Exception e = answer_with(t, ip, 0);
+        if (CHECK_EQ(e.error, Error::ok)) {
+            CHECK_EQ(e.vector, vector_gp);
+            CHECK_EQ(e.code, Word{0});
+            CHECK_EQ(e.ip, ip);
+        }
+    }
+}
+
+JANUS_TEST(a_handler_answer_with_a_kernel_sp_is_a_fault) {
+    REQUIRE_BOOT();
+    const Vaddr ip = reinterpret_cast<Vaddr>(janus_priv_into);
+    for (Word sp : {Word{0xffff'8000'0000'0000}, Word{0x0000'9000'0000'0000}}) {
+        Exception e = answer_with(t, ip, sp);
+        if (CHECK_EQ(e.error, Error::ok)) {
+            CHECK_EQ(e.vector, vector_gp);
+            CHECK_EQ(e.ip, ip);
+            CHECK_EQ(e.sp, sp);
+        }
+    }
+}
+
 namespace {
 
 /// Arguments a hostile user would try: zero, small numbers, huge and boundary values, addresses of every

@@ -89,4 +89,23 @@ janus_push_non_canonical:
         ud2
 1:      jmp 1b
 
+// A store into the thread's own text (mapped read/execute).
+        .globl janus_write_text
+janus_write_text:
+        leaq janus_write_text(%rip), %rax
+        movq $0, (%rax)
+        ud2
+1:      jmp 1b
+
+// A page of its own whose last two bytes are a syscall: mapped at the last user page, the syscall's return
+// address (rcx) is 0x0000800000000000, the first non-canonical address: sysret there would fault in ring 0 on
+// Intel CPUs.
+        .section .text.janus_top_page,"ax",@progbits
+        .balign 4096
+        .globl janus_top_page
+janus_top_page:
+        .fill 4094, 1, 0x90
+        syscall
+        .balign 4096
+
         .section .note.GNU-stack,"",@progbits
