@@ -30,6 +30,19 @@ def header_users(bdir):
     return users
 
 
+def outputs(bdir):
+    """Every file ninja builds in bdir (relative paths)."""
+    outs = set()
+    for line in ninja(bdir, "targets", "all").splitlines():
+        name, _, rule = line.rpartition(": ")
+        if rule == "phony" or os.path.isabs(name) or name == "build.ninja":
+            continue
+        if "CMakeFiles/" in name and not name.endswith((".o", ".obj")):
+            continue  # CMake's own bookkeeping (.util stamps, glob checks), never a mutant's output
+        outs.add(name)
+    return outs
+
+
 def link_inputs(bdir, target, memo):
     """The objects and static libraries a target links (direct inputs of its link edge), relative to bdir."""
     if target in memo:

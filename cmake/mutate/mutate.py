@@ -8,11 +8,13 @@ stopping at the first failing test. See cmake/mutate/README.md.
 """
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
 import random
 import re
+import shutil
 import sys
 import time
 
@@ -64,7 +66,7 @@ FAIL_LINE = re.compile(r"^\s*\d+\s*-\s*(\S+)\s*\(([^)]*)\)", re.M)
 def run_ctest(bdir, names, label, exclude_names, exclude_label=None, jobs=2, log=None):
     """Run the named tests (None: every test with the label); returns ("pass"|"fail"|"timeout", failed name)."""
     args = ["ctest", "--test-dir", bdir, "-L", "^%s$" % label, "--stop-on-failure", "-j%d" % jobs,
-            "--timeout", str(HOST_TEST_TIMEOUT), "--no-tests=ignore"]
+            "--timeout", str(HOST_TEST_TIMEOUT), "--no-tests=ignore", "--output-on-failure"]
     if names is not None:
         if not names:
             return "pass", None
@@ -99,6 +101,10 @@ class Baseline:
         progs = sorted({t["program"] for t in self.host_tests if t["program"]})
         self.programs = deps.Programs(trees.host, progs)
         self.host_users = deps.header_users(trees.host)
+        self.outputs = deps.outputs(trees.host)
+        self.metal_outputs = deps.outputs(trees.metal)
+        self.libs = {o for o in self.outputs if o.endswith(".a")}
+        self.generated = {o for o in self.outputs if "build_id" in os.path.basename(o)}
         self.metal_users = deps.header_users(trees.metal)
         # What the tests run against: the programs, the bare-metal images and the harness scripts.
         parts = [TOOL_VERSION]
@@ -199,10 +205,16 @@ def run_mutant(trees, base, s, original, use_hw, log):
     path = os.path.join(trees.src, s["file"])
     mutated = original[:s["start"]] + s["repl"].encode() + original[s["end"]:]
     result = {"status": None, "tier": None, "test": None}
+    stat = os.stat(path)
+    objs = sorted(base.host_users.get(os.path.realpath(path), ()))
+    progs = base.programs.affected(objs)
+    stash = Stash(trees.host, os.path.join(trees.work, "stash"))
+    stash.save(set(objs) | base.libs | base.generated | {os.path.relpath(p, trees.host) for p in progs})
+    t0 = time.time_ns()
+    metal_built = False
     with open(path, "wb") as f:
         f.write(mutated)
     try:
-        objs = sorted(base.host_users.get(os.path.realpath(path), ()))
         if not objs:
             result.update(status="survived", tier="-", test="(no object of the host tree compiles this file)")
             return result
@@ -220,6 +232,7 @@ def run_mutant(trees, base, s, original, use_hw, log):
             # A changed object no test program links (the ring-3 ELF that usermode.* load at run time, from a
             # kernel/abi header): no narrowing, everything is built and every test runs.
             progs, targets = set(base.programs.members), []
+            stash.complete = False
         rc, out = trees.build(trees.host, targets, timeout=BUILD_WALL)
         if rc != 0:
             result.update(status="stillborn", test=first_error(out))
@@ -232,11 +245,21 @@ def run_mutant(trees, base, s, original, use_hw, log):
                 return result
         in_elf = bool(base.metal_users.get(os.path.realpath(path)))
         if use_hw and in_elf:
+            metal_built = True
             rc, out = trees.build(trees.metal, timeout=BUILD_WALL)
             if rc != 0:
                 result.update(status="stillborn", tier="hw", test=first_error(out))
                 return result
             verdict, test = run_ctest(trees.metal, None, "hw", base.failing, exclude_label="kvm", log=log)
+            if verdict == "fail":
+                # QEMU boots under TCG depend on the machine's load (other builds share the 2 cores): a failing
+                # boot counts only if it fails again alone.
+                again, _ = run_ctest(trees.metal, {test}, "hw", set(), exclude_label="kvm", jobs=1, log=log)
+                if again == "pass":
+                    flaky = {test}
+                    verdict, test = run_ctest(trees.metal, None, "hw", base.failing | flaky, exclude_label="kvm",
+                                              log=log)
+                    result["flaky"] = sorted(flaky)
             if verdict != "pass":
                 result.update(status="killed" if verdict == "fail" else "timeout", tier="hw", test=test)
                 return result
@@ -246,6 +269,51 @@ def run_mutant(trees, base, s, original, use_hw, log):
     finally:
         with open(path, "wb") as f:
             f.write(original)
+        stash.restore(base.outputs, t0)
+        if metal_built:
+            # The source gets its old timestamp back, so ninja would not see it change again: every output of the
+            # x86_64 tree this mutant rebuilt is deleted instead, and the next hw run rebuilds it unmutated.
+            Stash(trees.metal, os.path.join(trees.work, "stash")).restore(base.metal_outputs, t0)
+        if stash.complete:
+            # The tree is the unmutated one again, outputs and timestamps: nothing is rebuilt for the next mutant.
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+class Stash:
+    """The unmutated outputs a mutant's build may overwrite (its objects, every static library, the build id,
+    the programs it relinks), saved with their timestamps and put back afterwards, so the next mutant does not
+    recompile what this one touched (a header's ~100 objects). Any other output rebuilt meanwhile is deleted:
+    ninja rebuilds it from the restored sources when it is next needed. With complete = False (a mutant that
+    needed a full build) the source file keeps its new timestamp, so ninja rebuilds whatever depends on it."""
+
+    def __init__(self, bdir, where):
+        self.bdir, self.where, self.saved, self.complete = bdir, where, [], True
+        shutil.rmtree(where, ignore_errors=True)
+
+    def save(self, rels):
+        for rel in sorted(rels):
+            src = os.path.join(self.bdir, rel)
+            if os.path.isfile(src):
+                dst = os.path.join(self.where, rel)
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                shutil.copy2(src, dst)
+                self.saved.append(rel)
+
+    def restore(self, outputs, t0):
+        if self.complete:
+            for rel in self.saved:
+                os.replace(os.path.join(self.where, rel), os.path.join(self.bdir, rel))
+        saved = set(self.saved) if self.complete else set()
+        for rel in outputs:
+            if rel in saved:
+                continue
+            p = os.path.join(self.bdir, rel)
+            try:
+                if os.stat(p).st_mtime_ns >= t0:
+                    os.remove(p)
+            except OSError:
+                pass
+        shutil.rmtree(self.where, ignore_errors=True)
 
 
 def first_error(out):
@@ -317,6 +385,11 @@ def main():
     work = os.path.join(repo, "build", "mutate")
     os.makedirs(work, exist_ok=True)
     args.paths = [os.path.relpath(os.path.realpath(p), repo) for p in args.paths]
+    lock = open(os.path.join(work, "lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise SystemExit("mutate: another ./janus mutate is running (build/mutate/lock)")
     trees = tree.Trees(repo, work, args.rev)
     start = time.time()
     say("syncing build/mutate/src with %s" % args.rev)
