@@ -172,8 +172,11 @@ JANUS_TEST(ipc_call_errors_without_a_partner_from_ring3) {
     send_errors_without_partner(t, do_call);
 }
 
-JANUS_TEST(ipc_send_refused_by_the_receivers_windows) {
-    REQUIRE_BOOT();
+// The transfer errors at the rendezvous, the same for ipc_send and ipc_call. The receiver takes no reply
+// capability (reply_sel 0), so a call whose message it does receive ends `cancelled` (`delivered`).
+namespace {
+
+void refused_by_the_receivers_windows(test::Context& t, SendLike op, Error delivered) {
     const Sel pd = scratch(0), ep = scratch(1), thread = scratch(2), ntf = scratch(3);
     const Vaddr p = roottask::take_pages(1);
     CHECK_EQ(sys::endpoint_create(ep).error, Error::ok);
@@ -182,13 +185,13 @@ JANUS_TEST(ipc_send_refused_by_the_receivers_windows) {
     srv_cap_window = window::caps(1, 1); // its only slot is occupied (its endpoint)
     if (start_receiver(t, pd, ep, thread)) {
         set_item(item::cap(R::read), raw(ntf));
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 1), second, 0, 0, 0), Error::refused);
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 1), second)}, Error::refused);
         set_item(item::cap(R::read), raw(ntf), 0);
         set_item(item::cap(R::write), raw(ntf), 1);
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 2), second, 0, 0, 0), Error::refused); // too few slots
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 2), second)}, Error::refused); // too few slots
         // No memory window at all.
         set_item(item::memory(0), fpage::make(p, 12, R::read), 0);
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 1), second, 0, 0, 0), Error::refused);
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 1), second)}, Error::refused);
         receiver_still_waits(t, ep);
         CHECK_EQ(srv_received, Word{1}); // only the good message arrived
     }
@@ -198,8 +201,7 @@ JANUS_TEST(ipc_send_refused_by_the_receivers_windows) {
     roottask::clear_scratch(4);
 }
 
-JANUS_TEST(ipc_send_refused_when_the_memory_item_leaves_the_window) {
-    REQUIRE_BOOT();
+void refused_when_the_memory_item_leaves_the_window(test::Context& t, SendLike op, Error delivered) {
     const Sel pd = scratch(0), ep = scratch(1), thread = scratch(2);
     const Vaddr p = roottask::take_pages(1);
     CHECK_EQ(sys::endpoint_create(ep).error, Error::ok);
@@ -207,13 +209,13 @@ JANUS_TEST(ipc_send_refused_when_the_memory_item_leaves_the_window) {
     srv_mem_window = fpage::make(window_at, 16, R::read | R::write);
     if (start_receiver(t, pd, ep, thread)) {
         set_item(item::memory(0x10000), fpage::make(p, 12, R::read)); // just past the 64 KiB window
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 1), second, 0, 0, 0), Error::refused);
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 1), second)}, Error::refused);
         set_item(item::memory(0x7fff'0000), fpage::make(p, 12, R::read));
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 1), second, 0, 0, 0), Error::refused);
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 1), second)}, Error::refused);
         receiver_still_waits(t, ep);
         // Within the window it lands.
         set_item(item::memory(0xf000), fpage::make(p, 12, R::read));
-        CHECK_EQ(sys::ipc_send(ep, msg::info(78, 0, 1), second, 0, 0, 0).error, Error::ok);
+        CHECK_EQ(op(ep, msg::info(78, 0, 1), second), delivered);
         CHECK_EQ(srv_last_label, Word{78});
     }
     set_item(0, 0);
@@ -221,8 +223,7 @@ JANUS_TEST(ipc_send_refused_when_the_memory_item_leaves_the_window) {
     roottask::clear_scratch(3);
 }
 
-JANUS_TEST(ipc_send_memory_item_errors_at_the_rendezvous) {
-    REQUIRE_BOOT();
+void memory_item_errors_at_the_rendezvous(test::Context& t, SendLike op, Error delivered) {
     const Sel pd = scratch(0), ep = scratch(1), thread = scratch(2);
     const Vaddr p = roottask::take_pages(2);
     CHECK_EQ(sys::endpoint_create(ep).error, Error::ok);
@@ -231,19 +232,19 @@ JANUS_TEST(ipc_send_memory_item_errors_at_the_rendezvous) {
     if (start_receiver(t, pd, ep, thread)) {
         // Not mapped in the sender.
         set_item(item::memory(0), fpage::make(0x2600'0000, 12, R::read));
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 1), second, 0, 0, 0), Error::not_mapped);
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 1), second)}, Error::not_mapped);
         // Not delegable: the root's UTCB has no grant right.
         set_item(item::memory(0), fpage::make(janus::abi::root_mem::utcb, 12, R::read));
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 1), second, 0, 0, 0), Error::missing_rights);
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 1), second)}, Error::missing_rights);
         // More rights than the source has: text is not writable.
         set_item(item::memory(0),
                  fpage::make(reinterpret_cast<Vaddr>(&roottask::take_pages) & ~(page - 1), 12, R::write));
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 1), second, 0, 0, 0), Error::missing_rights);
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 1), second)}, Error::missing_rights);
         // A page that landed once occupies its place: the second transfer there conflicts.
         set_item(item::memory(0), fpage::make(p, 12, R::read));
-        CHECK_EQ(sys::ipc_send(ep, msg::info(2, 0, 1), second, 0, 0, 0).error, Error::ok);
+        CHECK_EQ(op(ep, msg::info(2, 0, 1), second), delivered);
         set_item(item::memory(0), fpage::make(p + page, 12, R::read));
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 1), second, 0, 0, 0), Error::mapping_conflict);
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 1), second)}, Error::mapping_conflict);
         receiver_still_waits(t, ep);
         CHECK_EQ(srv_received, Word{2});
     }
@@ -252,8 +253,7 @@ JANUS_TEST(ipc_send_memory_item_errors_at_the_rendezvous) {
     roottask::clear_scratch(3);
 }
 
-JANUS_TEST(ipc_send_quota_exhausted_when_the_receiver_cannot_pay) {
-    REQUIRE_BOOT();
+void quota_exhausted_when_the_receiver_cannot_pay(test::Context& t, SendLike op, Error delivered) {
     const Sel pd = scratch(0), ep = scratch(1), thread = scratch(2);
     const Vaddr p = roottask::take_pages(1);
     CHECK_EQ(sys::endpoint_create(ep).error, Error::ok);
@@ -262,12 +262,54 @@ JANUS_TEST(ipc_send_quota_exhausted_when_the_receiver_cannot_pay) {
     srv_spend = 1; // the receiver's domain keeps nothing for mapping nodes and page tables
     if (start_receiver(t, pd, ep, thread)) {
         set_item(item::memory(0), fpage::make(p, 12, R::read));
-        CHECK_FAILS(sys::ipc_send(ep, msg::info(1, 0, 1), second, 0, 0, 0), Error::quota_exhausted);
+        CHECK_FAILS(Status{op(ep, msg::info(1, 0, 1), second)}, Error::quota_exhausted);
         receiver_still_waits(t, ep);
     }
     set_item(0, 0);
     reset_receiver();
     roottask::clear_scratch(3);
+}
+
+} // namespace
+
+JANUS_TEST(ipc_send_refused_by_the_receivers_windows) {
+    REQUIRE_BOOT();
+    refused_by_the_receivers_windows(t, do_send, Error::ok);
+}
+
+JANUS_TEST(ipc_call_refused_by_the_receivers_windows) {
+    REQUIRE_BOOT();
+    refused_by_the_receivers_windows(t, do_call, Error::cancelled);
+}
+
+JANUS_TEST(ipc_send_refused_when_the_memory_item_leaves_the_window) {
+    REQUIRE_BOOT();
+    refused_when_the_memory_item_leaves_the_window(t, do_send, Error::ok);
+}
+
+JANUS_TEST(ipc_call_refused_when_the_memory_item_leaves_the_window) {
+    REQUIRE_BOOT();
+    refused_when_the_memory_item_leaves_the_window(t, do_call, Error::cancelled);
+}
+
+JANUS_TEST(ipc_send_memory_item_errors_at_the_rendezvous) {
+    REQUIRE_BOOT();
+    memory_item_errors_at_the_rendezvous(t, do_send, Error::ok);
+}
+
+JANUS_TEST(ipc_call_memory_item_errors_at_the_rendezvous) {
+    REQUIRE_BOOT();
+    memory_item_errors_at_the_rendezvous(t, do_call, Error::cancelled);
+}
+
+JANUS_TEST(ipc_send_quota_exhausted_when_the_receiver_cannot_pay) {
+    REQUIRE_BOOT();
+    quota_exhausted_when_the_receiver_cannot_pay(t, do_send, Error::ok);
+}
+
+JANUS_TEST(ipc_call_quota_exhausted_when_the_receiver_cannot_pay) {
+    REQUIRE_BOOT();
+    quota_exhausted_when_the_receiver_cannot_pay(t, do_call, Error::cancelled);
 }
 
 JANUS_TEST(ipc_call_is_cancelled_when_the_receiver_takes_no_reply_capability) {
@@ -524,4 +566,118 @@ JANUS_TEST(thread_yield_ignores_its_argument_registers) {
         CHECK_EQ(r.status, Word{0});
         for (Word w : r.r) CHECK_EQ(w, junk); // no results: every register as it was
     }
+}
+
+namespace {
+
+constexpr Vaddr caller_utcb = 0x2402'0000;
+volatile Word windowed_spend = 0;  // the caller's domain spends its whole quota before calling
+volatile Word windowed_status = 0; // status + 1 of its call
+volatile Word windowed_answer = 0;
+
+/// Calls the root with a 64 KiB memory window for the answer's memory item.
+[[noreturn]] void windowed_caller() {
+    auto& u = roottask::utcb_at(caller_utcb);
+    u.mem_window = fpage::make(window_at, 16, R::read | R::write);
+    if (windowed_spend) {
+        namespace charge = janus::abi::charge;
+        auto q = sys::pd_quota();
+        (void)sys::pd_create(srv_sink,
+                             q.limit - q.used - (charge::pd + 16 * charge::cap_slot + charge::page_table), 4);
+    }
+    auto r = sys::ipc_call(caller_ep, msg::info(3, 1), timeout_never, 0x77, 0, 0);
+    windowed_answer = r.w0;
+    windowed_status = static_cast<Word>(r.error) + 1;
+    for (;;) sys::notify_wait(Sel{2}, timeout_never);
+}
+
+using ReplyLike = Error (*)(Sel reply, Sel ep, Word info);
+Error reply_only(Sel reply, Sel, Word info) {
+    return sys::ipc_reply(reply, info, 0x99, 0, 0).error;
+}
+Error reply_then_poll(Sel reply, Sel ep, Word info) {
+    roottask::root_utcb().reply_sel = raw(reply);
+    Error e = sys::ipc_reply_recv(ep, info, timeout_poll, 0x99, 0, 0).error;
+    roottask::root_utcb().reply_sel = 0;
+    return e;
+}
+
+/// A caller in a child domain waits for its answer with a memory window; every answer whose memory item
+/// cannot land fails for the replier with the item's error, leaving the reply capability and the caller
+/// waiting; then a plain answer reaches it. `reply_recv` answers through ipc_reply_recv (polling after).
+void reply_item_errors(test::Context& t, ReplyLike answer, bool spend) {
+    const Sel pd = scratch(0), ep = scratch(1), thread = scratch(2), reply = scratch(3), park = scratch(4);
+    const Vaddr p = roottask::take_pages(2);
+    auto& u = roottask::root_utcb();
+    windowed_status = 0;
+    windowed_answer = 0;
+    windowed_spend = spend ? 1 : 0;
+    CHECK_EQ(sys::endpoint_create(ep).error, Error::ok);
+    CHECK_EQ(sys::notification_create(park).error, Error::ok);
+    if (roottask::make_child(t, pd, 256 * 1024) &&
+        CHECK_EQ(sys::cap_copy(ep, pd, caller_ep, R::write, 0).error, Error::ok) &&
+        CHECK_EQ(sys::cap_copy(park, pd, Sel{2}, R::read, 0).error, Error::ok) &&
+        // The window's last page is taken already: an item landing there conflicts.
+        CHECK_EQ(sys::mem_map(fpage::make(p + page, 12, R::read), pd, window_at + 0xf000, 0).error,
+                 Error::ok) &&
+        roottask::start_thread_on(t, thread, pd, caller_utcb, windowed_caller, above_root, 0)) {
+        u.reply_sel = raw(reply);
+        auto r = sys::ipc_recv(ep, second);
+        u.reply_sel = 0;
+        if (CHECK_EQ(r.error, Error::ok)) {
+            const Word one = msg::info(0, 1, 1);
+            if (spend) {
+                set_item(item::memory(0), fpage::make(p, 12, R::read));
+                CHECK_FAILS(Status{answer(reply, ep, one)}, Error::quota_exhausted);
+            } else {
+                set_item(item::memory(0), fpage::make(0x2600'0000, 12, R::read));
+                CHECK_FAILS(Status{answer(reply, ep, one)}, Error::not_mapped);
+                set_item(item::memory(0), fpage::make(janus::abi::root_mem::utcb, 12, R::read));
+                CHECK_FAILS(Status{answer(reply, ep, one)}, Error::missing_rights);
+                set_item(item::memory(0xf000), fpage::make(p, 12, R::read));
+                CHECK_FAILS(Status{answer(reply, ep, one)}, Error::mapping_conflict);
+                set_item(item::memory(0x10000), fpage::make(p, 12, R::read));
+                CHECK_FAILS(Status{answer(reply, ep, one)}, Error::refused);
+                set_item(item::memory(0), fpage::make(p + 0x800, 12, R::read));
+                CHECK_FAILS(Status{answer(reply, ep, one)}, Error::bad_flexpage);
+                set_item(item::memory(0), fpage::make(kernel_address, 12, R::read));
+                CHECK_FAILS(Status{answer(reply, ep, one)}, Error::bad_address);
+            }
+            set_item(0, 0);
+            CHECK_EQ(sys::cap_info(reply).type, static_cast<Word>(janus::abi::ObjectType::reply));
+            CHECK_EQ(windowed_status, Word{0}); // still waiting
+            const Error last = answer(reply, ep, msg::info(0, 1));
+            CHECK(last == Error::ok || last == Error::would_block); // reply_recv: answered, then nobody came
+            CHECK_EMPTY(reply);
+            CHECK(roottask::eventually(park, [] { return windowed_status != 0; }));
+            CHECK_EQ(windowed_status, static_cast<Word>(Error::ok) + 1);
+            CHECK_EQ(windowed_answer, Word{0x99});
+        }
+    }
+    set_item(0, 0);
+    u.reply_sel = 0;
+    windowed_spend = 0;
+    roottask::clear_scratch(5);
+}
+
+} // namespace
+
+JANUS_TEST(ipc_reply_memory_item_errors_from_ring3) {
+    REQUIRE_BOOT();
+    reply_item_errors(t, reply_only, false);
+}
+
+JANUS_TEST(ipc_reply_recv_memory_item_errors_from_ring3) {
+    REQUIRE_BOOT();
+    reply_item_errors(t, reply_then_poll, false);
+}
+
+JANUS_TEST(ipc_reply_quota_exhausted_when_the_caller_cannot_pay) {
+    REQUIRE_BOOT();
+    reply_item_errors(t, reply_only, true);
+}
+
+JANUS_TEST(ipc_reply_recv_quota_exhausted_when_the_caller_cannot_pay) {
+    REQUIRE_BOOT();
+    reply_item_errors(t, reply_then_poll, true);
 }

@@ -62,6 +62,13 @@ template <int I>
     park();
 }
 template <int I>
+[[noreturn]] void reply_receiver() {
+    // Nothing at its reply_sel (0): no answer to give, only the receive.
+    status[I] =
+        static_cast<Word>(sys::ipc_reply_recv(w_ep, msg::info(0, 0), timeout_never, 0, 0, 0).error) + 1;
+    park();
+}
+template <int I>
 [[noreturn]] void waiter() {
     status[I] = static_cast<Word>(sys::notify_wait(w_ntf, timeout_never).error) + 1;
     park();
@@ -135,6 +142,28 @@ JANUS_TEST(deleting_an_endpoint_cancels_every_queued_receiver) {
             CHECK_EQ(status[i], st(Error::cancelled));
             CHECK_EQ(report[i], st(Error::bad_selector)); // their copies went with the object
         }
+    }
+    roottask::clear_scratch(7);
+}
+
+JANUS_TEST(deleting_an_endpoint_cancels_servers_waiting_in_reply_recv) {
+    REQUIRE_BOOT();
+    const Sel pd = scratch(0), ep = scratch(1), park_ntf = scratch(2), pause = scratch(3);
+    reset();
+    CHECK_EQ(sys::endpoint_create(ep).error, Error::ok);
+    CHECK_EQ(sys::notification_create(park_ntf).error, Error::ok);
+    CHECK_EQ(sys::notification_create(pause).error, Error::ok);
+    if (child_with(t, pd, ep, Sel{0}, park_ntf) && start_worker(t, scratch(4), pd, 0, reply_receiver<0>) &&
+        start_worker(t, scratch(5), pd, 1, reply_receiver<1>)) {
+        CHECK_EQ(status[0] + status[1], Word{0});
+        // Both wait as receivers: a send reaches the first, and the second still waits.
+        CHECK_EQ(sys::ipc_send(ep, msg::info(1, 0), timeout_poll, 0, 0, 0).error, Error::ok);
+        CHECK(roottask::eventually(pause, [] { return status[0] != 0; }));
+        CHECK_EQ(status[0], st(Error::ok));
+        CHECK_EQ(status[1], Word{0});
+        CHECK_EQ(sys::cap_delete(ep).error, Error::ok);
+        CHECK(roottask::eventually(pause, [] { return status[1] != 0; }));
+        CHECK_EQ(status[1], st(Error::cancelled));
     }
     roottask::clear_scratch(7);
 }
