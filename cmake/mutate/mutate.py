@@ -63,8 +63,31 @@ def ctest_listing(bdir):
 FAIL_LINE = re.compile(r"^\s*\d+\s*-\s*(\S+)\s*\(([^)]*)\)", re.M)
 
 
-def run_ctest(bdir, names, label, exclude_names, exclude_label=None, jobs=2, log=None):
-    """Run the named tests (None: every test with the label); returns ("pass"|"fail"|"timeout", failed name)."""
+def run_ctest(bdir, names, label, exclude_names, exclude_label=None, jobs=2, log=None, all_names=None):
+    """Run the named tests (None: every test with the label); returns ("pass"|"fail"|"timeout"|"error", the
+    failing test). ctest's -R is a regular expression of bounded size, so a long list is run in chunks, and a
+    list that is every test of the label is no list at all."""
+    if names is not None and all_names is not None and set(names) >= set(all_names) - set(exclude_names):
+        names = None
+    if names is None:
+        return ctest_once(bdir, None, label, exclude_names, exclude_label, jobs, log)
+    chunks, chunk, size = [], [], 0
+    for n in sorted(names):
+        e = re.escape(n)
+        if chunk and size + len(e) + 1 > 5000:
+            chunks.append(chunk)
+            chunk, size = [], 0
+        chunk.append(n)
+        size += len(e) + 1
+    chunks.append(chunk)
+    for chunk in chunks:
+        verdict, test = ctest_once(bdir, chunk, label, exclude_names, exclude_label, jobs, log)
+        if verdict != "pass":
+            return verdict, test
+    return "pass", None
+
+
+def ctest_once(bdir, names, label, exclude_names, exclude_label, jobs, log):
     args = ["ctest", "--test-dir", bdir, "-L", "^%s$" % label, "--stop-on-failure", "-j%d" % jobs,
             "--timeout", str(HOST_TEST_TIMEOUT), "--no-tests=ignore", "--output-on-failure"]
     if names is not None:
@@ -85,7 +108,12 @@ def run_ctest(bdir, names, label, exclude_names, exclude_label=None, jobs=2, log
         return "timeout", fails[0][0]
     if fails:
         return "fail", fails[0][0]
-    return "fail", "(ctest status %d)" % rc
+    return "error", "(ctest status %d without a failed test: %s)" % (rc, out.strip().splitlines()[-1][:200]
+                                                                      if out.strip() else "no output")
+
+
+# A tier's verdict -> the mutant's class. "error": ctest itself failed (not a test); not counted, reported.
+CLASS = {"fail": "killed", "timeout": "timeout", "error": "error"}
 
 
 # ------------------------------------------------------------------------------------------------- baseline
@@ -238,10 +266,12 @@ def run_mutant(trees, base, s, original, use_hw, log):
             result.update(status="stillborn", test=first_error(out))
             return result
         for label in TIERS:
+            every = {t["name"] for t in base.host_tests if label in t["labels"] and t["program"]}
             names = {t["name"] for t in base.host_tests if label in t["labels"] and t["program"] in progs}
-            verdict, test = run_ctest(trees.host, names - base.failing, label, base.failing, log=log)
+            verdict, test = run_ctest(trees.host, names - base.failing, label, base.failing, log=log,
+                                      all_names=every)
             if verdict != "pass":
-                result.update(status="killed" if verdict == "fail" else "timeout", tier=label, test=test)
+                result.update(status=CLASS[verdict], tier=label, test=test)
                 return result
         in_elf = bool(base.metal_users.get(os.path.realpath(path)))
         if use_hw and in_elf:
@@ -261,7 +291,7 @@ def run_mutant(trees, base, s, original, use_hw, log):
                                               log=log)
                     result["flaky"] = sorted(flaky)
             if verdict != "pass":
-                result.update(status="killed" if verdict == "fail" else "timeout", tier="hw", test=test)
+                result.update(status=CLASS[verdict], tier="hw", test=test)
                 return result
         result.update(status="survived", tier="hw" if use_hw and in_elf else "prop",
                       test=None if progs else "(no test program links the changed objects)")
@@ -325,7 +355,7 @@ def first_error(out):
 
 # ---------------------------------------------------------------------------------------------------- report
 def report(results, args, work, seconds, per_mutant):
-    counts = {k: 0 for k in ("killed", "survived", "timeout", "stillborn", "equivalent")}
+    counts = {k: 0 for k in ("killed", "survived", "timeout", "stillborn", "equivalent", "error")}
     for r in results:
         counts[r["status"]] += 1
     judged = counts["killed"] + counts["survived"]
@@ -334,10 +364,11 @@ def report(results, args, work, seconds, per_mutant):
              "command: ./janus mutate %s--n %d --seed %d (%s, revision %s)" % (
                  "".join(p + " " for p in args.paths), args.n, args.seed, time.strftime("%Y-%m-%d %H:%M UTC",
                                                                                         time.gmtime()), args.rev),
-             "", "| sampled | killed | survived | timeout | stillborn | equivalent | score |", "|---|---|---|---|---|---|---|",
-             "| %d | %d | %d | %d | %d | %d | %.1f%% |" % (len(results), counts["killed"], counts["survived"],
-                                                        counts["timeout"], counts["stillborn"], counts["equivalent"],
-                                                        score),
+             "", "| sampled | killed | survived | timeout | stillborn | equivalent | error | score |",
+             "|---|---|---|---|---|---|---|---|",
+             "| %d | %d | %d | %d | %d | %d | %d | %.1f%% |" % (len(results), counts["killed"], counts["survived"],
+                                                             counts["timeout"], counts["stillborn"],
+                                                             counts["equivalent"], counts["error"], score),
              "", "score = killed / (killed + survived); timeouts (a test hung and was stopped) are listed apart.",
              "%.0f s in all, %.1f s per mutant run now (cached results excluded)" % (seconds, per_mutant), ""]
     by_tier = {}
@@ -435,10 +466,10 @@ def main():
                                        ("killed", "timeout") else "", r["seconds"]))
         results.append(dict(s, **r))
     counts, score = report(results, args, work, time.time() - start, ran_seconds / ran if ran else 0.0)
-    print("%d mutants: %d killed, %d survived, %d timeout, %d stillborn, %d equivalent; score %.1f%% "
+    print("%d mutants: %d killed, %d survived, %d timeout, %d stillborn, %d equivalent, %d error; score %.1f%% "
           "(killed / (killed + survived)); report: build/mutate/report.md" % (
               len(results), counts["killed"], counts["survived"], counts["timeout"], counts["stillborn"],
-              counts["equivalent"], score))
+              counts["equivalent"], counts["error"], score))
     for r in results:
         if r["status"] == "survived":
             print("survived: %s:%d [%s] %s -> %s" % (r["file"], r["line"], r["op"], one_line(r["orig"]),
