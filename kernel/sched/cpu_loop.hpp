@@ -6,7 +6,13 @@
 //     lock; loop { stamp time; handle interrupts; bill the slice; fire due timeouts;
 //                  pick -> kick other CPUs -> arm the timer (only if the next event changed);
 //                  nothing to run: unlock, wait for an interrupt, lock;
-//                  else: load registers, unlock, run user code, lock, handle its exit }
+//                  else: load registers, then { unlock, run user code, lock, stamp time, bill, handle its
+//                  exit }
+//                        again at once while it was a syscall after which the thread simply goes on }
+//
+// "Simply goes on" (Scheduler::goes_on, plus: no interrupt recorded, no other CPU to kick, the timer still
+// armed for the next event) is exactly when the decisions at the top would pick the same thread, fire
+// nothing, kick nobody and leave the timer alone, so skipping them changes nothing but the cost of a syscall.
 //
 // The big kernel lock is held everywhere but in user mode and while idle. Interrupts stay masked in the
 // kernel; those taken while idle are recorded (pending_vectors.hpp) and handled here under the lock like
@@ -34,9 +40,9 @@
 
 namespace kernel::sched {
 
-/// Takes the big kernel lock. While it waits, interrupts are open: a CPU that holds the lock may be waiting for
-/// this one to acknowledge a TLB shootdown (arch/tlb.hpp), which happens in the interrupt handler; anything
-/// else that arrives meanwhile is recorded for the loop.
+/// Takes the big kernel lock. While it waits, interrupts are open: a CPU that holds the lock may be waiting
+/// for this one to acknowledge a TLB shootdown (arch/tlb.hpp), which happens in the interrupt handler;
+/// anything else that arrives meanwhile is recorded for the loop.
 inline void lock_kernel(Spinlock& lock) {
     while (!lock.try_lock()) {
         arch::irq_enable();
@@ -54,8 +60,9 @@ void cpu_loop(Host& host) {
     arch::set_interrupt_handler(record_interrupt);
     pending_vectors() = VectorSet{};
     // The deadline the one-shot timer is armed with, so that a decision that leaves the next event where it
-    // was costs no re-arming (on x86 a TSC-deadline MSR write, a VM exit under a hypervisor). The timer disarms
-    // itself when it fires, so its interrupt makes this unknown again (never_armed can be no deadline).
+    // was costs no re-arming (on x86 a TSC-deadline MSR write, a VM exit under a hypervisor). The timer
+    // disarms itself when it fires, so its interrupt makes this unknown again (never_armed can be no
+    // deadline).
     constexpr std::uint64_t never_armed = ~std::uint64_t{0};
     std::uint64_t armed = never_armed;
     lock_kernel(lock);
@@ -90,14 +97,22 @@ void cpu_loop(Host& host) {
         host.load(*next);
         s.set_loaded(cpu, next);
         s.dispatched(cpu);
-        lock.unlock();
-        arch::UserExit exit = host.run();
-        lock_kernel(lock);
-        s.set_now(arch::time_now());
-        s.charge(cpu);
-        if (exit.kind == arch::UserExit::Kind::interrupt) pending_vectors().add(exit.vector);
-        // forget() clears `loaded` when the entity died meanwhile: its registers have nowhere to go.
-        if (s.loaded(cpu) == next) host.handle(*next, exit);
+        for (;;) {
+            lock.unlock();
+            arch::UserExit exit = host.run();
+            lock_kernel(lock);
+            s.set_now(arch::time_now());
+            s.charge(cpu);
+            if (exit.kind == arch::UserExit::Kind::interrupt) pending_vectors().add(exit.vector);
+            // forget() clears `loaded` when the entity died meanwhile: its registers have nowhere to go.
+            if (s.loaded(cpu) != next) break;
+            host.handle(*next, exit);
+            if (exit.kind != arch::UserExit::Kind::syscall || !pending_vectors().empty() ||
+                s.pending_kicks() != 0 || !s.goes_on(cpu, *next) || s.next_event(cpu) != armed ||
+                s.loaded(cpu) != next || host.finished())
+                break;
+            host.load(*next); // the frame the syscall's results went to
+        }
         s.set_loaded(cpu, nullptr);
     }
     arch::timer_arm(0, vector_timer);

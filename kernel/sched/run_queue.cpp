@@ -9,6 +9,7 @@ void RunQueue::link(Entity& e, bool at_front) {
         e.rq_next_ = e.rq_prev_ = &e;
         head = &e;
         bitmap_[p / 64] |= std::uint64_t{1} << (p % 64);
+        summary_ |= 1u << (p / 64);
         return;
     }
     // Inserting before the head is appending at the tail of a circular list; moving the head onto the new
@@ -35,6 +36,7 @@ void RunQueue::remove(Entity& e) {
     if (e.rq_next_ == &e) {
         head = nullptr;
         bitmap_[p / 64] &= ~(std::uint64_t{1} << (p % 64));
+        if (bitmap_[p / 64] == 0) summary_ &= ~(1u << (p / 64));
     } else {
         e.rq_prev_->rq_next_ = e.rq_next_;
         e.rq_next_->rq_prev_ = e.rq_prev_;
@@ -44,10 +46,9 @@ void RunQueue::remove(Entity& e) {
 }
 
 int RunQueue::top_priority() const {
-    for (unsigned w = words; w-- > 0;)
-        if (bitmap_[w])
-            return static_cast<int>(w * 64 + 63 - static_cast<unsigned>(__builtin_clzll(bitmap_[w])));
-    return -1;
+    if (summary_ == 0) return -1;
+    const unsigned w = 31 - static_cast<unsigned>(__builtin_clz(summary_));
+    return static_cast<int>(w * 64 + 63 - static_cast<unsigned>(__builtin_clzll(bitmap_[w])));
 }
 
 Entity* RunQueue::top() const {

@@ -24,7 +24,7 @@ public:
     /// Removes `e`, which is on this queue.
     void remove(Entity& e);
 
-    bool empty() const { return (bitmap_[0] | bitmap_[1] | bitmap_[2] | bitmap_[3]) == 0; }
+    bool empty() const { return summary_ == 0; }
     /// The highest non-empty priority level, or -1 if the queue is empty.
     int top_priority() const;
     /// The first entity of the highest level, or nullptr.
@@ -40,6 +40,8 @@ private:
     void link(Entity& e, bool at_front);
 
     std::uint64_t bitmap_[words] = {};
+    /// Bit w set exactly while bitmap_[w] is not 0: the highest priority is two bit scans away.
+    std::uint32_t summary_ = 0;
     Entity* head_[priority_levels] = {};
 };
 

@@ -169,6 +169,14 @@ Entity* Scheduler::pick(std::uint32_t cpu) {
     return next;
 }
 
+bool Scheduler::goes_on(std::uint32_t cpu, const Entity& e) const {
+    const Cpu& c = cpus_[cpu];
+    if (c.current != &e || e.cpu_ != cpu || e.state_ != RunState::running || e.slice_left_ == 0) return false;
+    if (c.ready.top_priority() > static_cast<int>(e.priority_)) return false;
+    const std::uint64_t deadline = c.timeouts.next_deadline();
+    return deadline == 0 || deadline > now_;
+}
+
 void Scheduler::dispatched(std::uint32_t cpu) {
     cpus_[cpu].dispatched_at = now_;
 }

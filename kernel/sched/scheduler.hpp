@@ -75,6 +75,10 @@ public:
     /// idle).
     Entity* pick(std::uint32_t cpu);
     Entity* current(std::uint32_t cpu) const { return cpus_[cpu].current; }
+    /// Whether pick(cpu) would return `e` and change nothing: `e` runs on `cpu` with some of its slice left,
+    /// nothing ready there outranks it, and no timeout of `cpu` is due (<= now()). The run loop then lets a
+    /// thread go on after a syscall without the decisions (cpu_loop.hpp).
+    bool goes_on(std::uint32_t cpu, const Entity& e) const;
     /// `cpu` enters user mode with current(cpu) now; charge() later bills the time since.
     void dispatched(std::uint32_t cpu);
     /// Bills the current entity of `cpu` for the time since dispatched(); a used-up slice makes it rotate.

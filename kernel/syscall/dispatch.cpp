@@ -44,13 +44,15 @@ void run_syscall(Kernel& kernel, Thread& caller) {
 #endif
     Call call{kernel, caller, *caller.pd, {f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9}};
     std::size_t results = 0;
-    Error status =
-        kernel.ipc_fastpath && ipc::fastpath(kernel, caller) ? ipc::in_frame : dispatch(call, f.rax, results);
+    Error status = kernel.ipc_fastpath && ipc::fastpath_candidate(f.rax) && ipc::fastpath(kernel, caller)
+                       ? ipc::in_frame
+                       : dispatch(call, f.rax, results);
 
     if (status != ipc::in_frame) {
         f.rax = static_cast<std::uint64_t>(status);
-        if (status == Error::ok) {
-            std::uint64_t* out[spec::max_results] = {&f.rdi, &f.rsi, &f.rdx, &f.r10, &f.r8, &f.r9};
+        if (status == Error::ok && results > 0) {
+            static_assert(spec::max_results == 6, "the result registers below");
+            std::uint64_t* const out[spec::max_results] = {&f.rdi, &f.rsi, &f.rdx, &f.r10, &f.r8, &f.r9};
             for (std::size_t i = 0; i < results; ++i) *out[i] = call.result[i];
         }
     } else if (caller.ipc.wait == Wait::none && caller.ipc.life == Life::active) {
