@@ -76,11 +76,18 @@ void tlb_invalidate(AddressSpaceId asid, const TlbScope& scope) {
 
 void tlb_shootdown(CpuMask cpus, AddressSpaceId asid, const TlbScope& scope) {
     const CpuId self = cpu_id();
+    const std::uint64_t self_bit = std::uint64_t{1} << self;
     std::uint64_t others = 0;
     for (CpuId c = 0; c < cpu_count(); ++c)
         if (c != self && cpus.has(c)) others |= std::uint64_t{1} << c;
     if (others) {
-        kernel::SpinGuard guard(x86::shootdown_lock);
+        // Another CPU may hold the lock and wait for this one's acknowledgement while this one has interrupts
+        // masked: answer its request while waiting, or both would wait for ever. (The IPI for it still arrives
+        // later and answers again: invalidating twice is harmless, and the bit is clear already.)
+        while (!x86::shootdown_lock.try_lock()) {
+            if (x86::request.pending.load(MemoryOrder::acquire) & self_bit) x86::tlb_shootdown_acknowledge();
+            cpu_relax();
+        }
         x86::request.asid = asid;
         x86::request.scope = scope;
         x86::request.pending.store(others, MemoryOrder::release);
@@ -90,6 +97,7 @@ void tlb_shootdown(CpuMask cpus, AddressSpaceId asid, const TlbScope& scope) {
         }
         if (cpus.has(self)) tlb_invalidate(asid, scope);
         while (x86::request.pending.load(MemoryOrder::acquire) != 0) cpu_relax();
+        x86::shootdown_lock.unlock();
         return;
     }
     if (cpus.has(self)) tlb_invalidate(asid, scope);
