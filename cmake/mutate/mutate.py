@@ -108,6 +108,10 @@ def ctest_once(bdir, names, label, exclude_names, exclude_label, jobs, log):
         return "timeout", fails[0][0]
     if fails:
         return "fail", fails[0][0]
+    m = re.search(r"Error running test executable\.\s+Path: '([^']*)'\s+Result: ([^\n]*)", out)
+    if m:
+        # gtest_discover_tests could not list a program's tests: the program itself fails (./janus test too)
+        return "fail", "(%s: listing its tests: %s)" % (os.path.basename(m.group(1)), m.group(2).strip())
     return "error", "(ctest status %d without a failed test: %s)" % (rc, out.strip().splitlines()[-1][:200]
                                                                       if out.strip() else "no output")
 
