@@ -30,6 +30,18 @@ struct Fixture {
     FrameAllocator alloc;
 };
 
+TEST(FrameAllocator, OwnsExactlyTheFramesOfItsSpan) {
+    Fixture f(4096);
+    const PhysAddr end = GiB + 4096 * KiB4;
+    EXPECT_TRUE(f.alloc.owns(GiB));
+    EXPECT_TRUE(f.alloc.owns(end - KiB4));
+    EXPECT_TRUE(f.alloc.owns(end - 1));
+    EXPECT_FALSE(f.alloc.owns(end)) << "the first frame after the span";
+    EXPECT_FALSE(f.alloc.owns(GiB - 1));
+    EXPECT_FALSE(f.alloc.owns(0));
+    EXPECT_FALSE(f.alloc.owns(~PhysAddr{0}));
+}
+
 TEST(FrameAllocator, BlocksOfEveryOrderAreAlignedToTheirSize) {
     Fixture f(4096);
     ASSERT_TRUE(f.alloc.add_free_range(GiB, GiB + 4096 * KiB4));
