@@ -1,17 +1,17 @@
 // The kernel behind the per-CPU run loop (kernel/sched/cpu_loop.hpp): what each kernel entry means for
 // threads, IPC and interrupts. A template over how user code runs (the UserMode policy), so bare metal
-// (arch::run_user, run_cpu.cpp), hostsim with user code in an emulator, and tests whose threads are logical
-// actors all share it.
+// (arch::run_user through kernel/boot_root's RootSession), hostsim with user code in an emulator, and tests
+// whose threads are logical actors all share it; run_cpu() below is the entry each CPU calls.
 //
+// clang-format off
 // UserMode policy:
-//   arch::AddressSpaceRoot enter(Thread& t);          // lock held: t is about to run on this CPU
+//   arch::AddressSpaceRoot enter(Thread& t);              lock held: t is about to run on this CPU
 //   arch::UserExit run(Thread& t, arch::UserFrame& f, arch::AddressSpaceRoot s);
-//                                                      // unlocked: run f in s until the next kernel entry
-//                                                      // (t only says whose frame it is: touch nothing of
-//                                                      it)
-//   bool exception(Thread& t, const arch::UserExit& e); // lock held: true if it took care of the exception
-//   bool finished();                                   // lock held: end the loop (tests; the kernel never
-//   does)
+//                                                         unlocked: run f in s until the next kernel entry
+//                                                         (t only says whose frame it is: touch nothing of it)
+//   bool exception(Thread& t, const arch::UserExit& e);   lock held: true if it took care of the exception
+//   bool finished();                                      lock held: end the loop (tests; the kernel never does)
+// clang-format on
 //
 // Registers: the loop copies a thread's frame to this CPU's frame before user mode and back after, under the
 // lock; while user code runs, other CPUs see the thread's last saved frame and never write a running

@@ -2,10 +2,12 @@
 // accesses through the arch contract, frames from the buddy allocator, release after shootdown) and in tests
 // (fakes that record every write, run out of memory on demand, and record what was retired).
 //
+// clang-format off
 //   Memory      Entry load(PhysAddr table, unsigned i)               acquire
-//               bool compare_exchange(table, i, Entry& expected, Entry desired)   on failure: expected =
-//               current Entry fetch_or(table, i, Entry bits)                returns the old value void
-//               initialise(table, i, Entry value)               plain store into a table nobody can see yet
+//               bool compare_exchange(table, i, Entry& expected, Entry desired)
+//                                                                    on failure: expected = current
+//               Entry fetch_or(table, i, Entry bits)                 returns the old value
+//               void initialise(table, i, Entry value)               plain store into a table nobody can see yet
 //   Allocator   std::optional<PhysAddr> allocate_table()             any contents; the table is cleared here
 //               void free_unpublished_table(PhysAddr)                a table that was never made reachable
 //   Cleanup     void retire_table(PhysAddr)                          detached: reuse only after a shootdown
@@ -13,14 +15,11 @@
 //   Encoding    entry format (X86Encoding)
 //
 // Concurrency (lock-free; every CPU may update and walk at once):
-//  * An entry changes only by compare-and-swap or fetch-or, so an update never overwrites one it has not
-//  seen.
-//  * A new table is built off-line (cleared, or filled with the pieces of the superpage it splits, which
-//  keeps
+//  * An entry changes only by compare-and-swap or fetch-or, so an update never overwrites one it has not seen.
+//  * A new table is built off-line (cleared, or filled with the pieces of the superpage it splits, which keeps
 //    every translation) and installed by CAS. The loser of a race frees its unpublished table and goes on
 //    with the winner's.
-//  * A table leaves the tree only by one CAS in its parent (replaced by a superpage, or cleared by an unmap
-//  that
+//  * A table leaves the tree only by one CAS in its parent (replaced by a superpage, or cleared by an unmap that
 //    covers it). The CPU that did that then claims each of its entries by setting the `claimed` bit, which
 //    the MMU ignores (a hardware walk still inside sees the old translation, never a torn one), and retires
 //    what they held. A writer still working in the detached table either lands before the claim (and its
@@ -29,6 +28,7 @@
 //  * Detached tables and unmapped frames go to Cleanup and must not be reused until every CPU that may walk
 //    the table or cache its translations has been shot down; updates run with interrupts masked, so that
 //    shootdown also waits out any update still inside a detached table (see arch/tlb.hpp).
+// clang-format on
 //
 // Out of memory: map and protect first make sure every table they need exists (phase 1, which may allocate
 // but changes no translation: a new empty table or a split superpage translate exactly as before), then
@@ -38,7 +38,9 @@
 // allocates and never fails for lack of memory.
 //
 // unmap removes every mapping that intersects the range, a superpage as a whole; the returned Flush covers
-// what was removed. (Splitting a superpage needs memory, which unmap must not depend on; use protect or map
+// what was removed. A superpage that another CPU's map or protect has split in its phase 1 is no longer whole:
+// an unmap of part of it then removes only the pages in the range (the linearizability checker,
+// testing/page_table_history.hpp, counts that split as a step of its own). (Splitting a superpage needs memory, which unmap must not depend on; use protect or map
 // to split first.)
 #pragma once
 
