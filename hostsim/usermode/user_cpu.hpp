@@ -10,11 +10,13 @@
 //   missing page or right   -> #PF with the SDM's error code and the address (CR2), after a fresh walk
 //   rdtsc, rdtscp           -> emulated from virtual time (the engine runs with CR4.TSD so they trap)
 //
-// Known differences from hardware, none reachable by the user runtime (user/lib): SSE and x87 instructions
-// execute instead of raising #UD/#NM (CR0.EM/TS cannot be set in Unicorn's long mode without paging); a
-// segment-register load faults with #GP instead of loading a ring-3 selector; an access to the kernel half
-// is a #PF without the present bit (hostsim's user tables have no kernel half); stores into code pages by
-// other CPUs or the kernel are not seen by code this engine translated before.
+// Known differences from hardware, none reachable by the user runtime (user/lib): a segment-register load
+// faults with #GP instead of loading a ring-3 selector; an access to the kernel half is a #PF without the
+// present bit (hostsim's user tables have no kernel half); `int 6` ends as #UD (Unicorn 2.0.1 takes vector 6
+// for an invalid opcode) instead of #GP; a push through a non-canonical rsp is #GP where hardware raises #SS
+// (QEMU's TCG does the same as hostsim); stores into code pages by other CPUs or the kernel are not seen by code
+// this engine translated before. (x87, SSE and AVX-less vector code run as on hardware: the kernel gives ring 3
+// the FPU, docs/abi.md.)
 #pragma once
 
 #include <cstdint>
