@@ -7,33 +7,16 @@
 #include "arch/ipi.hpp"
 #include "arch/timer.hpp"
 #include "hostsim/explorer.hpp"
+#include "hostsim/scenario_testing.hpp"
 
 namespace hostsim {
 namespace {
 
 using arch::MemoryOrder;
 
-Config cpus(unsigned n) {
-    Config c;
-    c.cpus = n;
-    c.memory_bytes = 0;
-    return c;
-}
-
-Scenario scenario(const char* name, Config config, ScenarioBody body) {
-    Scenario s;
-    s.name = name;
-    s.config = config;
-    s.body = std::move(body);
-    return s;
-}
-
-ExploreReport explore_with(const Scenario& s, const char* strategy, std::uint64_t runs) {
-    ExploreOptions o;
-    o.strategy = *StrategySpec::parse(strategy);
-    o.runs = runs;
-    return explore(s, o);
-}
+using test_support::cpus;
+using test_support::explore_with;
+using test_support::scenario;
 
 // A test-and-test-and-set spinlock written against the contract.
 struct Lock {

@@ -12,32 +12,18 @@
 #include "arch/tlb.hpp"
 #include "hostsim/explorer.hpp"
 #include "hostsim/replay_line.hpp"
+#include "hostsim/scenario_testing.hpp"
 #include "hostsim/tlb_contract.hpp"
 
 namespace hostsim {
 namespace {
 
+using test_support::explore_with;
+using test_support::scenario;
+
+/// Small runs: a deadlock these tests plant must be reported long before 20,000 points.
 Config cpus(unsigned n, std::uint64_t budget = 20'000) {
-    Config c;
-    c.cpus = n;
-    c.memory_bytes = 0;
-    c.step_budget = budget;
-    return c;
-}
-
-Scenario scenario(const char* name, Config config, ScenarioBody body) {
-    Scenario s;
-    s.name = name;
-    s.config = config;
-    s.body = std::move(body);
-    return s;
-}
-
-ExploreReport explore_with(const Scenario& s, const char* strategy, std::uint64_t runs) {
-    ExploreOptions o;
-    o.strategy = *StrategySpec::parse(strategy);
-    o.runs = runs;
-    return explore(s, o);
+    return test_support::cpus(n, budget);
 }
 
 // A one-level toy page table: entry i maps page i to entry & ~0xfff when bit 0 is set.
@@ -223,8 +209,9 @@ TEST(Shootdown, AnInitiatorWaitingForAMaskedSleeperIsADeadlock) {
         ExploreReport r = explore_with(s, strategy, 20);
         ASSERT_TRUE(r.failed());
         EXPECT_EQ(r.failure.verdict, Verdict::deadlock) << r.failure_text();
-        EXPECT_NE(r.failure.message.find("cpu1 sleeps in wait_for_interrupt without ever enabling interrupts"),
-                  std::string::npos)
+        EXPECT_NE(
+            r.failure.message.find("cpu1 sleeps in wait_for_interrupt without ever enabling interrupts"),
+            std::string::npos)
             << r.failure.message;
         EXPECT_LT(r.failure.steps, 100u);
     }
