@@ -7,6 +7,8 @@
 #include <string>
 
 #include "kernel/boot/acpi.hpp"
+#include "kernel/boot/testing/sparse_phys.hpp"
+#include "kernel/lib/print.hpp"
 
 namespace kernel::boot::testing::acpi {
 
@@ -48,6 +50,35 @@ inline std::string acpi_violation(const kernel::boot::acpi::AcpiInfo& info) {
     }
     if (info.oem_id[6] != '\0') return "oem_id not terminated";
     return "";
+}
+
+/// The problems of `info`, one put() line each (for failure messages).
+inline std::string describe(const kernel::boot::acpi::AcpiInfo& info) {
+    std::string s;
+    for (std::size_t i = 0; i < info.problem_count; ++i) {
+        char line[200];
+        kernel::BufferSink sink(line, sizeof line);
+        kernel::boot::acpi::put(sink, info.problems[i]);
+        s += std::string(sink.view().data(), sink.view().size()) + "\n";
+    }
+    return s;
+}
+
+/// Whether a problem names table `signature` and its reason contains `what_part`.
+inline bool has_problem(const kernel::boot::acpi::AcpiInfo& info, const std::string& signature,
+                        const std::string& what_part = "") {
+    for (std::size_t i = 0; i < info.problem_count; ++i)
+        if (info.problems[i].signature == signature &&
+            std::string(info.problems[i].what).find(what_part) != std::string::npos)
+            return true;
+    return false;
+}
+
+/// Whether the parser was granted a read at exactly `pa`.
+inline bool was_read(const SparsePhys& mem, std::uint64_t pa) {
+    for (const auto& a : mem.log())
+        if (a.pa == pa && a.granted) return true;
+    return false;
 }
 
 } // namespace kernel::boot::testing::acpi
