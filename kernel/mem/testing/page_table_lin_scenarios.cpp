@@ -24,6 +24,7 @@
 #include "kernel/mem/testing/linearizability.hpp"
 #include "kernel/mem/testing/page_table_history.hpp"
 #include "kernel/mem/testing/page_table_lin_programs.hpp"
+#include "kernel/mem/testing/page_table_on_machine.hpp"
 
 namespace {
 
@@ -35,23 +36,10 @@ using hostsim::Scenario;
 constexpr std::size_t ram_bytes = 2u << 20;
 constexpr std::uint64_t scan_end = window + (2ull << 30); // the final state is compared over [window, here)
 
-struct Sim {
-    FrameAllocator frames;
-    PhysWindowMemory memory;
-    FrameTableAllocator tables{&frames};
-    std::optional<KernelPageTable> table;
-    std::uint64_t initial_free = 0;
+struct Sim : kernel::mem::testing::PageTableOnMachine {
     // Per CPU, each appended to only by its CPU (harness state shared without synchronisation would be a
     // TSan report).
-    std::array<std::vector<RetiredBatch>, hostsim::max_sim_cpus> retired;
     std::array<std::vector<Event>, hostsim::max_sim_cpus> events;
-
-    hostsim::PageWalk walk(Machine& m, VirtAddr va) const {
-        hostsim::PagingMode mode;
-        mode.pat = X86Encoding::pat_msr;
-        return hostsim::walk([&m](std::uint64_t pa) { return hostsim::peek(m.ram() + pa); }, table->root(),
-                             va, mode);
-    }
 
     // The MMU of every CPU: hostsim's TLB model over these tables.
     void install_walker(Machine& m) {
@@ -136,19 +124,6 @@ struct Sim {
         }
         return true;
     }
-
-    void teardown(Machine& m) {
-        for (std::vector<RetiredBatch>& per_cpu : retired)
-            for (RetiredBatch& b : per_cpu) frames.release_batch(b);
-        m.run([&] {
-            DeferredCleanup last{&frames};
-            finish(last, table->destroy(last));
-        });
-        m.check(frames.free_frames() == initial_free, "page-table pages leaked: %llu of %llu free",
-                static_cast<unsigned long long>(frames.free_frames()),
-                static_cast<unsigned long long>(initial_free));
-        m.check(frames.check_invariants(), "frame allocator bookkeeping broken");
-    }
 };
 
 // The readable report of a history no order explains: each CPU's calls with their times and answers, the
@@ -191,14 +166,7 @@ std::string report(const Program& p, const std::vector<Event>& events, const std
 
 void run_program(Machine& m, const Program& p) {
     auto s = std::make_unique<Sim>();
-    m.run([&] {
-        kernel::boot::MemoryMap map;
-        map.regions[map.count++] = {1 << 20, ram_bytes - (1 << 20), kernel::boot::MemoryType::usable};
-        m.check(init_frames(s->frames, map, {}).ok(), "init_frames");
-        s->initial_free = s->frames.free_frames();
-        auto created = KernelPageTable::create(s->memory, s->tables);
-        if (m.check(created.ok(), "no root table")) s->table.emplace(created.value());
-    });
+    s->boot(m, ram_bytes);
     if (m.outcome().failed()) return;
     s->install_walker(m);
     m.run([&] {

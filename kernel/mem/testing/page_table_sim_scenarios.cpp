@@ -25,6 +25,7 @@
 #include "hostsim/pagewalk.hpp"
 #include "kernel/mem/frames.hpp"
 #include "kernel/mem/kernel_page_table.hpp"
+#include "kernel/mem/testing/page_table_on_machine.hpp"
 #include "kernel/mem/testing/page_table_world.hpp"
 
 namespace {
@@ -38,27 +39,8 @@ constexpr std::uint64_t K4 = 4096, M2 = 2ull << 20, G1 = 1ull << 30;
 constexpr std::size_t ram_bytes = 2u << 20;
 
 // One execution's kernel state, made inside the scenario body.
-struct Sim {
-    FrameAllocator frames;
-    PhysWindowMemory memory;
-    FrameTableAllocator tables{&frames};
-    std::optional<KernelPageTable> table;
-    std::uint64_t initial_free = 0;
-    // Released after the run (the grace period). One list per CPU, each appended to only by its CPU: a list
-    // shared by all would be harness state written by several CPUs without synchronisation (a TSan report).
-    std::array<std::vector<RetiredBatch>, hostsim::max_sim_cpus> retired;
-
-    // On CPU 0 before the others start.
-    void boot(Machine& m) {
-        m.run([&] {
-            kernel::boot::MemoryMap map;
-            map.regions[map.count++] = {1 << 20, ram_bytes - (1 << 20), kernel::boot::MemoryType::usable};
-            m.check(init_frames(frames, map, {}).ok(), "init_frames");
-            initial_free = frames.free_frames();
-            auto created = KernelPageTable::create(memory, tables);
-            if (m.check(created.ok(), "no root table")) table.emplace(created.value());
-        });
-    }
+struct Sim : kernel::mem::testing::PageTableOnMachine {
+    void boot(Machine& m) { PageTableOnMachine::boot(m, ram_bytes); }
 
     // One update, then its shootdown; the retired pages wait for the end of the run.
     template <typename Op>
@@ -75,27 +57,6 @@ struct Sim {
             arch::irq_restore(irq);
         }
         retired[arch::cpu_id()].push_back(cleanup.batch);
-    }
-
-    hostsim::PageWalk walk(Machine& m, VirtAddr va) {
-        hostsim::PagingMode mode;
-        mode.pat = X86Encoding::pat_msr;
-        return hostsim::walk([&m](std::uint64_t pa) { return hostsim::peek(m.ram() + pa); }, table->root(),
-                             va, mode);
-    }
-
-    // After the run, on the host: release what was retired, tear down, and see every frame come back.
-    void teardown(Machine& m) {
-        for (std::vector<RetiredBatch>& per_cpu : retired)
-            for (RetiredBatch& b : per_cpu) frames.release_batch(b);
-        m.run([&] {
-            DeferredCleanup last{&frames};
-            finish(last, table->destroy(last));
-        });
-        m.check(frames.free_frames() == initial_free, "page-table pages leaked: %llu of %llu free",
-                static_cast<unsigned long long>(frames.free_frames()),
-                static_cast<unsigned long long>(initial_free));
-        m.check(frames.check_invariants(), "frame allocator bookkeeping broken");
     }
 };
 
