@@ -30,6 +30,7 @@ struct CpuLocal {
     std::uint64_t exit_error;  ///< error code of the exception that ended a user run
     std::uint64_t exit_cr2;    ///< CR2 of a user page fault
     Tss tss;
+    IoBitmap io_bitmap; ///< right after tss: the TSS's I/O permission bitmap (io_ports.cpp)
     Gdt gdt;
     CpuId id;
     std::uint32_t apic_id;
@@ -40,6 +41,9 @@ struct CpuLocal {
     std::uint64_t stray_interrupts; ///< interrupts no APIC delivered (spurious or from a masked PIC)
     std::uint64_t user_fs_base;     ///< the fs base ring 3 last ran with here (IA32_FS_BASE)
     std::uint64_t user_gs_base;     ///< the gs base ring 3 last ran with here (IA32_KERNEL_GS_BASE in ring 0)
+    std::uint64_t io_key;           ///< the arch::IoKey of the set in io_bitmap; 0: none
+    std::uint32_t io_dirty_first;   ///< bytes io_bitmap.bits[io_dirty_first .. io_dirty_end) may have clear bits
+    std::uint32_t io_dirty_end;
 };
 
 static_assert(offsetof(CpuLocal, self) == CPU_SELF);

@@ -1,5 +1,7 @@
 #include "arch/x86_64/gdt.hpp"
 
+#include <cstddef>
+
 #include "arch/x86_64/cpu_local.hpp"
 
 namespace arch::x86 {
@@ -35,10 +37,17 @@ IstStacks boot_ist_stacks() {
 
 void load_gdt(CpuLocal& cpu, const IstStacks& ist) {
     for (unsigned i = 0; i < ist::count; ++i) cpu.tss.ist[i] = ist.top[i];
-    cpu.tss.iomap_base = sizeof(Tss); // no I/O permission bitmap: ring 3 gets no ports
+    // No port for ring 3 until the kernel selects a set (io_ports.cpp): the map is off and denies everything.
+    cpu.tss.iomap_base = iomap_off;
+    for (std::uint8_t& b : cpu.io_bitmap.bits) b = 0xff;
+    cpu.io_bitmap.end = 0xff;
+    cpu.io_key = 0;
+    cpu.io_dirty_first = cpu.io_dirty_end = 0;
 
     auto base = reinterpret_cast<std::uint64_t>(&cpu.tss);
-    constexpr std::uint64_t limit = sizeof(Tss) - 1;
+    constexpr std::uint64_t limit = sizeof(Tss) + sizeof(IoBitmap) - 1; // the map lies inside the segment
+    static_assert(offsetof(CpuLocal, io_bitmap) == offsetof(CpuLocal, tss) + sizeof(Tss),
+                  "the I/O bitmap follows the TSS");
     std::uint64_t* e = cpu.gdt.entries;
     constexpr auto slot = [](std::uint16_t selector) { return selector >> 3; };
     e[0] = 0;

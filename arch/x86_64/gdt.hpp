@@ -37,6 +37,18 @@ struct [[gnu::packed]] Tss {
 };
 static_assert(sizeof(Tss) == 104);
 
+/// The I/O permission bitmap right after a TSS (Intel SDM vol. 1, 19.5.2): ring 3 may use port p when bit p
+/// is clear, and an access of n bytes needs all n bits clear. The byte after the map must have every bit set.
+struct [[gnu::packed]] IoBitmap {
+    std::uint8_t bits[8192];
+    std::uint8_t end;
+};
+static_assert(sizeof(IoBitmap::bits) * 8 == 65536, "one bit per port");
+
+/// TSS.iomap_base values: the map right after the TSS, or none (beyond the limit: every port faults).
+inline constexpr std::uint16_t iomap_on = sizeof(Tss);
+inline constexpr std::uint16_t iomap_off = sizeof(Tss) + sizeof(IoBitmap);
+
 struct Gdt {
     /// null, kernel code, kernel data, user data, user code, TSS (two slots)
     alignas(8) std::uint64_t entries[X86_GDT_ENTRIES];

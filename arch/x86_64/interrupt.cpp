@@ -84,8 +84,11 @@ std::optional<Vector> dispatch_interrupt(Vector v) {
         if (!due) return std::nullopt;
         deliver = *due;
     } else if (v == vector::tlb_shootdown) {
-        tlb_shootdown_acknowledge();
-        return std::nullopt;
+        const ShootdownDone done = tlb_shootdown_acknowledge();
+        // A TLB request is the CPU's own business; an I/O one sends ring 3 back to the kernel to select its
+        // ports again.
+        if (done.kind != ShootdownKind::io) return std::nullopt;
+        deliver = done.reenter;
     }
     if (kernel_handler) kernel_handler(deliver);
     return deliver;

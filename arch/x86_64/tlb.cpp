@@ -1,6 +1,9 @@
 // arch/tlb.hpp on x86-64: invlpg for small ranges, a CR3 reload (or a CR4.PGE toggle, which drops global
-// entries too) for large ones and for `all`, and IPIs for other CPUs.
+// entries too) for large ones and for `all`, and IPIs for other CPUs. The same request and IPI carry the
+// I/O-permission shootdown of arch/io_ports.hpp (io_ports.cpp).
 #include "arch/tlb.hpp"
+
+#include "arch/io_ports.hpp"
 
 #include "arch/atomic.hpp"
 #include "arch/x86_64/address_space.hpp"
@@ -35,19 +38,66 @@ void flush_everything() {
 
 struct ShootdownRequest {
     Atomic<std::uint64_t> pending; ///< targets that have not acknowledged yet, one bit per CPU
-    AddressSpaceId asid;
-    TlbScope scope;
+    ShootdownKind kind;
+    AddressSpaceId asid; ///< tlb
+    TlbScope scope;      ///< tlb
+    Vector reenter;      ///< io
 };
 
 kernel::Spinlock shootdown_lock;
 ShootdownRequest request;
 
+/// What a target does for `r` on its own CPU.
+void carry_out(const ShootdownRequest& r) {
+    if (r.kind == ShootdownKind::io) {
+        io_drop_local();
+    } else {
+        tlb_invalidate(r.asid, r.scope);
+    }
+}
+
 } // namespace
 
-void tlb_shootdown_acknowledge() {
+ShootdownDone tlb_shootdown_acknowledge() {
     (void)request.pending.load(MemoryOrder::acquire); // pairs with the initiator's release: see the request
-    tlb_invalidate(request.asid, request.scope);
+    carry_out(request);
+    // Read before the bit is cleared: the initiator may publish the next request right after.
+    const ShootdownDone done{request.kind, request.reenter};
     request.pending.fetch_and(~(std::uint64_t{1} << cpu_id()), MemoryOrder::release);
+    return done;
+}
+
+/// Publishes `r` to every CPU in `cpus` but the executing one, carries it out here if the executing CPU is in
+/// `cpus`, and waits for every acknowledgement.
+void shoot(CpuMask cpus, const ShootdownRequest& r) {
+    const CpuId self = cpu_id();
+    const std::uint64_t self_bit = std::uint64_t{1} << self;
+    std::uint64_t others = 0;
+    for (CpuId c = 0; c < cpu_count(); ++c)
+        if (c != self && cpus.has(c)) others |= std::uint64_t{1} << c;
+    if (others) {
+        // Another CPU may hold the lock and wait for this one's acknowledgement while this one has interrupts
+        // masked: answer its request while waiting, or both would wait for ever. (The IPI for it still
+        // arrives later and answers again: invalidating or dropping twice is harmless, and the bit is clear
+        // already.)
+        while (!shootdown_lock.try_lock()) {
+            if (request.pending.load(MemoryOrder::acquire) & self_bit) (void)tlb_shootdown_acknowledge();
+            cpu_relax();
+        }
+        request.kind = r.kind;
+        request.asid = r.asid;
+        request.scope = r.scope;
+        request.reenter = r.reenter;
+        request.pending.store(others, MemoryOrder::release);
+        for (CpuId c = 0; c < cpu_count(); ++c) {
+            if (others & (std::uint64_t{1} << c)) lapic::send(cpu_local(c).apic_id, vector::tlb_shootdown);
+        }
+        if (cpus.has(self)) carry_out(r);
+        while (request.pending.load(MemoryOrder::acquire) != 0) cpu_relax();
+        shootdown_lock.unlock();
+        return;
+    }
+    if (cpus.has(self)) carry_out(r);
 }
 
 } // namespace x86
@@ -75,32 +125,18 @@ void tlb_invalidate(AddressSpaceId asid, const TlbScope& scope) {
 }
 
 void tlb_shootdown(CpuMask cpus, AddressSpaceId asid, const TlbScope& scope) {
-    const CpuId self = cpu_id();
-    const std::uint64_t self_bit = std::uint64_t{1} << self;
-    std::uint64_t others = 0;
-    for (CpuId c = 0; c < cpu_count(); ++c)
-        if (c != self && cpus.has(c)) others |= std::uint64_t{1} << c;
-    if (others) {
-        // Another CPU may hold the lock and wait for this one's acknowledgement while this one has interrupts
-        // masked: answer its request while waiting, or both would wait for ever. (The IPI for it still arrives
-        // later and answers again: invalidating twice is harmless, and the bit is clear already.)
-        while (!x86::shootdown_lock.try_lock()) {
-            if (x86::request.pending.load(MemoryOrder::acquire) & self_bit) x86::tlb_shootdown_acknowledge();
-            cpu_relax();
-        }
-        x86::request.asid = asid;
-        x86::request.scope = scope;
-        x86::request.pending.store(others, MemoryOrder::release);
-        for (CpuId c = 0; c < cpu_count(); ++c) {
-            if (others & (std::uint64_t{1} << c))
-                x86::lapic::send(x86::cpu_local(c).apic_id, x86::vector::tlb_shootdown);
-        }
-        if (cpus.has(self)) tlb_invalidate(asid, scope);
-        while (x86::request.pending.load(MemoryOrder::acquire) != 0) cpu_relax();
-        x86::shootdown_lock.unlock();
-        return;
-    }
-    if (cpus.has(self)) tlb_invalidate(asid, scope);
+    x86::ShootdownRequest r{};
+    r.kind = x86::ShootdownKind::tlb;
+    r.asid = asid;
+    r.scope = scope;
+    x86::shoot(cpus, r);
+}
+
+void io_shootdown(CpuMask cpus, Vector reenter) {
+    x86::ShootdownRequest r{};
+    r.kind = x86::ShootdownKind::io;
+    r.reenter = reenter;
+    x86::shoot(cpus, r);
 }
 
 } // namespace arch

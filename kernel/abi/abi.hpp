@@ -93,11 +93,17 @@ inline constexpr std::uint64_t irq_lines = 24;
 inline constexpr std::uint64_t irq_line_timer = 0;
 inline constexpr std::uint64_t irq_timer_hz = 100;
 
+/// The machine's I/O ports (x86-64 in/out): io_create accepts ranges inside 0 .. io_ports - 1.
+inline constexpr std::uint64_t io_ports = 65536;
+/// The rights an io_ports capability needs to let its domain use the ports.
+inline constexpr std::uint64_t io_use_rights = rights::read | rights::write;
+
 /// Selectors of the root protection domain's capabilities at boot, each with every right (docs/abi.md).
 namespace root_sel {
 inline constexpr std::uint64_t pd = 1;          ///< the root domain itself
 inline constexpr std::uint64_t thread = 2;      ///< its first thread
 inline constexpr std::uint64_t irq_control = 3; ///< authority over interrupt lines
+inline constexpr std::uint64_t io_control = 4;  ///< authority over I/O ports
 } // namespace root_sel
 
 /// The root task's address space at boot (docs/abi.md "At boot"): besides the ELF's own segments, the boot

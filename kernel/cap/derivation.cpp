@@ -1,6 +1,7 @@
 #include "kernel/cap/derivation.hpp"
 
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/thread.hpp"
 
 namespace kernel {
@@ -9,6 +10,7 @@ void cap_install_root(Slot& dest, Object& object, std::uint64_t rights) {
     dest.fill(object, rights, 0, 0, nullptr, nullptr);
     object.caps = &dest;
     object.cap_count = 1;
+    io_caps_changed(object, false);
 }
 
 bool cap_can_derive(const Slot& parent) {
@@ -22,6 +24,7 @@ void cap_derive(Slot& parent, Slot& dest, std::uint64_t rights, std::uint64_t ba
     parent.set_next(&dest);
     if (after) after->set_prev(&dest);
     ++parent.object()->cap_count;
+    io_caps_changed(*parent.object(), false);
 }
 
 void cap_move(Slot& src, Slot& dest, std::uint64_t rights) {
@@ -40,6 +43,8 @@ void cap_move(Slot& src, Slot& dest, std::uint64_t rights) {
     if (lost)
         for (Slot* d = dest.next(); d && d->depth() > depth; d = d->next())
             d->set_rights(d->rights() & ~lost);
+    // The capability may have changed domains, so the source's domain may have lost its ports.
+    io_caps_changed(object, true);
 }
 
 void cap_delete_descendants(Slot& s) {
@@ -53,6 +58,7 @@ void cap_delete_descendants(Slot& s) {
         if (after) after->set_prev(&s);
         d->clear();
         --object.cap_count;
+        io_caps_changed(object, true);
     }
 }
 
@@ -68,6 +74,7 @@ void cap_delete_subtree(Slot& s) {
     if (after) after->set_prev(before);
     s.clear();
     --object.cap_count;
+    io_caps_changed(object, true);
     // A caller waiting for an answer through this reply capability will not get one.
     if (object.type == ObjectType::reply && !object.caps) ipc::reply_cap_deleted(as<Reply>(object));
 }

@@ -2,6 +2,7 @@
 
 #include "kernel/obj/charges.hpp"
 #include "kernel/obj/endpoint.hpp"
+#include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/lifetime.hpp"
@@ -52,7 +53,7 @@ const char* type_name(ObjectType t) {
 bool valid_type(ObjectType t) {
     auto v = static_cast<std::uint64_t>(t);
     return v >= static_cast<std::uint64_t>(ObjectType::pd) &&
-           v <= static_cast<std::uint64_t>(ObjectType::irq_control);
+           v <= static_cast<std::uint64_t>(ObjectType::io_ports);
 }
 
 /// The charge an object of this type costs its payer.
@@ -70,6 +71,8 @@ std::uint64_t expected_charge(const Object& o) {
         return charges::notification;
     case ObjectType::irq:
         return charges::irq;
+    case ObjectType::io_ports:
+        return charges::io_ports;
     default:
         return 0;
     }
@@ -125,6 +128,9 @@ private:
         case ObjectType::notification:
             referrers(o, as<Notification>(o).referrers, ObjectType::irq);
             break;
+        case ObjectType::io_ports:
+            io_ports(as<IoPorts>(o));
+            break;
         case ObjectType::irq:
             irq(as<Irq>(o));
             break;
@@ -142,6 +148,7 @@ private:
         } else {
             expect(o, o.payer->type == ObjectType::pd, "paid by an object that is no pd");
             expect(o, o.type != ObjectType::irq_control, "irq_control is a boot object but has a payer");
+            expect(o, o.type != ObjectType::io_control, "io_control is a boot object but has a payer");
             expect(o, o.charge == expected_charge(o), "charged ", o.charge, " instead of ",
                    expected_charge(o));
         }
@@ -265,6 +272,12 @@ private:
         weak(t, t.exception_handler, ObjectType::endpoint);
     }
 
+    void io_ports(const IoPorts& p) {
+        expect(p, p.state == &k_.io, "does not report to the kernel's port bookkeeping");
+        expect(p, p.count >= 1 && p.first < janus::abi::io_ports && p.count <= janus::abi::io_ports - p.first,
+               "port range ", p.first, " + ", p.count, " outside the port space");
+    }
+
     void irq(const Irq& i) {
         if (!expect(i, i.line < Kernel::irq_lines, "line ", i.line, " out of range")) return;
         expect(i, k_.irq_by_line[i.line] == &i, "is not the registered irq of line ", i.line);
@@ -321,6 +334,9 @@ private:
         if (k_.irq_control)
             c_.expect(c_.is_live(k_.irq_control) && k_.irq_control->type == ObjectType::irq_control,
                       "irq_control is dead");
+        if (k_.io_control)
+            c_.expect(c_.is_live(k_.io_control) && k_.io_control->type == ObjectType::io_control,
+                      "io_control is dead");
     }
 
     Checker& c_;

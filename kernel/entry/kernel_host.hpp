@@ -22,6 +22,7 @@
 
 #include "arch/user.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/obj/io_access.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/sched/cpu_loop.hpp"
@@ -51,6 +52,7 @@ public:
         frame_ = t.frame;
         arch::extended_state_load(*t.extended);
         space_ = user_.enter(t);
+        // PENDING(io): io_enter(kernel_, *t.pd);
         thread_ = &t;
     }
 

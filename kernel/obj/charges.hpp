@@ -21,5 +21,6 @@ constexpr std::uint64_t thread = thread_object + reply_object;
 constexpr std::uint64_t endpoint = spec::endpoint;
 constexpr std::uint64_t notification = spec::notification;
 constexpr std::uint64_t irq = spec::irq;
+constexpr std::uint64_t io_ports = spec::io_ports;
 
 } // namespace kernel::charges

@@ -6,6 +6,7 @@
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/charges.hpp"
 #include "kernel/obj/endpoint.hpp"
+#include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/payment.hpp"
@@ -136,6 +137,16 @@ Result<IrqControl*, Error> make_irq_control(Kernel& kernel) {
     return control;
 }
 
+Result<IoPorts*, Error> make_io_ports(Kernel& kernel, Pd* payer, std::uint32_t first, std::uint32_t count) {
+    return make_simple<IoPorts>(kernel, payer, charges::io_ports, kernel.io, first, count);
+}
+
+Result<IoControl*, Error> make_io_control(Kernel& kernel) {
+    auto control = make_simple<IoControl>(kernel, nullptr, 0);
+    if (control) kernel.io_control = control.value();
+    return control;
+}
+
 void free_object(Kernel& kernel, Object& object) {
     Kmem& kmem = kernel.kmem;
     switch (object.type) {
@@ -167,6 +178,12 @@ void free_object(Kernel& kernel, Object& object) {
         return;
     case ObjectType::irq_control:
         destruct(kmem, &as<IrqControl>(object));
+        return;
+    case ObjectType::io_ports:
+        destruct(kmem, &as<IoPorts>(object));
+        return;
+    case ObjectType::io_control:
+        destruct(kmem, &as<IoControl>(object));
         return;
     case ObjectType::none:
         break;

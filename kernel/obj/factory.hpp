@@ -17,6 +17,8 @@ class Endpoint;
 class Notification;
 class Irq;
 class IrqControl;
+class IoPorts;
+class IoControl;
 
 /// A domain with `quota` bytes moved out of the payer's limit and 2^cap_order slots (order already valid).
 Result<Pd*, Error> make_pd(Kernel& kernel, Pd* payer, std::uint64_t quota, unsigned cap_order);
@@ -33,6 +35,12 @@ Result<Irq*, Error> make_irq(Kernel& kernel, Pd* payer, std::uint32_t line);
 
 /// The one irq_control object, a boot object.
 Result<IrqControl*, Error> make_irq_control(Kernel& kernel);
+
+/// An io_ports object for ports first .. first + count - 1 (the caller checked the range).
+Result<IoPorts*, Error> make_io_ports(Kernel& kernel, Pd* payer, std::uint32_t first, std::uint32_t count);
+
+/// The one io_control object, a boot object.
+Result<IoControl*, Error> make_io_control(Kernel& kernel);
 
 /// Gives an object's memory back to Kmem (lifetime.cpp, once it is torn down).
 void free_object(Kernel& kernel, Object& object);

@@ -11,6 +11,7 @@
 #include "kernel/lib/result.hpp"
 #include "kernel/lib/spinlock.hpp"
 #include "kernel/mapdb/state.hpp"
+#include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/kmem.hpp"
 #include "kernel/sched/scheduler.hpp"
 
@@ -21,6 +22,7 @@ class Pd;
 class Thread;
 class Irq;
 class IrqControl;
+class IoControl;
 struct SyscallObserver;
 
 class Kernel {
@@ -48,6 +50,8 @@ public:
 
     Pd* root = nullptr;                ///< the root protection domain, while it lives
     IrqControl* irq_control = nullptr; ///< the one irq_control object, while it lives
+    IoControl* io_control = nullptr;   ///< the one io_control object, while it lives
+    IoState io;                        ///< port capabilities' change tracking (kernel/obj/io_ports.hpp)
     Irq* irq_by_line[irq_lines] = {};  ///< the live irq object of each line
     Object* boot_objects = nullptr;    ///< objects no quota paid for (Object::paid_next list)
     std::uint64_t boot_quota = 0;      ///< the root's quota at boot: the limits of all live PDs add up to it

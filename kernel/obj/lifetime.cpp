@@ -110,6 +110,10 @@ void tear_down(Kernel& kernel, Object& object) {
     case ObjectType::irq_control:
         if (kernel.irq_control == &object) kernel.irq_control = nullptr;
         return;
+    case ObjectType::io_control:
+        if (kernel.io_control == &object) kernel.io_control = nullptr;
+        return;
+    case ObjectType::io_ports: // its capabilities went first, each telling IoState (io_caps_changed)
     case ObjectType::reply:
     case ObjectType::none:
         return;

@@ -3,6 +3,7 @@
 
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/obj/address_space.hpp"
+#include "kernel/obj/io_access.hpp"
 #include "kernel/obj/object.hpp"
 #include "kernel/obj/quota.hpp"
 
@@ -19,6 +20,7 @@ public:
     Quota quota;
     CapSpace space;
     AddressSpace memory;
+    IoAccess io; ///< the ports its threads may use, as last computed (io_access.hpp)
     Object* paid = nullptr;    ///< head of the list of objects this domain paid for (Object::paid_next)
     Thread* threads = nullptr; ///< threads running in this domain (Thread::pd_next)
 };

@@ -4,6 +4,7 @@
 #include "kernel/ipc/fastpath.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/lib/spinlock.hpp"
+#include "kernel/obj/io_access.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
@@ -58,6 +59,7 @@ void run_syscall(Kernel& kernel, Thread& caller) {
     } else if (caller.ipc.wait == Wait::none && caller.ipc.life == Life::active) {
         status = static_cast<Error>(f.rax); // it finished at once
     }
+    // PENDING(io): io_finish(kernel); // a port capability that went away takes its access from every CPU now
 #if JANUS_HOSTED
     if (kernel.observer) {
         const SyscallRegs out{f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};

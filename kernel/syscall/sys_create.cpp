@@ -1,10 +1,11 @@
 // The syscalls that create objects: pd_create, thread_create, endpoint_create, notification_create,
-// irq_create. The caller's domain pays (kernel/obj/charges.hpp); the new object's root capability, with
-// every right, goes to `dest` in the caller's space.
+// irq_create, io_create. The caller's domain pays (kernel/obj/charges.hpp); the new object's root capability,
+// with every right, goes to `dest` in the caller's space.
 #include "kernel/cap/derivation.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/factory.hpp"
+#include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
@@ -80,6 +81,22 @@ Error sys_irq_create(Call& call) {
     Slot* dest;
     if (Error e = destination(call.pd.space, dest_sel, dest); e != ok) return e;
     return install(make_irq(call.kernel, &call.pd, static_cast<std::uint32_t>(line)), *dest);
+}
+
+Error sys_io_create(Call& call) {
+    const std::uint64_t dest_sel = call.arg[0], control_sel = call.arg[1], first = call.arg[2],
+                        count = call.arg[3];
+    // Both bounds before the sum, so a huge `count` cannot wrap first + count below the limit.
+    if (count == 0 || first >= spec::io_ports || count > spec::io_ports - first) return invalid_argument;
+    Slot* control = call.pd.space.cap(control_sel);
+    if (!control) return bad_selector;
+    if (!has_type(*control, ObjectType::io_control)) return wrong_type;
+    if (!has_rights(*control, spec::rights::control)) return missing_rights;
+    Slot* dest;
+    if (Error e = destination(call.pd.space, dest_sel, dest); e != ok) return e;
+    return install(make_io_ports(call.kernel, &call.pd, static_cast<std::uint32_t>(first),
+                                 static_cast<std::uint32_t>(count)),
+                   *dest);
 }
 
 } // namespace kernel
