@@ -229,6 +229,20 @@ def verdict_suite(log, min_passed):
     return problems
 
 
+def verdict_sequence(log, patterns):
+    """Problems unless lines matching `patterns` appear in this order (other lines may come between)."""
+    lines = log.splitlines()
+    at = 0
+    for pattern in patterns:
+        regex = re.compile(pattern)
+        while at < len(lines) and not regex.search(lines[at]):
+            at += 1
+        if at == len(lines):
+            return [f"no line matching {pattern!r} after the lines before it in --expect-sequence"]
+        at += 1
+    return []
+
+
 def verdict_panic(log, status, pattern):
     """Problems with a run that should have stopped with a clear message and the panic status."""
     problems = []
@@ -331,6 +345,7 @@ def check(args):
         for pattern in args.expect_line or []:
             if not re.search(pattern, log, re.M):
                 problems.append(f"no line matching {pattern!r}")
+        problems += verdict_sequence(log, args.expect_sequence or [])
         if args.expect_suite is not None:
             problems += verdict_suite(log, args.expect_suite)
 
@@ -809,6 +824,9 @@ def main():
                         help="check: pass only if the kernel refuses the boot (exit 37) with a line matching REGEX")
     parser.add_argument("--expect-line", action="append", metavar="REGEX",
                         help="check: some line must match REGEX (may be given several times)")
+    parser.add_argument("--expect-sequence", action="append", metavar="REGEX",
+                        help="check: lines matching these must appear in the order given (may be given several "
+                             "times)")
     parser.add_argument("--machine", help="QEMU machine type (-machine), e.g. q35; default: QEMU's (pc)")
     parser.add_argument("--smp", type=int, help="CPUs (-smp N); check: each must be announced online")
     parser.add_argument("--memory", default="256M", help="guest RAM (-m), default 256M")
