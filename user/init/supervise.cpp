@@ -70,9 +70,12 @@ const char* exception_name(std::uint64_t vector) {
     }
 }
 
+/// The component's domain goes first, with the thread whose fault message init holds; only then the reply
+/// capability (deleting it first would make the kernel stop the thread with a console line of its own).
 void end_component(System& system, std::size_t index, State state, std::int64_t status) {
     Component& c = system.components[index];
     tear_down(system, index);
+    (void)sys::cap_delete(Sel{sel::fault_reply});
     c.record.state = state;
     c.record.exit_status = status;
     c.probing = false;
@@ -103,7 +106,6 @@ void serve_faults(System& system) {
 
         if (c.probing && vector == invalid_opcode && ip == in_probe(init_exit_probe_status)) {
             const auto status = static_cast<std::int64_t>(sp);
-            (void)sys::cap_delete(Sel{sel::fault_reply});
             end_component(system, index, State::exited, status);
             say("{} exited with status {}\n", name, status);
             continue;
@@ -118,7 +120,6 @@ void serve_faults(System& system) {
             say("{}: answering its #UD failed: {}\n", name, e);
         }
         const std::uint64_t at = c.probing && ip == in_probe(init_exit_probe_other) ? c.ud_ip : ip;
-        (void)sys::cap_delete(Sel{sel::fault_reply});
         end_component(system, index, State::faulted, 0);
         say("{} faulted: {} at {x}\n", name, exception_name(vector), at);
     }
