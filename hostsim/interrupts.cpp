@@ -59,6 +59,12 @@ void Machine::set_periodic_interrupt(std::uint64_t period, unsigned vector) {
     if (period && periodic_next_ < timers_due_) timers_due_ = periodic_next_;
 }
 
+void Machine::raise_interrupt(arch::CpuId target, unsigned vector) {
+    if (target >= config_.cpus || vector > 255) return;
+    if (trace_ && in_run_) trace("  cpu%d  device interrupt vector %u to cpu%u", running_, vector, target);
+    post(target, vector);
+}
+
 void Machine::post(unsigned target, unsigned vector) {
     SimCpu& t = cpu(static_cast<int>(target));
     t.pending[vector / 64] |= std::uint64_t{1} << (vector % 64);

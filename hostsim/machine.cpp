@@ -145,6 +145,9 @@ void Machine::reset() {
         c.pending = {};
         c.shootdowns.clear();
         c.awaiting_acks = 0;
+        c.io.drop();
+        c.in_user = false;
+        c.reentry.reset();
         c.timer_deadline = 0;
         c.at_relax = c.relax_stalled = false;
         c.relax_epoch = c.halt_epoch = ~0ull;
@@ -312,6 +315,8 @@ void Machine::abandon_cpus() {
         if (stopping_) c.buffer.clear(); // a stopped machine never writes them
         c.shootdowns.clear();            // their initiators are abandoned too (a finished run leaves none)
         c.awaiting_acks = 0;
+        c.in_user = false; // abandoned in ring 3 or not, it is nowhere now
+        c.reentry.reset();
     }
     unstarted_ = 0;
     live_coded_ = 0;

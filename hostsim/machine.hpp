@@ -20,7 +20,8 @@
 //     points of a CPU that has them enabled, or when it enables them; until then they stay pending. A pending
 //     one wakes a CPU from wait_for_interrupt() even with interrupts masked (as sti; hlt).
 //   * A TLB shootdown follows the IPI protocol (shootdown()): targets drop their entries only when they take
-//     the request, and the initiator waits for every acknowledgement.
+//     the request, and the initiator waits for every acknowledgement. I/O-port shootdowns share it
+//     (cross_cpu_request()).
 //   * When a run stops early (a failure or arch::shutdown) the CPUs are abandoned where they are, as a real
 //     machine stops: objects on their stacks are not destroyed.
 #pragma once
@@ -43,6 +44,8 @@
 namespace hostsim {
 
 class Strategy;
+class PortBus;
+struct IoPermissions;
 
 /// Ring-3 execution on a machine: what arch::run_user does under hostsim (hostsim/usermode). The machine
 /// hands it the TLB invalidations the kernel requests, because the user-mode engine keeps its own
@@ -57,6 +60,16 @@ public:
 protected:
     ~UserMode() = default;
 };
+/// What a CPU asks of others through the IPI protocol (Machine::cross_cpu_request), and what a target does
+/// when it takes the request: drop TLB entries (a TLB shootdown) or its I/O-port set (arch::io_shootdown).
+struct CrossCpuRequest {
+    enum class Kind : std::uint8_t { tlb, io_ports };
+    Kind kind = Kind::tlb;
+    std::optional<std::uint64_t> va; ///< tlb: the first page, or nullopt: every non-global entry
+    std::uint64_t pages = 1;         ///< tlb: pages from va on
+    unsigned reenter = 0;            ///< io_ports: the vector run_user of a target in ring 3 returns with
+};
+
 struct SimCpu;
 struct FiberContext;
 struct VectorRegisters;
@@ -177,7 +190,11 @@ public:
     /// enabled and acknowledges at once (also what it had pending when its code returned). Called from the
     /// host (outside a run) every target drops at once.
     void shootdown(std::uint64_t cpu_mask, std::optional<std::uint64_t> va, std::uint64_t pages = 1);
-    /// Whether `cpu` has a shootdown request it has not taken yet.
+    /// The protocol shootdown() follows, for any request (hostsim/cross_cpu.cpp): the same scheduling points,
+    /// delivery only with interrupts enabled, the initiator's wait and its deadlock reports; each target
+    /// carries out `request` when it takes it, the executing CPU at once if it is in `cpu_mask`.
+    void cross_cpu_request(std::uint64_t cpu_mask, const CrossCpuRequest& request);
+    /// Whether `cpu` has a shootdown request (of any kind) it has not taken yet.
     bool shootdown_pending(arch::CpuId cpu) const;
     const Tlb& tlb(arch::CpuId cpu) const;
 
@@ -185,6 +202,19 @@ public:
     /// The engine behind arch::run_user on this machine (null: user code cannot run here).
     void set_user_mode(UserMode* user) { user_mode_ = user; }
     UserMode* user_mode() const { return user_mode_; }
+    /// User mode brackets the executing CPU's time in ring 3 (from before it opens interrupts to after it
+    /// masks them again): an I/O-port request it takes meanwhile asks it to leave ring 3 (arch/io_ports.hpp).
+    void set_in_user(bool in_user);
+    /// The vector an I/O-port request asked the executing CPU to leave ring 3 with, once (then forgotten).
+    std::optional<unsigned> take_user_reentry();
+
+    // --- I/O ports (hostsim/io_ports.hpp, hostsim/port_bus.hpp) --------------------------------------------
+    /// `cpu`'s I/O permission state (the executing CPU's is what arch::io_* change).
+    IoPermissions& io_permissions(arch::CpuId cpu);
+    /// The devices behind `in`/`out` on this machine (null: none; every port reads all ones). Kept by
+    /// reset().
+    void set_port_bus(PortBus* bus) { port_bus_ = bus; }
+    PortBus* port_bus() const { return port_bus_; }
 
     // --- Interrupts --------------------------------------------------------------------------------------
     using InterruptHandler = std::function<void(unsigned vector)>;
@@ -192,6 +222,10 @@ public:
     void set_interrupt_handler(InterruptHandler handler) { handler_ = std::move(handler); }
     /// Makes `vector` pending on `cpu`; a scheduling point when sent from a simulated CPU.
     void send_ipi(arch::CpuId cpu, unsigned vector);
+    /// A device's interrupt (hostsim/irq_lines.cpp): `vector` pending on `cpu` at once, not a scheduling
+    /// point (devices change state inside another operation, such as user code's port access). Also from the
+    /// host.
+    void raise_interrupt(arch::CpuId cpu, unsigned vector);
     /// Virtual time in nanoseconds: ns_per_step per scheduling point; jumps to the next timer deadline when
     /// every CPU waits.
     std::uint64_t now() const { return now_; }
@@ -262,6 +296,7 @@ private:
     std::optional<unsigned> take_pending(SimCpu& c);
     void post(unsigned cpu, unsigned vector);
     void acknowledge_shootdowns(unsigned cpu);
+    void carry_out(unsigned cpu, const CrossCpuRequest& request);
     void drop_pages(unsigned cpu, std::optional<std::uint64_t> va, std::uint64_t pages);
     void trace(const char* format, ...) __attribute__((format(printf, 2, 3)));
 
@@ -293,6 +328,7 @@ private:
     std::vector<Choice> options_;
     InterruptHandler handler_;
     UserMode* user_mode_ = nullptr;
+    PortBus* port_bus_ = nullptr;
     Walker walker_;
     FrameGeneration frame_generation_;
     std::FILE* trace_ = nullptr;

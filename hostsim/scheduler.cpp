@@ -168,10 +168,12 @@ std::string Machine::deadlock_message() const {
         if (!c.coded || c.state == CpuState::finished) continue;
         who += std::string(who.empty() ? " cpu" : "; cpu") + std::to_string(i) +
                (c.state == CpuState::blocked ? " sleeps in wait_for_interrupt"
-                : c.masked_halt              ? " sleeps in wait_for_interrupt without ever enabling interrupts"
-                : c.awaiting_acks            ? " waits for TLB shootdown acknowledgements from"
-                : c.at_relax                 ? " spins with nothing changing"
-                                             : " waits");
+                : c.masked_halt   ? " sleeps in wait_for_interrupt without ever enabling interrupts"
+                : c.awaiting_acks ? (c.awaiting_kind == CrossCpuRequest::Kind::tlb
+                                         ? " waits for TLB shootdown acknowledgements from"
+                                         : " waits for I/O-port shootdown acknowledgements from")
+                : c.at_relax      ? " spins with nothing changing"
+                                  : " waits");
         for (unsigned t = 0; t < config_.cpus; ++t)
             if (c.awaiting_acks >> t & 1) who += " cpu" + std::to_string(t);
         if (!c.shootdowns.empty())

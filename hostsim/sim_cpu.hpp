@@ -8,6 +8,8 @@
 #include <optional>
 #include <vector>
 
+#include "hostsim/io_ports.hpp"
+#include "hostsim/machine.hpp"
 #include "hostsim/sanitizers.hpp"
 #include "hostsim/stack.hpp"
 #include "hostsim/store_buffer.hpp"
@@ -57,16 +59,21 @@ struct SimCpu {
     bool masked_halt = false;          // parked in wait_for_interrupt, woken with interrupts masked
     std::uint64_t halt_epoch = ~0ull;  // memory epoch when it last woke like that
 
-    // TLB shootdowns (Machine::shootdown): requests from other CPUs this one has not taken yet (its
-    // shootdown IPI, delivered like any interrupt only while interrupts are enabled), and as an initiator the
-    // targets that have not acknowledged its own request yet.
+    // Shootdowns (Machine::cross_cpu_request: TLB entries or I/O-port sets): requests from other CPUs this
+    // one has not taken yet (its shootdown IPI, delivered like any interrupt only while interrupts are
+    // enabled), and as an initiator the targets that have not acknowledged its own request yet, and what it
+    // asked.
     struct ShootdownRequest {
         unsigned initiator;
-        std::optional<std::uint64_t> va; // first page, or nullopt: every non-global entry
-        std::uint64_t pages;
+        CrossCpuRequest request;
     };
     std::vector<ShootdownRequest> shootdowns;
     std::uint64_t awaiting_acks = 0;
+    CrossCpuRequest::Kind awaiting_kind = CrossCpuRequest::Kind::tlb;
+
+    IoPermissions io;                // its I/O permission bitmap and selection (arch/io_ports.hpp)
+    bool in_user = false;            // between Machine::set_in_user(true) and (false)
+    std::optional<unsigned> reentry; // an I/O-port request taken in ring 3: leave it with this vector
 
     StoreBuffer buffer;
     Tlb tlb;

@@ -90,64 +90,7 @@ void Machine::drop_pages(unsigned id, std::optional<std::uint64_t> va, std::uint
 }
 
 void Machine::shootdown(std::uint64_t cpu_mask, std::optional<std::uint64_t> va, std::uint64_t pages) {
-    san::Bookkeeping bookkeeping;
-    if (config_.cpus < 64) cpu_mask &= (std::uint64_t{1} << config_.cpus) - 1;
-    if (!in_run_ || running_ == host_index()) { // no CPU executes: nothing can be in between
-        for (unsigned i = 0; i < config_.cpus; ++i)
-            if (cpu_mask >> i & 1) drop_pages(i, va, pages);
-        return;
-    }
-    schedule(Point::ipi);
-    const unsigned me = static_cast<unsigned>(running_);
-    if (trace_)
-        trace("  cpu%u  shootdown of %s on cpu mask %#llx", me,
-              va ? (pages == 1 ? "one page" : "a range") : "everything",
-              static_cast<unsigned long long>(cpu_mask));
-    std::uint64_t targets = 0;
-    for (unsigned i = 0; i < config_.cpus; ++i) {
-        if (i == me || !(cpu_mask >> i & 1)) continue;
-        SimCpu& t = cpu(static_cast<int>(i));
-        if (t.state == CpuState::off || t.state == CpuState::finished) {
-            drop_pages(i, va, pages); // idle with interrupts enabled: takes the IPI at once
-            continue;
-        }
-        san::tsan_release(&t.shootdowns); // x86: the request is published with a release store
-        t.shootdowns.push_back({me, va, pages});
-        targets |= std::uint64_t{1} << i;
-    }
-    if (targets) ++epoch_; // a spinning target may be waiting for an interrupt
-    if (cpu_mask >> me & 1) drop_pages(me, va, pages);
-    SimCpu& c = self();
-    c.awaiting_acks |= targets;
-    while (c.awaiting_acks) {
-        schedule(Point::ack_wait);
-        if (trace_ && !c.awaiting_acks) trace("  cpu%u  shootdown acknowledged by every target", me);
-    }
-    // x86: the acquire load that sees every acknowledgement; what the targets did before their handler
-    // happens before what this CPU does next (reusing the pages they may have walked).
-    san::tsan_acquire(&c.awaiting_acks);
-}
-
-bool Machine::shootdown_pending(arch::CpuId id) const {
-    return id < config_.cpus && !cpus_[id].shootdowns.empty();
-}
-
-// The target's side, in its interrupt delivery (arch/x86_64/interrupt.cpp: vector::tlb_shootdown, handled by
-// the arch layer): drop what each request names, then clear this CPU's bit in its initiator's wait.
-void Machine::acknowledge_shootdowns(unsigned id) {
-    san::Bookkeeping bookkeeping;
-    SimCpu& c = cpu(static_cast<int>(id));
-    san::tsan_acquire(&c.shootdowns);
-    for (const SimCpu::ShootdownRequest& r : c.shootdowns) {
-        if (trace_)
-            trace("  cpu%u  takes the shootdown IPI of cpu%u: drops its entries, acknowledges", id, r.initiator);
-        drop_pages(id, r.va, r.pages);
-        SimCpu& initiator = cpu(static_cast<int>(r.initiator));
-        san::tsan_release(&initiator.awaiting_acks); // x86: the release fetch_and of the acknowledgement
-        initiator.awaiting_acks &= ~(std::uint64_t{1} << id);
-    }
-    c.shootdowns.clear();
-    ++epoch_; // the initiators' polls see the change
+    cross_cpu_request(cpu_mask, {CrossCpuRequest::Kind::tlb, va, pages, 0});
 }
 
 const Tlb& Machine::tlb(arch::CpuId id) const {
