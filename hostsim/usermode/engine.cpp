@@ -156,6 +156,7 @@ EngineStop Engine::run(arch::UserFrame& frame, hostsim::VectorRegisters& vectors
     budget_ = budget;
     executed_ = 0;
     stopped_ = false;
+    port_done_ = false;
     stop_ = EngineStop{};
     uc_err e = uc_emu_start(uc_, frame.rip, never, 0, 0);
     uc_reg_read_batch(uc_, const_cast<int*>(frame_registers), values, frame_register_count);
@@ -164,7 +165,13 @@ EngineStop Engine::run(arch::UserFrame& frame, hostsim::VectorRegisters& vectors
     uc_reg_read_batch(uc_, const_cast<int*>(vector_registers), places, vector_register_count);
     executed = executed_;
     if (stopped_) {
-        if (stop_.kind == EngineStop::Kind::port_io) frame.rip = stop_.address;
+        if (stop_.kind == EngineStop::Kind::port_io) {
+            frame.rip = stop_.address;
+            frame.rax = refused_rax_;
+            frame.rcx = refused_rcx_;
+            frame.rsi = refused_rsi_;
+            frame.rdi = refused_rdi_;
+        }
         dirty_ = stop_.kind == EngineStop::Kind::interrupt;
         return stop_;
     }
@@ -220,6 +227,15 @@ void Engine::on_code(uc_engine*, std::uint64_t address, std::uint32_t, void* sel
     if (!e.breakpoints_.empty())
         for (std::uint64_t b : e.breakpoints_)
             if (b == address) e.breakpoint(address);
+    if (e.port_done_) { // the port access before this instruction ends the slice here (rip = address)
+        e.port_done_ = false;
+        e.stop({EngineStop::Kind::port_done, 0, 0, {}});
+        return;
+    }
+    if (e.stopped_) { // a stop requested inside the previous instruction: nothing more of the slice runs
+        uc_emu_stop(e.uc_);
+        return;
+    }
     if (e.executed_ == e.budget_) {
         e.stop({EngineStop::Kind::budget, 0, 0, {}});
         return;
@@ -235,20 +251,50 @@ void Engine::on_interrupt(uc_engine*, std::uint32_t number, void* self) {
     static_cast<Engine*>(self)->stop({EngineStop::Kind::interrupt, number, 0, {}});
 }
 
-// Unicorn runs port I/O without the IOPL check; rip is still at the instruction here.
-std::uint32_t Engine::on_in(uc_engine*, std::uint32_t, int, void* self) {
+// Unicorn runs port I/O without any permission check, so the PortHandler decides. Here rip is still at the
+// instruction (the code hook keeps it exact) and the registers are as it found them (for a rep form: as this
+// element finds them). A permitted access is done and ends the slice before the next instruction; a refused
+// one stops the slice as a #GP at the instruction.
+std::uint32_t Engine::on_in(uc_engine*, std::uint32_t port, int size, void* self) {
     Engine& e = *static_cast<Engine*>(self);
-    e.stop({EngineStop::Kind::port_io, 0, e.reg(UC_X86_REG_RIP), {}});
-    return 0;
+    const unsigned bytes = static_cast<unsigned>(size);
+    if (e.stopped_ || !e.ports_ || !e.ports_->permitted(port, bytes)) return e.refuse_port(port, bytes);
+    e.port_done_ = true;
+    return e.ports_->read(port, bytes);
 }
 
-void Engine::on_out(uc_engine*, std::uint32_t, int, std::uint32_t, void* self) {
+void Engine::on_out(uc_engine*, std::uint32_t port, int size, std::uint32_t value, void* self) {
     Engine& e = *static_cast<Engine*>(self);
-    e.stop({EngineStop::Kind::port_io, 0, e.reg(UC_X86_REG_RIP), {}});
+    const unsigned bytes = static_cast<unsigned>(size);
+    if (e.stopped_ || !e.ports_ || !e.ports_->permitted(port, bytes)) {
+        e.refuse_port(port, bytes);
+        return;
+    }
+    e.port_done_ = true;
+    e.ports_->write(port, bytes, value);
+}
+
+// Unicorn completes the instruction (or the rep form's element) after the hook: `in eax, dx` zero-extends
+// into rax, `ins` stores to [rdi] and moves rdi and rcx, `outs` moves rsi and rcx. The registers are put back
+// after the stop (run()) and `ins` gets the bytes already at [rdi] to store again (where it cannot store, the
+// memory hook refuses), so the #GP leaves the registers as the instruction found them. (TCG's dummy store of
+// zeros to [rdi] before the hook cannot be undone: user_cpu.hpp lists it.)
+std::uint32_t Engine::refuse_port(std::uint32_t, unsigned size) {
+    std::uint32_t value = 0;
+    if (!stopped_) {
+        refused_rax_ = reg(UC_X86_REG_RAX);
+        refused_rcx_ = reg(UC_X86_REG_RCX);
+        refused_rsi_ = reg(UC_X86_REG_RSI);
+        refused_rdi_ = reg(UC_X86_REG_RDI);
+        stop({EngineStop::Kind::port_io, 0, reg(UC_X86_REG_RIP), {}});
+        if (!read(refused_rdi_, &value, size)) value = 0;
+    }
+    return value;
 }
 
 bool Engine::on_memory(uc_engine*, uc_mem_type type, std::uint64_t address, int, std::int64_t, void* self) {
     Engine& e = *static_cast<Engine*>(self);
+    if (e.stopped_ && e.stop_.kind == EngineStop::Kind::port_io) return false; // a refused `ins`: no store
     using A = MemoryHandler::Access;
     A access = A::read;
     bool unmapped = false;

@@ -29,7 +29,9 @@ struct EngineStop {
         budget,       ///< the instruction budget ran out
         syscall,      ///< a `syscall` instruction; rip is past it
         interrupt,    ///< Unicorn raised interrupt `number` (an exception or `int n`); rip as it left it
-        port_io,      ///< an `in`/`out` instruction at `address` (ring 3 has no I/O ports)
+        port_io,      ///< an `in`/`out`/`ins`/`outs` at `address` its PortHandler refused (#GP on x86)
+        port_done,    ///< a permitted port access completed: rip past it (or at a `rep` form with elements
+                      ///< left), so that the machine passes a scheduling point before user code goes on
         invalid,      ///< an invalid opcode (#UD) at rip
         memory,       ///< a memory access the hooks refused (the MemoryHandler said why)
         engine_error, ///< Unicorn itself failed: `message`
@@ -55,6 +57,20 @@ protected:
     ~MemoryHandler() = default;
 };
 
+/// Port I/O by user code: `in`, `out` and each element of `ins`/`outs` (Unicorn 2.0.1 calls its port hooks
+/// once per element, rep forms included).
+class PortHandler {
+public:
+    /// Whether ring 3 may access `size` bytes at `port` now (x86: the I/O permission bitmap; IOPL is 0).
+    virtual bool permitted(std::uint32_t port, unsigned size) = 0;
+    /// A permitted access; the value in the low `size` bytes.
+    virtual std::uint32_t read(std::uint32_t port, unsigned size) = 0;
+    virtual void write(std::uint32_t port, unsigned size, std::uint32_t value) = 0;
+
+protected:
+    ~PortHandler() = default;
+};
+
 class Engine {
 public:
     explicit Engine(MemoryHandler& memory);
@@ -71,6 +87,9 @@ public:
     bool map(std::uint64_t va, std::uint64_t size, void* host, std::uint32_t prot);
     bool protect(std::uint64_t va, std::uint64_t size, std::uint32_t prot);
     bool unmap(std::uint64_t va, std::uint64_t size);
+
+    /// Who answers user code's port I/O (null, the default: every access is refused, a #GP).
+    void set_ports(PortHandler* ports) { ports_ = ports; }
 
     /// User addresses at which janus_user_breakpoint() is called before the instruction executes.
     void set_breakpoints(std::vector<std::uint64_t> addresses) { breakpoints_ = std::move(addresses); }
@@ -97,10 +116,17 @@ private:
     std::uint64_t reg(int id);
     void set_reg(int id, std::uint64_t value);
     void breakpoint(std::uint64_t address);
+    std::uint32_t refuse_port(std::uint32_t port, unsigned size);
 
     uc_engine* uc_ = nullptr;
     uc_context* clean_ = nullptr;
     MemoryHandler& memory_;
+    PortHandler* ports_ = nullptr;
+    /// A permitted port access happened: the next instruction's hook ends the slice (port_done).
+    bool port_done_ = false;
+    /// The registers a refused string or 32-bit port instruction changes before the stop takes effect
+    /// (Unicorn completes the element), put back so the #GP leaves them as the instruction found them.
+    std::uint64_t refused_rax_ = 0, refused_rcx_ = 0, refused_rsi_ = 0, refused_rdi_ = 0;
     // The slice in progress.
     std::uint64_t budget_ = 0;
     std::uint64_t executed_ = 0;

@@ -1,5 +1,7 @@
 #include "hostsim/usermode/unicorn_user_mode.hpp"
 
+#include "hostsim/io_ports.hpp"
+#include "hostsim/port_bus.hpp"
 #include "hostsim/sanitizers.hpp"
 
 #include <cstdio>
@@ -77,6 +79,7 @@ UnicornUserMode::Cpu& UnicornUserMode::cpu(arch::CpuId id) {
     if (!c) {
         c = std::make_unique<Cpu>(Ram{machine_.ram(), machine_.ram_size()}, config_.tlb_entries);
         c->core.set_breakpoints(config_.breakpoints);
+        c->core.set_ports(this);
     }
     return *c;
 }
@@ -101,12 +104,22 @@ arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRo
         machine_.trace_event(line);
     }
     const std::uint64_t taken = machine_.interrupts_taken();
+    machine_.set_in_user(true);     // an I/O-port shootdown taken from here on sends it back to the kernel
     machine_.set_irq_enabled(true); // what is pending arrives before the first instruction, as after iret
     for (;;) {
         if (machine_.interrupts_taken() != taken) {
             machine_.set_irq_enabled(false);
+            machine_.set_in_user(false);
             const arch::UserExit e{arch::UserExit::Kind::interrupt,
                                    static_cast<arch::Vector>(machine_.last_interrupt()), 0, 0};
+            trace_exit(machine_, e, frame);
+            return e;
+        }
+        if (const std::optional<unsigned> reenter = machine_.take_user_reentry()) {
+            machine_.set_irq_enabled(false);
+            machine_.set_in_user(false);
+            const arch::UserExit e{arch::UserExit::Kind::interrupt, static_cast<arch::Vector>(*reenter), 0,
+                                   0};
             trace_exit(machine_, e, frame);
             return e;
         }
@@ -126,8 +139,12 @@ arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRo
         case Slice::Kind::time_stamp:
             UserCpu::complete_time_stamp(frame, s, machine_.now());
             break;
+        case Slice::Kind::port_access:
+            machine_.schedule(Machine::Point::preempt); // others run; a device interrupt it raised arrives
+            break;
         case Slice::Kind::kernel_entry:
             machine_.set_irq_enabled(false);
+            machine_.set_in_user(false);
             trace_exit(machine_, s.exit, frame);
             return s.exit;
         case Slice::Kind::stale_access:
@@ -138,6 +155,35 @@ arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRo
             break;
         }
     }
+}
+
+// PortHandler for the executing CPU's engine (called from inside its slice, within run()'s bookkeeping).
+bool UnicornUserMode::permitted(std::uint32_t port, unsigned size) {
+    return machine_.io_permissions(machine_.cpu_id()).permitted(port, size);
+}
+
+std::uint32_t UnicornUserMode::read(std::uint32_t port, unsigned size) {
+    ++stats_.port_accesses;
+    PortBus* bus = machine_.port_bus();
+    const std::uint32_t all_ones = size >= 4 ? ~std::uint32_t{0} : (std::uint32_t{1} << (8 * size)) - 1;
+    const std::uint32_t value = bus ? bus->read(port, size) : all_ones;
+    trace_port("in ", port, size, value);
+    return value;
+}
+
+void UnicornUserMode::write(std::uint32_t port, unsigned size, std::uint32_t value) {
+    ++stats_.port_accesses;
+    trace_port("out", port, size, value);
+    if (PortBus* bus = machine_.port_bus()) bus->write(port, size, value);
+}
+
+void UnicornUserMode::trace_port(const char* direction, std::uint32_t port, unsigned size,
+                                 std::uint32_t value) {
+    if (!machine_.tracing()) return;
+    char line[96];
+    std::snprintf(line, sizeof line, "user  %s port %#x (%u byte%s) %s %#x", direction, port, size,
+                  size == 1 ? "" : "s", direction[0] == 'i' ? "->" : "<-", value);
+    machine_.trace_event(line);
 }
 
 void UnicornUserMode::fail(Verdict verdict, const char* where, std::uint64_t rip, Slice& s) {

@@ -5,7 +5,12 @@
 // machine, where other CPUs may run and interrupts arrive: the budget stands for the timer, and the
 // explorer's strategy decides how user code on different CPUs interleaves, slice by slice. run() returns
 // like arch::run_user on x86-64: at a syscall or exception of the thread, or with the vector of an interrupt
-// the kernel's handler took while user code ran.
+// the kernel's handler took while user code ran, or with the vector an I/O-port shootdown named when this CPU
+// took it in ring 3 (arch/io_ports.hpp; the kernel's handler is not called for it, as for the TLB's).
+//
+// Port I/O: an access the executing CPU's I/O permission set allows (Machine::io_permissions) goes to the
+// machine's port bus (Machine::port_bus; none: all ones, writes dropped) and ends the slice: a scheduling
+// point, so device interrupts it raises are taken before user code goes on, as they would be on hardware.
 //
 // Between kernel operations (Config::settled says when) each CPU's TLB is audited before it runs user code
 // again; a use of a stale translation fails the run with Verdict::stale_translation and its replay line.
@@ -24,7 +29,7 @@ namespace hostsim::usermode {
 /// The addresses in JANUS_SIM_USER_BREAK (comma-separated, hexadecimal with 0x or decimal).
 std::vector<std::uint64_t> breakpoints_from_environment();
 
-class UnicornUserMode final : public UserMode {
+class UnicornUserMode final : public UserMode, private PortHandler {
 public:
     struct Config {
         std::uint64_t slice = 20'000;         ///< instructions between scheduling points
@@ -43,6 +48,7 @@ public:
         std::uint64_t slices = 0;
         std::uint64_t entries = 0; ///< run() calls
         std::uint64_t tlb_fills = 0;
+        std::uint64_t port_accesses = 0; ///< permitted ones, all CPUs
     };
 
     /// On `machine` (installs itself as its user mode; uninstalls in the destructor).
@@ -59,6 +65,10 @@ public:
 private:
     struct Cpu;
     Cpu& cpu(arch::CpuId id);
+    bool permitted(std::uint32_t port, unsigned size) override;
+    std::uint32_t read(std::uint32_t port, unsigned size) override;
+    void write(std::uint32_t port, unsigned size, std::uint32_t value) override;
+    void trace_port(const char* direction, std::uint32_t port, unsigned size, std::uint32_t value);
     /// Fails the run for slice `s` (stale access or machine error) of the executing CPU at `rip`.
     void fail(Verdict verdict, const char* where, std::uint64_t rip, Slice& s);
 

@@ -52,6 +52,9 @@ Slice UserCpu::run(arch::UserFrame& frame, VectorRegisters& vectors, std::uint64
     case EngineStop::Kind::port_io:
         s = entry(exception(general_protection));
         break;
+    case EngineStop::Kind::port_done:
+        s.kind = Slice::Kind::port_access;
+        break;
     case EngineStop::Kind::invalid:
         s = entry(exception(invalid_opcode));
         break;
