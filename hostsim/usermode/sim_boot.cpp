@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "arch/user.hpp"
+#include "hostsim/port_bus.hpp"
+#include "hostsim/uart16550.hpp"
 #include "kernel/boot/bootinfo.hpp"
 #include "kernel/boot/testing/multiboot2_builder.hpp"
 #include "kernel/main.hpp"
@@ -58,6 +60,11 @@ BootResult boot(Machine& m, const BootSpec& spec) {
     UnicornUserMode::Config user = spec.user;
     user.settled = [] { return kernel::machine_kernel().lock.looks_free(); };
     UnicornUserMode user_mode(m, user);
+    // COM1 (0x3f8, IRQ 4) as on the PC QEMU boots: a ring-3 driver holding its io_ports drives it.
+    PortBus ports;
+    Uart16550 com1(m, Uart16550::com1_line, {0, m.config().echo_console ? stderr : nullptr});
+    com1.attach(ports, Uart16550::com1_base);
+    m.set_port_bus(&ports);
     MachineRunner runner;
 
     m.start(0, [&runner] {
@@ -74,6 +81,8 @@ BootResult boot(Machine& m, const BootSpec& spec) {
     m.run();
     result.status = m.outcome().exit_status;
     result.stats = user_mode.stats();
+    result.com1 = com1.output();
+    m.set_port_bus(nullptr);
     return result;
 }
 

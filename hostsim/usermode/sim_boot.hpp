@@ -28,6 +28,7 @@ inline constexpr std::size_t boot_memory = 256u << 20;
 struct BootResult {
     std::optional<arch::ExitStatus> status; ///< what the kernel stopped the machine with
     UnicornUserMode::Stats stats;
+    std::string com1; ///< every byte transmitted on COM1 (hostsim/uart16550.hpp)
 };
 
 /// Boots on `m` (configured with boot_memory or more) and runs it to the kernel's verdict or the first
