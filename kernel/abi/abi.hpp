@@ -107,16 +107,44 @@ inline constexpr std::uint64_t io_control = 4;  ///< authority over I/O ports
 } // namespace root_sel
 
 /// The root task's address space at boot (docs/abi.md "At boot"): besides the ELF's own segments, the boot
-/// path maps a stack, the first thread's UTCB and a pool of free memory at these fixed places. The pool's
-/// size depends on the machine; the start words say it (rdi = pool base, rsi = pool bytes, rdx = the
-/// number of CPUs, whose ids thread_create accepts as 0 .. rdx-1).
+/// path maps a stack, the first thread's UTCB, a pool of free memory, the boot modules and their table at
+/// these fixed places. The pool's size depends on the machine; the start words say it (rdi = pool base,
+/// rsi = pool bytes, rdx = the number of CPUs, whose ids thread_create accepts as 0 .. rdx-1).
 namespace root_mem {
 inline constexpr std::uint64_t utcb = 0x0000'7fff'ffff'f000;      ///< the last user page
 inline constexpr std::uint64_t stack_top = 0x0000'7fff'fff0'0000; ///< initial rsp (16-byte aligned)
 inline constexpr std::uint64_t stack_bytes = 0x10000;             ///< rw-, below stack_top
 inline constexpr std::uint64_t pool = 0x0000'0040'0000'0000;      ///< rw- with grant, 2 MiB aligned
 inline constexpr std::uint64_t pool_max_bytes = std::uint64_t{1} << 30;
+/// The module window: every boot module's own pages, read-only with grant (r-- plus grant, never write or
+/// exec), module after module in the table's order, each from a fresh 2 MiB boundary (no large page holds
+/// two modules). A module's first byte keeps its offset inside its first page: modules need not be page
+/// aligned, so the bytes around a module in its first and last page are visible too.
+inline constexpr std::uint64_t modules = 0x0000'0050'0000'0000;
+inline constexpr std::uint64_t modules_max_bytes = std::uint64_t{64} << 30; ///< what does not fit is skipped
+/// One page, read-only with grant, just below the module window: a ModuleTable naming the modules.
+inline constexpr std::uint64_t module_table = modules - 0x1000;
 } // namespace root_mem
+
+/// The module table's size: at least every module a boot loader may pass (the kernel holds 16).
+inline constexpr std::size_t max_root_modules = 32;
+inline constexpr std::size_t module_name_bytes = 64;
+
+/// One boot module as the root task sees it.
+struct ModuleEntry {
+    std::uint64_t address;        ///< its first byte in the root's address space (inside root_mem::modules)
+    std::uint64_t size;           ///< its length in bytes (may be 0)
+    char name[module_name_bytes]; ///< its command line, NUL-terminated, truncated; empty if it has none
+};
+
+/// The page at root_mem::module_table. Entry 0 is the root task's own module (its ELF file); the others
+/// follow in boot order. Modules the kernel could not hand over (outside usable memory, overlapping the
+/// kernel, beyond the window) are left out: the boot console says why.
+struct ModuleTable {
+    std::uint64_t count; ///< entries in use, 1 .. max_root_modules
+    ModuleEntry entries[max_root_modules];
+};
+static_assert(sizeof(ModuleTable) <= 0x1000, "the module table is one page");
 
 /// debug_write's largest `length`.
 inline constexpr std::uint64_t debug_write_max = 4096;

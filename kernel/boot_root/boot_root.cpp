@@ -2,6 +2,7 @@
 
 #include "arch/cpu.hpp"
 #include "kernel/boot_root/root_module.hpp"
+#include "kernel/boot_root/root_modules.hpp"
 #include "kernel/boot_root/root_space.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/lib/print.hpp"
@@ -64,6 +65,16 @@ bool boot_root(Kernel& kernel, FramePageSource& pages, const boot::BootInfo& inf
             "QEMU: -initrd roottask.elf)");
         return false;
     }
+    // Its pages are mapped into the module window later: refuse a range that may not reach user space now,
+    // before its bytes are read.
+    if (const ModuleRange range = check_module_range(*module, info.memory, reserved);
+        range.verdict != ModuleRange::Verdict::ok) {
+        put_module(console(), *module);
+        print(" rejected: ");
+        put(console(), *module, range);
+        println("");
+        return false;
+    }
     RootImage image;
     if (!load_root_module(*module, reader, image) || !image_fits_root_layout(*module, image)) return false;
     put_module(console(), *module);
@@ -96,6 +107,9 @@ bool boot_root(Kernel& kernel, FramePageSource& pages, const boot::BootInfo& inf
     Pd& pd = *out.root.pd;
     if (!map_root_image(kernel, pd, mem::frames(), image) || !map_root_stack(kernel, pd, mem::frames()))
         return false;
+    // Before the pool, which takes what it can get: the modules' mapping nodes and tables come first.
+    out.modules = map_root_modules(kernel, pd, mem::frames(), info, *module, reserved);
+    if (out.modules == 0) return false;
     out.pool_bytes = map_root_pool(kernel, pd, mem::frames(), pool);
     out.entry = image.elf.entry;
 

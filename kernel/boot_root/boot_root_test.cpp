@@ -3,25 +3,32 @@
 //
 // Expectations come from outside the code under test: the ELF's program headers are read with the host's
 // <elf.h> (not kernel/loader), the layout from janus::abi::root_mem (the documented ABI), the rights rule
-// from docs/abi.md (the segment's R/W/X plus grant; stack and pool rw- plus grant).
+// from docs/abi.md (the segment's R/W/X plus grant; stack and pool rw- plus grant; modules and their table
+// r-- plus grant), what the root task reads through hostsim's own page walker (hostsim/pagewalk.hpp).
 #include <elf.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "hostsim/machine.hpp"
+#include "hostsim/pagewalk.hpp"
 #include "hostsim/sanitizers.hpp"
 #include "kernel/boot_root/boot_root.hpp"
 #include "kernel/boot_root/run_root.hpp"
 #include "kernel/check/check.hpp"
+#include "kernel/lib/spinlock.hpp"
 #include "kernel/loader/testing/elf_builder.hpp"
 #include "kernel/mapdb/mapdb.hpp"
+#include "kernel/mem/frames.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 
@@ -52,26 +59,43 @@ struct Mapping {
     std::uint64_t va, frame, rights;
 };
 
-/// One boot on a fresh machine: `modules` placed one after another from module_pa, usable RAM from 1 MiB.
+/// A boot module of a test: its bytes (copied into RAM), its command line, and where it goes.
+struct ModuleSpec {
+    std::vector<std::byte> bytes;
+    std::string name;
+    std::uint64_t gap = 0;  ///< bytes between the previous module's page-aligned end and this one's base
+    std::uint64_t base = 0; ///< if not 0: here instead (nothing copied; the boot information says so)
+    std::uint64_t size = 0; ///< with base: the size the boot information claims
+};
+
+constexpr std::uint64_t ram_bytes = 32u << 20;
+
+/// One boot on a fresh machine: `modules` placed one after another from module_pa (each from a page
+/// boundary plus its gap), usable RAM from 1 MiB, nothing reserved unless the test says so.
 struct Boot {
-    explicit Boot(const std::vector<std::pair<std::vector<std::byte>, std::string>>& modules,
-                  unsigned cpus = 1) {
+    explicit Boot(const std::vector<ModuleSpec>& modules, unsigned cpus = 1) {
         hostsim::Config config;
         config.cpus = cpus;
-        config.memory_bytes = 32u << 20;
+        config.memory_bytes = ram_bytes;
         config.step_budget = 50'000'000;
         machine = std::make_unique<hostsim::Machine>(config);
         info = std::make_unique<boot::BootInfo>();
         info->memory.regions[0] = {0x10'0000, config.memory_bytes - 0x10'0000, boot::MemoryType::usable};
         info->memory.count = 1;
         std::uint64_t pa = module_pa;
-        for (const auto& [bytes, name] : modules) {
-            std::memcpy(machine->ram() + pa, bytes.data(), bytes.size());
+        for (const ModuleSpec& spec : modules) {
             boot::Module& m = info->modules[info->module_count++];
+            std::snprintf(m.name, sizeof m.name, "%s", spec.name.c_str());
+            if (spec.base) {
+                m.base = spec.base;
+                m.size = spec.size;
+                continue;
+            }
+            pa += spec.gap;
+            std::memcpy(machine->ram() + pa, spec.bytes.data(), spec.bytes.size());
             m.base = pa;
-            m.size = bytes.size();
-            std::snprintf(m.name, sizeof m.name, "%s", name.c_str());
-            pa = (pa + bytes.size() + page - 1) / page * page;
+            m.size = spec.bytes.size();
+            pa = (pa + spec.bytes.size() + page - 1) / page * page;
         }
         modules_end = pa;
     }
@@ -84,11 +108,11 @@ struct Boot {
     Boot& operator=(const Boot&) = delete;
 
     /// Runs the boot path; afterwards (still on the machine) records what the root domain maps, and with a
-    /// runner runs the root task to its end.
-    void run(UserRunner* runner = nullptr) {
-        auto status = machine->run([this, runner] {
+    /// runner runs the root task to its end; then `after`, if any.
+    void run(UserRunner* runner = nullptr, const std::function<void()>& after = {}) {
+        auto status = machine->run([this, runner, &after] {
             boot::WindowReader reader;
-            booted = boot_root(*kernel, *pages, *info, {}, reader, out);
+            booted = boot_root(*kernel, *pages, *info, reserved, reader, out);
             if (!booted) return;
             if (runner) {
                 RootSession session(*kernel, *runner);
@@ -101,8 +125,30 @@ struct Boot {
             checked = check_kernel(*kernel);
             utcb_mapped = page_in_use(*out.root.pd, layout::utcb);
             frame = out.root.thread->frame;
+            if (after) after();
         });
         EXPECT_FALSE(status.has_value()) << "the boot path must not stop the machine itself";
+    }
+
+    /// What the root task's MMU makes of `va` (hostsim's walker over the root's page tables in RAM).
+    hostsim::PageWalk walk(std::uint64_t va) const {
+        const std::byte* ram = machine->ram();
+        auto read = [ram](std::uint64_t pa) {
+            std::uint64_t word;
+            std::memcpy(&word, ram + pa, sizeof word);
+            return word;
+        };
+        return hostsim::walk(read, out.root.pd->memory.top_phys, va);
+    }
+
+    /// The module table as the root task reads it at root_mem::module_table.
+    janus::abi::ModuleTable table() const {
+        janus::abi::ModuleTable t{};
+        const hostsim::PageWalk w = walk(layout::module_table);
+        EXPECT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped) << "no module table";
+        if (w.outcome == hostsim::PageWalk::Outcome::mapped)
+            std::memcpy(&t, machine->ram() + w.phys, sizeof t);
+        return t;
     }
 
     const Mapping* at(std::uint64_t va) const {
@@ -115,6 +161,7 @@ struct Boot {
 
     std::unique_ptr<hostsim::Machine> machine;
     std::unique_ptr<boot::BootInfo> info;
+    std::vector<mem::PhysRange> reserved; ///< what the machine keeps (a kernel image, say)
     std::unique_ptr<Kernel> kernel = std::make_unique<Kernel>();
     std::unique_ptr<FramePageSource> pages = std::make_unique<FramePageSource>(mem::frames());
     std::uint64_t modules_end = 0;
@@ -163,7 +210,7 @@ TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
         }
     }
 
-    std::size_t stack_pages = 0, pool_pages = 0;
+    std::size_t stack_pages = 0, pool_pages = 0, module_pages = 0, table_pages = 0;
     for (const Mapping& m : b.mappings) {
         EXPECT_FALSE((m.rights & R::write) && (m.rights & R::exec)) << "W+X at " << std::hex << m.va;
         EXPECT_GE(m.frame, 0x10'0000u) << "a frame below 1 MiB (not usable memory)";
@@ -175,13 +222,23 @@ TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
             EXPECT_EQ(m.rights, R::read | R::write | R::grant);
             const std::byte* bytes = b.frame_bytes(m);
             for (std::uint64_t off = 0; off < page; off += 512) ASSERT_EQ(bytes[off], std::byte{0});
+        } else if (m.va >= layout::modules && m.va < layout::modules + layout::modules_max_bytes) {
+            ++module_pages; // the module's own frames, read-only
+            EXPECT_EQ(m.rights, R::read | R::grant);
+            EXPECT_EQ(m.frame, module_pa + (m.va - layout::modules));
+        } else if (m.va == layout::module_table) {
+            ++table_pages;
+            EXPECT_EQ(m.rights, R::read | R::grant);
         }
     }
     EXPECT_EQ(stack_pages, layout::stack_bytes / page);
     EXPECT_GT(b.out.pool_bytes, 0u);
     EXPECT_EQ(b.out.pool_bytes % page, 0u);
     EXPECT_EQ(pool_pages, b.out.pool_bytes / page);
-    EXPECT_EQ(b.mappings.size(), segment_pages + stack_pages + pool_pages) << "nothing else is mapped";
+    EXPECT_EQ(module_pages, (elf.size() + page - 1) / page);
+    EXPECT_EQ(table_pages, 1u);
+    EXPECT_EQ(b.mappings.size(), segment_pages + stack_pages + pool_pages + module_pages + table_pages)
+        << "nothing else is mapped";
     EXPECT_TRUE(b.utcb_mapped);
 
     // The first thread: at the entry, the documented stack, the start words, every other register 0.
@@ -246,6 +303,211 @@ TEST(BootRoot, ASegmentInTheStackWindowIsRefused) {
     b.run();
     EXPECT_FALSE(b.booted);
     EXPECT_NE(b.console().find("overlaps the root task's stack"), std::string::npos) << b.console();
+}
+
+TEST(BootRoot, ASegmentInTheModuleWindowIsRefused) {
+    loader::testing::ElfBuilder e;
+    loader::testing::ProgramHeader code;
+    code.offset = 0x1000;
+    code.vaddr = layout::modules + (std::uint64_t{5} << 30); // well inside the window
+    code.filesz = code.memsz = 16;
+    e.headers.push_back(code);
+    e.entry = code.vaddr;
+    e.contents.push_back({0x1000, std::vector<std::uint8_t>(16, 0x90)});
+    Boot b({{e.build(), "roottask"}});
+    b.run();
+    EXPECT_FALSE(b.booted);
+    EXPECT_NE(b.console().find("overlaps the root task's module window"), std::string::npos) << b.console();
+}
+
+/// `n` bytes of a pattern that differs from module to module and from page to page.
+std::vector<std::byte> pattern(std::size_t n, unsigned seed) {
+    std::vector<std::byte> bytes(n);
+    std::uint32_t x = 0x9e37'79b9u * (seed + 1);
+    for (std::byte& b : bytes) {
+        x = x * 1'103'515'245u + 12'345u;
+        b = static_cast<std::byte>(x >> 24);
+    }
+    return bytes;
+}
+
+constexpr std::uint64_t two_mib = std::uint64_t{2} << 20;
+
+std::uint64_t round_up(std::uint64_t v, std::uint64_t granule) {
+    return (v + granule - 1) / granule * granule;
+}
+
+/// Where docs/abi.md puts the modules of a boot that hands over all of `bases`/`sizes`: module after module,
+/// each from a fresh 2 MiB boundary of the window, the first byte at its offset in its first page.
+std::vector<std::uint64_t> documented_addresses(const std::vector<std::uint64_t>& bases,
+                                                const std::vector<std::uint64_t>& sizes) {
+    std::vector<std::uint64_t> out;
+    std::uint64_t slot = layout::modules;
+    for (std::size_t i = 0; i < bases.size(); ++i) {
+        out.push_back(slot + bases[i] % page);
+        const std::uint64_t first = bases[i] / page * page, end = round_up(bases[i] + sizes[i], page);
+        slot += round_up(end - first, two_mib);
+    }
+    return out;
+}
+
+TEST(BootRoot, EveryModuleIsReadableReadOnlyInTheWindowAndTheTableNamesThem) {
+    const auto elf = roottask();
+    const auto config = pattern(5000, 1);             // less than two pages
+    const auto blob = pattern(3 * two_mib + 4097, 2); // more than one 2 MiB slot
+    const std::string long_name(100, 'n');            // longer than a table name holds
+    Boot b({{elf, "roottask"}, {config, "config.txt init", 0x123}, {blob, long_name, 0xff1}});
+    b.run();
+    ASSERT_TRUE(b.booted) << b.console();
+    EXPECT_TRUE(b.checked.ok) << b.checked.text;
+    EXPECT_EQ(b.out.modules, 3u);
+
+    std::vector<std::uint64_t> bases, sizes;
+    for (std::size_t i = 0; i < b.info->module_count; ++i) {
+        bases.push_back(b.info->modules[i].base);
+        sizes.push_back(b.info->modules[i].size);
+    }
+    ASSERT_NE(bases[1] % page, 0u) << "the test wants unaligned modules";
+    ASSERT_NE(bases[2] % page, 0u) << "the test wants unaligned modules";
+    const auto want = documented_addresses(bases, sizes);
+    const std::vector<const std::vector<std::byte>*> contents = {&elf, &config, &blob};
+
+    const janus::abi::ModuleTable t = b.table();
+    ASSERT_EQ(t.count, 3u);
+    EXPECT_STREQ(t.entries[0].name, "roottask");
+    EXPECT_STREQ(t.entries[1].name, "config.txt init");
+    EXPECT_EQ(std::string(t.entries[2].name), long_name.substr(0, 63)) << "truncated, NUL-terminated";
+    for (std::size_t i = 0; i < 3; ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(t.entries[i].address, want[i]);
+        EXPECT_EQ(t.entries[i].size, contents[i]->size());
+        // Every byte as the root task reads it; every page read-only, user, no exec.
+        const std::vector<std::byte>& bytes = *contents[i];
+        for (std::uint64_t off = 0; off < bytes.size();) {
+            const std::uint64_t va = t.entries[i].address + off;
+            const hostsim::PageWalk w = b.walk(va);
+            ASSERT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped) << std::hex << va;
+            EXPECT_FALSE(w.writable) << std::hex << va;
+            EXPECT_FALSE(w.executable) << std::hex << va;
+            EXPECT_TRUE(w.user) << std::hex << va;
+            const std::uint64_t run = std::min<std::uint64_t>(page - va % page, bytes.size() - off);
+            ASSERT_EQ(std::memcmp(b.machine->ram() + w.phys, bytes.data() + off, run), 0) << std::hex << va;
+            off += run;
+        }
+        const std::string line =
+            "boot: module " + std::to_string(i) + " \"" + std::string(b.info->modules[i].name) + "\" ";
+        EXPECT_NE(b.console().find(line), std::string::npos) << line << "\n" << b.console();
+    }
+    {
+        std::ostringstream line;
+        line << "boot: module 1 \"config.txt init\" 5000 bytes at 0x" << std::hex << want[1];
+        EXPECT_NE(b.console().find(line.str()), std::string::npos) << line.str() << "\n" << b.console();
+    }
+    // The mapping database agrees: every page of the window and the table is r-- with grant, nothing
+    // writable, each naming the module's own frame.
+    std::size_t window_pages = 0;
+    for (const Mapping& m : b.mappings) {
+        if (m.va == layout::module_table) EXPECT_EQ(m.rights, R::read | R::grant);
+        if (m.va < layout::modules || m.va >= layout::modules + layout::modules_max_bytes) continue;
+        ++window_pages;
+        EXPECT_EQ(m.rights, R::read | R::grant) << std::hex << m.va;
+        EXPECT_TRUE(m.frame >= module_pa && m.frame < b.modules_end) << std::hex << m.frame;
+    }
+    std::size_t module_pages = 0;
+    for (std::size_t i = 0; i < 3; ++i)
+        module_pages += (round_up(bases[i] + sizes[i], page) - bases[i] / page * page) / page;
+    EXPECT_EQ(window_pages, module_pages);
+    EXPECT_EQ(b.walk(round_up(want[2] + blob.size(), page)).outcome, hostsim::PageWalk::Outcome::not_present)
+        << "nothing after the last module";
+}
+
+TEST(BootRoot, TheRootTaskIsEntryZeroWhereverItsModuleIs) {
+    const auto text = pattern(3000, 3);
+    Boot b({{text, "first"}, {roottask(), "/boot/roottask.elf roottask"}, {text, "third"}});
+    b.run();
+    ASSERT_TRUE(b.booted) << b.console();
+    const janus::abi::ModuleTable t = b.table();
+    ASSERT_EQ(t.count, 3u);
+    EXPECT_STREQ(t.entries[0].name, "/boot/roottask.elf roottask");
+    EXPECT_STREQ(t.entries[1].name, "first");
+    EXPECT_STREQ(t.entries[2].name, "third");
+    EXPECT_EQ(t.entries[0].address, layout::modules);
+}
+
+TEST(BootRoot, ModulesThatCannotBeHandedOverAreSkippedWithTheirReason) {
+    const auto small = pattern(100, 4);
+    Boot b({{roottask(), "roottask"},
+            {{}, "huge", 0, 0x1f0'0000, std::uint64_t{65} << 30},   // larger than the whole window
+            {{}, "beyond", 0, ram_bytes + 0x1000, 0x2000},          // past the end of RAM
+            {{}, "on-kernel", 0, 0x17'f800, 0x1000},                // a page shared with the kernel
+            {{}, "wrapping", 0, ~std::uint64_t{0} - 0xfff, 0x1000}, // to the last byte, rounded: wraps
+            {small, "small", 0x10}});
+    b.reserved = {{0x10'0000, 0x18'0000}}; // the kernel image
+    b.run();
+    ASSERT_TRUE(b.booted) << b.console();
+    const std::string c = b.console();
+    EXPECT_NE(c.find("boot module \"huge\" skipped: its 65 GiB do not fit the root task's module window ("),
+              std::string::npos)
+        << c;
+    EXPECT_NE(c.find(" left of 64 GiB at 0x5000000000)"), std::string::npos) << c;
+    EXPECT_NE(c.find("boot module \"beyond\" skipped: its 8 KiB at 0x2001000 are not inside usable memory"),
+              std::string::npos)
+        << c;
+    EXPECT_NE(
+        c.find("boot module \"on-kernel\" skipped: its pages 0x17f000-0x181000 overlap memory the kernel "
+               "keeps (0x100000-0x180000)"),
+        std::string::npos)
+        << c;
+    EXPECT_NE(c.find("boot module \"wrapping\" skipped: its range 0xfffffffffffff000+0x1000 wraps around"),
+              std::string::npos)
+        << c;
+    const janus::abi::ModuleTable t = b.table();
+    ASSERT_EQ(t.count, 2u);
+    EXPECT_STREQ(t.entries[1].name, "small");
+    EXPECT_EQ(t.entries[1].size, small.size());
+    const hostsim::PageWalk w = b.walk(t.entries[1].address);
+    ASSERT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped);
+    EXPECT_EQ(std::memcmp(b.machine->ram() + w.phys, small.data(), small.size()), 0);
+    EXPECT_TRUE(b.checked.ok) << b.checked.text;
+}
+
+TEST(BootRoot, ARootModuleOnMemoryTheKernelKeepsIsRejected) {
+    Boot b({{roottask(), "roottask"}});
+    b.reserved = {{0x10'0000, module_pa + 1}}; // ends in the module's first page
+    b.run();
+    EXPECT_FALSE(b.booted);
+    EXPECT_NE(b.console().find("boot module \"roottask\" rejected: its pages 0x200000-"), std::string::npos)
+        << b.console();
+    EXPECT_NE(b.console().find("overlap memory the kernel keeps (0x100000-0x200001)"), std::string::npos)
+        << b.console();
+}
+
+TEST(BootRoot, ModuleFramesNeverReachTheAllocatorWhenTheRootLetsGoOrDies) {
+    const auto data = pattern(3 * page + 5, 5);
+    Boot b({{roottask(), "roottask"}, {data, "data", 0x234}});
+    CheckResult after_unmap{}, after_destroy{};
+    std::vector<std::uint64_t> drained;
+    bool window_empty = false;
+    b.run(nullptr, [&] {
+        Kernel& k = *b.kernel;
+        {
+            SpinGuard guard(k.lock);
+            unmap_pages(k, *b.out.root.pd, layout::module_table, page + layout::modules_max_bytes, true);
+        }
+        window_empty = !page_in_use(*b.out.root.pd, layout::modules) &&
+                       !page_in_use(*b.out.root.pd, layout::module_table);
+        after_unmap = check_kernel(k);
+        destroy_all(k);
+        after_destroy = check_kernel(k);
+        while (auto pa = mem::frames().allocate(0)) drained.push_back(*pa);
+    });
+    ASSERT_TRUE(b.booted) << b.console();
+    EXPECT_TRUE(window_empty);
+    EXPECT_TRUE(after_unmap.ok) << after_unmap.text;
+    EXPECT_TRUE(after_destroy.ok) << after_destroy.text;
+    EXPECT_GT(drained.size(), 0u);
+    for (std::uint64_t pa : drained)
+        EXPECT_TRUE(pa >= b.modules_end || pa + page <= module_pa) << "module frame " << std::hex << pa;
 }
 
 /// Stands in for ring 3: the root task's first entry asks pd_quota by syscall, the second ends the run the

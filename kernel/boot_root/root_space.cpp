@@ -28,6 +28,8 @@ constexpr Window windows[] = {
     {"stack", layout::stack_top - layout::stack_bytes, layout::stack_top},
     {"UTCB", layout::utcb, layout::utcb + page},
     {"pool", layout::pool, layout::pool + layout::pool_max_bytes},
+    {"module table", layout::module_table, layout::module_table + page},
+    {"module window", layout::modules, layout::modules + layout::modules_max_bytes},
 };
 
 /// A frame of 2^order pages, reachable through the physical window, or nullopt.

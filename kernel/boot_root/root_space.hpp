@@ -4,10 +4,10 @@
 // (create_root). Layout: janus::abi::root_mem, docs/abi.md "At boot".
 //
 // Every page is a fresh frame from the frame allocator, zeroed or filled with the segment's initial bytes;
-// the module's own frames are never mapped (writable pages must be private, and nothing of user space may
-// alias memory the boot loader handed over). Mapping rights: the segment's read/write/exec (never write with
-// exec, the loader guarantees it) plus grant, so the root task can hand its pages on (to run code in child
-// domains, say); stack and pool are read/write with grant.
+// a segment never maps the module's own frames (writable pages must be private; the module's bytes reach
+// the root task only read-only, in the module window: root_modules.hpp). Mapping rights: the segment's
+// read/write/exec (never write with exec, the loader guarantees it) plus grant, so the root task can hand its
+// pages on (to run code in child domains, say); stack and pool are read/write with grant.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +20,8 @@ namespace kernel {
 class Kernel;
 class Pd;
 
-/// Checks that no segment of `image` reaches a page the boot path maps itself (stack, UTCB, pool); prints
-/// "<module> rejected: ..." and returns false if one does.
+/// Checks that no segment of `image` reaches a page the boot path maps itself (stack, UTCB, pool, module
+/// table and window); prints "<module> rejected: ..." and returns false if one does.
 bool image_fits_root_layout(const boot::Module& module, const RootImage& image);
 
 /// Maps every page of every segment of `image` into `root` (a fresh root domain). False, with a message, if
