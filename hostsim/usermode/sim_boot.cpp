@@ -19,10 +19,12 @@ namespace {
 
 namespace mb2 = kernel::boot::testing;
 
-// Physical layout, as a PC firmware and GRUB would leave it: the information in low memory, the module
-// from 2 MiB, usable RAM below 640 KiB and from 1 MiB on, the BIOS area in between reserved.
+// Physical layout, as a PC firmware and GRUB would leave it: the information in low memory, the modules
+// from 2 MiB on, one after another from page boundaries, usable RAM below 640 KiB and from 1 MiB on, the
+// BIOS area in between reserved.
 constexpr std::uint64_t info_pa = 0x1'0000;
 constexpr std::uint64_t module_pa = 0x20'0000;
+constexpr std::uint64_t page = 4096;
 
 /// User code on this machine: arch::run_user, which hostsim hands to its UnicornUserMode (as
 /// arch/x86_64/boot_main.cpp's runner hands it to the CPU).
@@ -38,12 +40,18 @@ public:
 BootResult boot(Machine& m, const BootSpec& spec) {
     BootResult result;
     const std::uint64_t ram = m.ram_size();
-    const std::uint64_t module_end = module_pa + spec.module.size();
-    if (ram < boot_memory || module_end > ram / 2) {
-        m.fail(Verdict::check_failed, "boot: the machine needs at least 256 MiB and room for the module");
+    if (!spec.modules.empty() && !spec.module.empty()) {
+        m.fail(Verdict::check_failed, "boot: give the root task as `module` or as the first of `modules`");
         return result;
     }
-    std::memcpy(m.ram() + module_pa, spec.module.data(), spec.module.size());
+    const std::vector<BootModule> modules =
+        spec.modules.empty() ? std::vector<BootModule>{{spec.module, "roottask"}} : spec.modules;
+    std::uint64_t end = module_pa;
+    for (const BootModule& module : modules) end = (end + module.bytes.size() + page - 1) / page * page;
+    if (ram < boot_memory || end > ram / 2) {
+        m.fail(Verdict::check_failed, "boot: the machine needs at least 256 MiB and room for the modules");
+        return result;
+    }
 
     mb2::Mb2Builder info;
     info.loader_name("hostsim")
@@ -52,8 +60,14 @@ BootResult boot(Machine& m, const BootSpec& spec) {
         .mmap({{0, 0x9'fc00, mb2::e820::usable},
                {0x9'fc00, 0x400, mb2::e820::reserved},
                {0xf'0000, 0x1'0000, mb2::e820::reserved},
-               {0x10'0000, ram - 0x10'0000, mb2::e820::usable}})
-        .module(static_cast<std::uint32_t>(module_pa), static_cast<std::uint32_t>(module_end), "roottask");
+               {0x10'0000, ram - 0x10'0000, mb2::e820::usable}});
+    std::uint64_t pa = module_pa;
+    for (const BootModule& module : modules) {
+        std::memcpy(m.ram() + pa, module.bytes.data(), module.bytes.size());
+        info.module(static_cast<std::uint32_t>(pa), static_cast<std::uint32_t>(pa + module.bytes.size()),
+                    module.cmdline);
+        pa = (pa + module.bytes.size() + page - 1) / page * page;
+    }
     const mb2::Bytes bytes = info.build();
     std::memcpy(m.ram() + info_pa, bytes.data(), bytes.size());
 

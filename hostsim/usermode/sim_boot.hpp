@@ -1,7 +1,8 @@
 // Booting the real kernel with a root-task ELF on a hostsim machine, the way GRUB boots it on hardware: the
-// ELF goes into simulated RAM as a multiboot2 module, multiboot2 information describes memory and the module,
-// CPU 0 parses it and calls kernel::start, every other CPU calls kernel::start_secondary, and user code runs
-// in Unicorn (UnicornUserMode). The root task's verdict ends the run through arch::shutdown.
+// ELF (and any further modules) go into simulated RAM as multiboot2 modules, multiboot2 information describes
+// memory and the modules, CPU 0 parses it and calls kernel::start, every other CPU calls
+// kernel::start_secondary, and user code runs in Unicorn (UnicornUserMode). The root task's verdict ends the
+// run through arch::shutdown.
 #pragma once
 
 #include <cstddef>
@@ -16,10 +17,20 @@
 
 namespace hostsim::usermode {
 
+/// One boot module: its bytes and its command line (the name the root task's module table shows).
+struct BootModule {
+    std::vector<std::byte> bytes;
+    std::string cmdline;
+};
+
 struct BootSpec {
-    std::vector<std::byte> module; ///< the root task's ELF, byte for byte
+    std::vector<std::byte> module; ///< the root task's ELF, byte for byte, as the one module "roottask"
     std::string cmdline;
     UnicornUserMode::Config user; ///< `settled` is filled in by the boot
+    /// Instead of `module` (leave that empty): every boot module in boot order, the root task's ELF first
+    /// (the kernel boots the first unless a later one's command line contains "roottask", docs/boot.md), say
+    /// init with its components' ELFs and its configuration. Each is placed from a fresh page.
+    std::vector<BootModule> modules;
 };
 
 /// Simulated RAM for a boot: what QEMU gives the bare-metal runs (hwtest/qemu_boot.py, -m 256M).
