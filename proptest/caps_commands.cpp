@@ -192,6 +192,7 @@ Word pick_number(bool memory) {
         {5, Word(Sys::notification_create)},
         {5, Word(Sys::irq_create)},
         {6, Word(Sys::irq_bind)},
+        {5, Word(Sys::io_create)},
         {20, Word(Sys::cap_copy)},
         {7, Word(Sys::cap_grant)},
         {8, Word(Sys::cap_revoke)},
@@ -263,6 +264,19 @@ Call::Call(const World& w) {
         a[1] = pick(m, me, ObjectType::irq_control);
         a[2] = in_range_or_not(m.config().irq_lines);
         break;
+    case Sys::io_create: {
+        a[0] = pick_dest(m, me);
+        a[1] = pick(m, me, ObjectType::io_control);
+        // Mostly small valid ranges (some overlapping, some at the top of the port space), sometimes a count
+        // of 0, a first beyond the space or a count that runs past it or wraps.
+        const int p = percent();
+        a[2] = p < 10   ? abi::io_ports - 1 - in_range_or_not(4)
+               : p < 15 ? abi::io_ports + in_range_or_not(4)
+                        : 0x3f8 + in_range_or_not(16);
+        a[3] =
+            percent() < 10 ? (percent() < 50 ? 0 : ~Word{0} - in_range_or_not(2)) : 1 + in_range_or_not(16);
+        break;
+    }
     case Sys::irq_bind:
         a[0] = pick(m, me, ObjectType::irq);
         a[1] = pick(m, me, ObjectType::notification);
@@ -339,6 +353,7 @@ bool creates(Word number) {
     case Sys::endpoint_create:
     case Sys::notification_create:
     case Sys::irq_create:
+    case Sys::io_create:
         return true;
     default:
         return false;

@@ -29,6 +29,7 @@ World boot_world() {
     m.boot_cap(root, 1, root, r::all);
     m.boot_cap(root, 2, w.boot_thread, r::all);
     m.boot_cap(root, 3, m.boot_object(ObjectType::irq_control), r::all);
+    m.boot_cap(root, 4, m.boot_object(ObjectType::io_control), r::all);
     for (Word i = 0; i < 16; ++i) m.boot_mapping(root, 0x400000 + i * 4096, 0x100000 + i * 4096, r::all);
     return w;
 }

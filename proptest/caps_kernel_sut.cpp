@@ -30,9 +30,11 @@ public:
         kernel::RootConfig root_config; // the boot thread's priority and CPU: boot parameters, not ABI
         ObjId thread = model.boot_thread(pd, options.root_utcb, root_config.priority, root_config.cpu);
         ObjId irq_control = model.boot_object(ObjectType::irq_control);
+        ObjId io_control = model.boot_object(ObjectType::io_control);
         model.boot_cap(pd, abi::root_sel::pd, pd, abi::rights::all);
         model.boot_cap(pd, abi::root_sel::thread, thread, abi::rights::all);
         model.boot_cap(pd, abi::root_sel::irq_control, irq_control, abi::rights::all);
+        model.boot_cap(pd, abi::root_sel::io_control, io_control, abi::rights::all);
         // Boot memory for the root to delegate (frames are numbers the kernel never touches): pages 2..31
         // with every memory right, 0x200000.. with read and grant, 0x40000000.. read+write without grant.
         for (const auto& [va, count, rights] : boot_memory()) {
@@ -45,6 +47,7 @@ public:
         remember(pd, &k_->root());
         remember(thread, &k_->root_thread());
         remember(irq_control, k_->object_at(k_->root(), abi::root_sel::irq_control));
+        remember(io_control, k_->object_at(k_->root(), abi::root_sel::io_control));
         return thread;
     }
 

@@ -56,9 +56,11 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
         s.pd = m.boot_pd(config.quota, 0, config.cap_order);
         s.thread = m.boot_thread(s.pd, config.utcb, config.priority, config.cpu);
         s.irq_control = m.boot_object(Type::irq_control);
+        s.io_control = m.boot_object(Type::io_control);
         m.boot_cap(s.pd, abi::root_sel::pd, s.pd, abi::rights::all);
         m.boot_cap(s.pd, abi::root_sel::thread, s.thread, abi::rights::all);
         m.boot_cap(s.pd, abi::root_sel::irq_control, s.irq_control, abi::rights::all);
+        m.boot_cap(s.pd, abi::root_sel::io_control, s.io_control, abi::rights::all);
         std::size_t i = 0;
         for (const BootMemory& mem : boot_memory) {
             for (Word p = 0; p < mem.pages; ++p) {
@@ -74,6 +76,7 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
     remember(b->pd, &root);
     remember(b->thread, &thread);
     remember(b->irq_control, root.space.cap(abi::root_sel::irq_control)->object());
+    remember(b->io_control, root.space.cap(abi::root_sel::io_control)->object());
 }
 
 void ModelLink::release() {

@@ -65,6 +65,7 @@ Type wanted(std::string_view name) {
         {"pd", Type::pd},          {"thread", Type::thread},       {"ep", Type::endpoint},
         {"pager", Type::endpoint}, {"exception", Type::endpoint},  {"notification", Type::notification},
         {"irq", Type::irq},        {"control", Type::irq_control}, {"reply", Type::reply},
+        {"io_control", Type::io_control},
     };
     for (const Alias& a : aliases)
         if (a.name == name) return a.type;

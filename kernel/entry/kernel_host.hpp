@@ -52,7 +52,7 @@ public:
         frame_ = t.frame;
         arch::extended_state_load(*t.extended);
         space_ = user_.enter(t);
-        // PENDING(io): io_enter(kernel_, *t.pd);
+        io_enter(kernel_, *t.pd);
         thread_ = &t;
     }
 

@@ -59,7 +59,7 @@ void run_syscall(Kernel& kernel, Thread& caller) {
     } else if (caller.ipc.wait == Wait::none && caller.ipc.life == Life::active) {
         status = static_cast<Error>(f.rax); // it finished at once
     }
-    // PENDING(io): io_finish(kernel); // a port capability that went away takes its access from every CPU now
+    io_finish(kernel); // a port capability that went away takes its access from every CPU now
 #if JANUS_HOSTED
     if (kernel.observer) {
         const SyscallRegs out{f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};

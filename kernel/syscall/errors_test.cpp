@@ -35,7 +35,7 @@ using Args = std::vector<std::uint64_t>;
 
 constexpr std::uint64_t all = R::all;
 constexpr std::uint64_t root_pd = spec::root_sel::pd, root_thread = spec::root_sel::thread,
-                        irq_control = spec::root_sel::irq_control;
+                        irq_control = spec::root_sel::irq_control, io_control = spec::root_sel::io_control;
 constexpr std::uint64_t kernel_address = 0xffff'8000'0000'0000;
 constexpr std::uint64_t huge = ~std::uint64_t{0};
 constexpr std::uint64_t root_size = 256; // Options{}.cap_order = 8
@@ -159,6 +159,25 @@ std::vector<Scenario> core_scenarios() {
         return Invocation{nullptr, {11, irq_control, 5}};
     });
     add("irq_create_quota_exhausted", S::irq_create, E::quota_exhausted, plain({10, irq_control, 0}),
+        small_quota);
+
+    // ---- io_create(dest, io_control, first, count)
+    add("io_create_invalid_argument_empty", S::io_create, E::invalid_argument, plain({10, io_control, 0x60, 0}));
+    add("io_create_invalid_argument_first", S::io_create, E::invalid_argument,
+        plain({10, io_control, spec::io_ports, 1}));
+    add("io_create_invalid_argument_past_the_end", S::io_create, E::invalid_argument,
+        plain({10, io_control, spec::io_ports - 1, 2}));
+    add("io_create_invalid_argument_wrapping", S::io_create, E::invalid_argument, plain({10, io_control, 16, huge}));
+    add("io_create_invalid_argument_before_selectors", S::io_create, E::invalid_argument, plain({0, 200, 0, 0}));
+    add("io_create_bad_selector_control", S::io_create, E::bad_selector, plain({10, 200, 0x60, 1}));
+    add("io_create_bad_selector_dest", S::io_create, E::bad_selector, plain({0, io_control, 0x60, 1}));
+    add("io_create_slot_occupied", S::io_create, E::slot_occupied, plain({root_pd, io_control, 0x60, 1}));
+    add("io_create_wrong_type", S::io_create, E::wrong_type, plain({10, irq_control, 0x60, 1}));
+    add("io_create_missing_rights", S::io_create, E::missing_rights, [](TestKernel& k) {
+        copy(k, io_control, 20, all & ~R::control);
+        return Invocation{nullptr, {10, 20, 0x60, 1}};
+    });
+    add("io_create_quota_exhausted", S::io_create, E::quota_exhausted, plain({10, io_control, 0x60, 1}),
         small_quota);
 
     // ---- irq_bind(irq, notification, bit)

@@ -68,6 +68,7 @@ public:
     Error notification_create(ObjId caller, Word dest);
     Error irq_create(ObjId caller, Word dest, Word control, Word line);
     Error irq_bind(ObjId caller, Word irq, Word notification, Word bit);
+    Error io_create(ObjId caller, Word dest, Word control, Word first, Word count);
     Error cap_copy(ObjId caller, Word src, Word pd, Word dest, Word rights, Word badge);
     Error cap_grant(ObjId caller, Word src, Word pd, Word dest, Word rights);
     Error cap_revoke(ObjId caller, Word sel);
@@ -90,6 +91,9 @@ public:
     Word used(ObjId pd) const; ///< recomputed from the state every time
     std::map<Word, PageView> address_space(ObjId pd) const;
     std::vector<ObjId> live(ObjectType type) const;
+    /// The ports `pd`'s threads may use (io_create in abi.def): those of every io_ports capability in its
+    /// space with read and write, as sorted, merged [first, end) ranges.
+    std::vector<std::pair<Word, Word>> usable_ports(ObjId pd) const;
 
     /// The model's own well-formedness (derivation trees, identities, quotas); empty when all holds.
     std::vector<std::string> check() const;

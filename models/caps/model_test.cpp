@@ -26,6 +26,8 @@ constexpr Word kPdCharge16 =
 
 // Root selectors handed over by the boot state of these tests.
 constexpr Word kSelf = 1, kThread = 2, kIrqControl = 3;
+// The io tests hand the root io_control at this selector (the others use 4.. freely).
+constexpr Word kIoControl = 14;
 
 struct Caps : ::testing::Test {
     Model m{Config{2, 24}};
@@ -358,6 +360,43 @@ TEST_F(Caps, IrqCreateAndBind) {
     EXPECT_EQ(m.state().objects.at(irq).bound_to, 0u);
     EXPECT_EQ(m.cap_delete(thread, 10), E::ok);
     EXPECT_EQ(m.irq_create(thread, 11, kIrqControl, 23), E::ok) << "the line is free again";
+}
+
+TEST_F(Caps, IoCreateChecksTheRangeThenTheControlCapability) {
+    using Ranges = std::vector<std::pair<Word, Word>>;
+    m.boot_cap(root, kIoControl, m.boot_object(T::io_control), kAll);
+    ASSERT_EQ(m.cap_copy(thread, kIoControl, kSelf, 7, kAll & ~r::control, 0), E::ok);
+    EXPECT_EQ(m.io_create(thread, 10, kIoControl, 0x3f8, 0), E::invalid_argument) << "empty range";
+    EXPECT_EQ(m.io_create(thread, 10, kIoControl, 65536, 1), E::invalid_argument) << "first beyond the ports";
+    EXPECT_EQ(m.io_create(thread, 10, kIoControl, 65535, 2), E::invalid_argument) << "runs past the last port";
+    EXPECT_EQ(m.io_create(thread, 10, kIoControl, 1, ~Word{0}), E::invalid_argument) << "first + count wraps";
+    EXPECT_EQ(m.io_create(thread, 10, 0, 0x3f8, 8), E::bad_selector);
+    EXPECT_EQ(m.io_create(thread, 10, kIrqControl, 0x3f8, 8), E::wrong_type);
+    EXPECT_EQ(m.io_create(thread, 10, 7, 0x3f8, 8), E::missing_rights);
+    EXPECT_EQ(m.io_create(thread, kSelf, kIoControl, 0x3f8, 8), E::slot_occupied);
+    EXPECT_EQ(m.used(root), kBootUsed);
+    EXPECT_EQ(m.io_create(thread, 10, kIoControl, 0x3f8, 8), E::ok);
+    EXPECT_EQ(m.io_create(thread, 11, kIoControl, 0xfff8, 8), E::ok) << "the last ports";
+    EXPECT_EQ(m.io_create(thread, 12, kIoControl, 0x3fc, 8), E::ok) << "ranges may overlap";
+    EXPECT_EQ(m.used(root), kBootUsed + 3 * abi::charge::io_ports);
+    EXPECT_EQ(m.usable_ports(root), (Ranges{{0x3f8, 0x404}, {0xfff8, 0x10000}}));
+}
+
+TEST_F(Caps, PortUseFollowsCapabilitiesWithReadAndWrite) {
+    using Ranges = std::vector<std::pair<Word, Word>>;
+    m.boot_cap(root, kIoControl, m.boot_object(T::io_control), kAll);
+    ObjId c = child(9, 100000);
+    ASSERT_EQ(m.io_create(thread, 10, kIoControl, 0x60, 1), E::ok);
+    EXPECT_EQ(m.cap_copy(thread, 10, 9, 5, r::read, 0), E::ok);
+    EXPECT_EQ(m.usable_ports(c), Ranges{}) << "read alone does not let a domain use a port";
+    EXPECT_EQ(m.cap_copy(thread, 10, 9, 6, r::read | r::write, 0), E::ok);
+    EXPECT_EQ(m.usable_ports(c), (Ranges{{0x60, 0x61}}));
+    EXPECT_EQ(m.cap_revoke(thread, 10), E::ok);
+    EXPECT_EQ(m.usable_ports(c), Ranges{}) << "revoked with the copies";
+    EXPECT_EQ(m.usable_ports(root), (Ranges{{0x60, 0x61}})) << "the revoked capability itself stays";
+    EXPECT_EQ(m.cap_grant(thread, 10, 9, 7, r::all), E::ok);
+    EXPECT_EQ(m.usable_ports(root), Ranges{}) << "granted away";
+    EXPECT_EQ(m.usable_ports(c), (Ranges{{0x60, 0x61}}));
 }
 
 TEST_F(Caps, MemMapCopiesPagesAndChargesTheReceiver) {

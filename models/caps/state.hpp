@@ -40,6 +40,10 @@ struct Object {
     ObjId exception = 0;  ///< endpoint (weak)
     Word exception_badge = 0;
 
+    // io_ports: ports first .. first + count - 1
+    Word first = 0;
+    Word count = 0;
+
     // irq
     Word line = 0;
     ObjId bound_to = 0; ///< notification (weak)

@@ -1,6 +1,7 @@
 // The capability syscalls. Each checks in the documented stage order (README.md: decode, selectors, types,
 // rights, state-dependent arguments, destination slot, addresses, quota) and changes the state only after
 // every check passed.
+#include <algorithm>
 #include <stdexcept>
 
 #include "models/caps/model.hpp"
@@ -19,6 +20,7 @@ bool Model::models(Word number) {
     case abi::Syscall::notification_create:
     case abi::Syscall::irq_create:
     case abi::Syscall::irq_bind:
+    case abi::Syscall::io_create:
     case abi::Syscall::cap_copy:
     case abi::Syscall::cap_grant:
     case abi::Syscall::cap_revoke:
@@ -60,6 +62,9 @@ Outcome Model::syscall(ObjId caller, Word number, const Args& a) {
         break;
     case Word(abi::Syscall::irq_bind):
         out.status = irq_bind(caller, a[0], a[1], a[2]);
+        break;
+    case Word(abi::Syscall::io_create):
+        out.status = io_create(caller, a[0], a[1], a[2], a[3]);
         break;
     case Word(abi::Syscall::cap_copy):
         out.status = cap_copy(caller, a[0], a[1], a[2], a[3], a[4]);
@@ -200,6 +205,43 @@ Error Model::irq_create(ObjId caller, Word dest, Word control, Word line) {
     s_.objects.at(id).line = line;
     new_cap(me, dest, id, r::all, 0, 0);
     return Error::ok;
+}
+
+Error Model::io_create(ObjId caller, Word dest, Word control, Word first, Word count) {
+    ObjId me = pd_of_thread(caller);
+    // Stage 1 (decode): the range must lie inside the port space; overlapping other objects' is fine.
+    if (count == 0 || first >= abi::io_ports || count > abi::io_ports - first) return Error::invalid_argument;
+    const Cap* c = lookup(me, control);
+    if (!c) return Error::bad_selector;
+    if (type_of(c->object) != ObjectType::io_control) return Error::wrong_type;
+    if (!has_rights(c->rights, r::control)) return Error::missing_rights;
+    if (Error e = check_dest(me, dest); e != Error::ok) return e;
+    if (Error e = check_pay({{me, abi::charge::io_ports}}); e != Error::ok) return e;
+
+    ObjId id = new_object(ObjectType::io_ports, me, abi::charge::io_ports);
+    s_.objects.at(id).first = first;
+    s_.objects.at(id).count = count;
+    new_cap(me, dest, id, r::all, 0, 0);
+    return Error::ok;
+}
+
+std::vector<std::pair<Word, Word>> Model::usable_ports(ObjId pd) const {
+    std::vector<std::pair<Word, Word>> ranges;
+    for (const auto& [sel, cap] : s_.pds.at(pd).slots) {
+        const Cap& c = s_.caps.at(cap);
+        if (type_of(c.object) != ObjectType::io_ports || !has_rights(c.rights, abi::io_use_rights)) continue;
+        const Object& o = s_.objects.at(c.object);
+        ranges.emplace_back(o.first, o.first + o.count);
+    }
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<std::pair<Word, Word>> merged;
+    for (const auto& r : ranges) {
+        if (!merged.empty() && r.first <= merged.back().second)
+            merged.back().second = std::max(merged.back().second, r.second);
+        else
+            merged.push_back(r);
+    }
+    return merged;
 }
 
 Error Model::irq_bind(ObjId caller, Word irq, Word notification, Word bit) {

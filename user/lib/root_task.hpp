@@ -13,8 +13,9 @@ namespace janus::user::root {
 inline constexpr Sel own_pd{abi::root_sel::pd};               ///< the root task's protection domain
 inline constexpr Sel own_thread{abi::root_sel::thread};       ///< its first thread
 inline constexpr Sel irq_control{abi::root_sel::irq_control}; ///< authority over interrupt lines
+inline constexpr Sel io_control{abi::root_sel::io_control};   ///< authority over I/O ports
 
 /// Selectors above the boot capabilities are empty at start.
-inline constexpr std::uint64_t first_free_selector = abi::root_sel::irq_control + 1;
+inline constexpr std::uint64_t first_free_selector = abi::root_sel::io_control + 1;
 
 } // namespace janus::user::root

@@ -1,5 +1,5 @@
 // Every documented error of the object-creating syscalls (pd_create, thread_create, thread_configure,
-// endpoint_create, notification_create, irq_create, irq_bind, irq_ack), reached from ring 3 with the root's
+// endpoint_create, notification_create, irq_create, irq_bind, irq_ack, io_create), reached from ring 3 with the root's
 // own capabilities (docs/abi.md). Each failing call has exactly one thing wrong, so the error the ABI names
 // for it (in its checking order) is the only right answer, and it must leave the slot it named empty and the
 // caller's quota as it was. quota_exhausted is reached by moving every spare byte into a sink domain first
@@ -194,6 +194,38 @@ JANUS_TEST(irq_create_errors_from_ring3) {
     // Nothing of the failures holds the line.
     CHECK_EQ(sys::irq_create(dest, root::irq_control, spare_line).error, Error::ok);
     roottask::clear_scratch(1);
+}
+
+JANUS_TEST(io_create_errors_from_ring3) {
+    REQUIRE_BOOT();
+    const Sel dest = scratch(0), no_control = scratch(1);
+    constexpr Word ports = janus::abi::io_ports;
+    CHECK_EQ(sys::cap_copy(root::io_control, root::own_pd, no_control, R::all & ~R::control, 0).error,
+             Error::ok);
+    // Decoding first: a range that is empty or leaves the port space, whatever else is wrong.
+    CHECK_FAILS(sys::io_create(dest, root::io_control, 0x80, 0), Error::invalid_argument);
+    CHECK_FAILS(sys::io_create(dest, root::io_control, ports, 1), Error::invalid_argument);
+    CHECK_FAILS(sys::io_create(dest, root::io_control, ports - 1, 2), Error::invalid_argument);
+    CHECK_FAILS(sys::io_create(dest, root::io_control, 1, huge), Error::invalid_argument);
+    CHECK_FAILS(sys::io_create(Sel{0}, scratch(9), huge, 1), Error::invalid_argument);
+    CHECK_FAILS(sys::io_create(dest, scratch(9), 0x80, 1), Error::bad_selector);
+    CHECK_FAILS(sys::io_create(Sel{0}, root::io_control, 0x80, 1), Error::bad_selector);
+    CHECK_FAILS(sys::io_create(beyond_space, root::io_control, 0x80, 1), Error::bad_selector);
+    CHECK_FAILS(sys::io_create(root::own_pd, root::io_control, 0x80, 1), Error::slot_occupied);
+    CHECK_FAILS(sys::io_create(dest, root::irq_control, 0x80, 1), Error::wrong_type);
+    CHECK_FAILS(sys::io_create(dest, no_control, 0x80, 1), Error::missing_rights);
+    CHECK_EMPTY(dest);
+    if (roottask::spend_all_quota(t, scratch(3))) {
+        CHECK_FAILS(sys::io_create(dest, root::io_control, 0x80, 1), Error::quota_exhausted);
+        CHECK_EMPTY(dest);
+    }
+    roottask::clear_scratch(4);
+    // The whole port space and its last port are valid ranges; the object is what io_create says it is.
+    CHECK_EQ(sys::io_create(dest, root::io_control, 0, ports).error, Error::ok);
+    CHECK_EQ(sys::io_create(scratch(1), root::io_control, ports - 1, 1).error, Error::ok);
+    CHECK_EQ(sys::cap_info(dest).type, static_cast<Word>(janus::abi::ObjectType::io_ports));
+    CHECK_EQ(sys::cap_info(dest).rights, R::all);
+    roottask::clear_scratch(2);
 }
 
 JANUS_TEST(irq_bind_errors_from_ring3) {
