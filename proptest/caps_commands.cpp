@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <set>
 #include <sstream>
 
 namespace proptest::caps {
@@ -471,6 +472,26 @@ void compare_state(const World& w, CapsSut& sut) {
                         os << "; kernel " << page << " -> " << v.frame << "/" << v.rights;
                 RC_FAIL(os.str());
             }
+        }
+    }
+    // Ports: the kernel's enforced set against the model's at every range boundary and a fixed sample.
+    for (ObjId pd : m.live(ObjectType::pd)) {
+        const auto ranges = m.usable_ports(pd);
+        std::set<Word> probes = {0, 0x3f7, 0x3f8, 0x3ff, 0x400, 0x407, 0x408, 0xfffb, abi::io_ports - 1};
+        for (const auto& [first, end] : ranges) probes.insert({first - 1, first, end - 1, end});
+        for (Word port : probes) {
+            if (port >= abi::io_ports) continue;
+            bool want = false;
+            for (const auto& [first, end] : ranges) want = want || (port >= first && port < end);
+            if (sut.port_usable(pd, port) != want)
+                RC_FAIL("pd#" + std::to_string(pd) + ": port 0x" +
+                        [port] {
+                            std::ostringstream os;
+                            os << std::hex << port;
+                            return os.str();
+                        }() +
+                        (want ? " usable in the model but not in the kernel"
+                              : " usable in the kernel but not in the model"));
         }
     }
     std::map<ObjectType, std::size_t> want_census;

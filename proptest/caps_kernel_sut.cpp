@@ -4,8 +4,12 @@
 #include <rapidcheck.h>
 #include <sstream>
 
+#include "arch/cpu.hpp"
+#include "hostsim/io_ports.hpp"
+#include "hostsim/machine.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/mapdb/mapdb.hpp"
+#include "kernel/obj/io_access.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
@@ -132,6 +136,11 @@ public:
         for (const kernel::Object* o = kernel::first_object(k_->kernel()); o; o = kernel::next_object(o))
             if (o->type != ObjectType::reply) ++out[o->type];
         return out;
+    }
+
+    bool port_usable(ObjId pd, Word port) override {
+        kernel::io_enter(k_->kernel(), kernel::as<kernel::Pd>(live(pd)));
+        return hostsim::io_permitted(hostsim::Machine::current() ? arch::cpu_id() : 0, static_cast<std::uint32_t>(port), 1);
     }
 
     std::string invariants() override {

@@ -73,6 +73,10 @@ public:
     /// thread and have no capability here, left out).
     virtual std::map<models::caps::ObjectType, std::size_t> census() = 0;
 
+    /// Whether a thread of `pd` may use I/O port `port`, as the kernel makes the CPU enforce it (the kernel
+    /// selects `pd`'s set on the executing CPU, which is then asked).
+    virtual bool port_usable(ObjId pd, Word port) = 0;
+
     /// The kernel's invariant checker: empty when everything holds, else what broke.
     virtual std::string invariants() = 0;
 

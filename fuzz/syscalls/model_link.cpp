@@ -6,9 +6,13 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "arch/cpu.hpp"
 #include "fuzz/syscalls/sandbox.hpp"
+#include "hostsim/io_ports.hpp"
+#include "hostsim/machine.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/mapdb/mapdb.hpp"
+#include "kernel/obj/io_access.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
@@ -208,6 +212,12 @@ std::optional<proptest::caps::CapView> ModelLink::cap(ObjId pd, Word sel) {
 std::pair<Word, Word> ModelLink::quota(ObjId pd) {
     const auto& q = kernel::as<kernel::Pd>(live(pd)).quota;
     return {q.limit, q.used};
+}
+
+bool ModelLink::port_usable(ObjId pd, Word port) {
+    auto& p = kernel::as<kernel::Pd>(live(pd));
+    kernel::io_enter(*p.kernel, p);
+    return hostsim::io_permitted(hostsim::Machine::current() ? arch::cpu_id() : 0, static_cast<std::uint32_t>(port), 1);
 }
 
 std::map<Word, proptest::caps::PageView> ModelLink::address_space(ObjId pd) {

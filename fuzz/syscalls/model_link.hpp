@@ -62,6 +62,7 @@ public:
     std::optional<proptest::caps::CapView> cap(proptest::caps::ObjId pd, Word sel) override;
     std::pair<Word, Word> quota(proptest::caps::ObjId pd) override;
     std::map<Word, proptest::caps::PageView> address_space(proptest::caps::ObjId pd) override;
+    bool port_usable(proptest::caps::ObjId pd, Word port) override;
     proptest::caps::ObjectView object(proptest::caps::ObjId id) override;
     std::map<abi::ObjectType, std::size_t> census() override;
     std::string invariants() override;

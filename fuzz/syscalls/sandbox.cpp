@@ -6,6 +6,7 @@
 
 #include "arch/cpu.hpp"
 #include "fuzz/syscalls/model_link.hpp"
+#include "hostsim/io_ports.hpp"
 #include "hostsim/machine.hpp"
 #include "hostsim/schedule.hpp"
 #include "hostsim/strategy.hpp"
@@ -117,6 +118,7 @@ void Sandbox::reset(unsigned cpus) {
     // is a function of its input alone.
     kernel_->~Kernel();
     new (kernel_.get()) kernel::Kernel();
+    hostsim::reset_io_ports(); // a reboot of the host thread's CPU too: the new kernel's port keys start over
     cpus_ = cpus && cpus <= options_.cpus ? cpus : options_.cpus;
     kernel_->init(pool_, cpus_);
     kernel_->observer = this;

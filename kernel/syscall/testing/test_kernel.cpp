@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sstream>
 
+#include "hostsim/io_ports.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/endpoint.hpp"
@@ -79,6 +80,9 @@ std::string snapshot(const Kernel& k) {
 }
 
 TestKernel::TestKernel(const Options& options) {
+    // A new kernel on the host thread's CPU is a reboot: the CPU forgets the I/O-port set an earlier kernel
+    // loaded under a key this one will hand out again.
+    hostsim::reset_io_ports();
     kernel_.init(pages_, options.cpus);
     kernel_.observer = this;
     RootConfig config;
