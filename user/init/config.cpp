@@ -437,15 +437,14 @@ private:
         return true;
     }
 
-    CapSpec& add_cap(CapKind kind, std::string_view name, std::uint16_t endpoint, std::uint64_t a,
-                     std::uint64_t b) {
+    void add_cap(CapKind kind, std::string_view name, std::uint16_t endpoint, std::uint64_t a,
+                 std::uint64_t b) {
         CapSpec& c = current_->caps[current_->cap_count++];
         c.kind = kind;
         store(c.name, name);
         c.endpoint = endpoint;
         c.a = a;
         c.b = b;
-        return c;
     }
 
     /// The endpoint's index, numbering it if this is its first mention; false if there are too many.
@@ -469,7 +468,7 @@ private:
     bool serve(std::string_view name) {
         std::uint16_t e;
         if (!cap_room(name)) return false;
-        // An endpoint already numbered keeps its entry even if this line fails; the parse ends anyway.
+        // A new endpoint has no server yet: the check below fails only for one an earlier line numbered.
         if (!endpoint(name, e)) return false;
         EndpointSpec& spec = out_.endpoints[e];
         if (spec.server != no_server)
