@@ -116,10 +116,11 @@ inline constexpr std::uint64_t stack_top = 0x0000'7fff'fff0'0000; ///< initial r
 inline constexpr std::uint64_t stack_bytes = 0x10000;             ///< rw-, below stack_top
 inline constexpr std::uint64_t pool = 0x0000'0040'0000'0000;      ///< rw- with grant, 2 MiB aligned
 inline constexpr std::uint64_t pool_max_bytes = std::uint64_t{1} << 30;
-/// The module window: every boot module's own pages, read-only with grant (r-- plus grant, never write or
-/// exec), module after module in the table's order, each from a fresh 2 MiB boundary (no large page holds
-/// two modules). A module's first byte keeps its offset inside its first page: modules need not be page
-/// aligned, so the bytes around a module in its first and last page are visible too.
+/// The module window: every boot module's own pages, read-only (read, exec and grant; never write: r-x is
+/// how a root task runs other programs' text), module after module in the table's order, each from a fresh
+/// 2 MiB boundary (no large page holds two modules). A module's first byte keeps its offset inside its
+/// first page: modules need not be page aligned, so the bytes around a module in its first and last page
+/// are visible too.
 inline constexpr std::uint64_t modules = 0x0000'0050'0000'0000;
 inline constexpr std::uint64_t modules_max_bytes = std::uint64_t{64} << 30; ///< what does not fit is skipped
 /// One page, read-only with grant, just below the module window: a ModuleTable naming the modules.

@@ -3,8 +3,9 @@
 //
 // Expectations come from outside the code under test: the ELF's program headers are read with the host's
 // <elf.h> (not kernel/loader), the layout from janus::abi::root_mem (the documented ABI), the rights rule
-// from docs/abi.md (the segment's R/W/X plus grant; stack and pool rw- plus grant; modules and their table
-// r-- plus grant), what the root task reads through hostsim's own page walker (hostsim/pagewalk.hpp).
+// from docs/abi.md (the segment's R/W/X plus grant; stack and pool rw- plus grant; modules r-x plus grant,
+// their table r-- plus grant), what the root task reads through hostsim's own page walker
+// (hostsim/pagewalk.hpp).
 #include <elf.h>
 #include <gtest/gtest.h>
 
@@ -146,6 +147,7 @@ struct Boot {
         janus::abi::ModuleTable t{};
         const hostsim::PageWalk w = walk(layout::module_table);
         EXPECT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped) << "no module table";
+        EXPECT_TRUE(w.user && !w.writable && !w.executable) << "the table is r--";
         if (w.outcome == hostsim::PageWalk::Outcome::mapped)
             std::memcpy(&t, machine->ram() + w.phys, sizeof t);
         return t;
@@ -224,7 +226,7 @@ TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
             for (std::uint64_t off = 0; off < page; off += 512) ASSERT_EQ(bytes[off], std::byte{0});
         } else if (m.va >= layout::modules && m.va < layout::modules + layout::modules_max_bytes) {
             ++module_pages; // the module's own frames, read-only
-            EXPECT_EQ(m.rights, R::read | R::grant);
+            EXPECT_EQ(m.rights, R::read | R::exec | R::grant);
             EXPECT_EQ(m.frame, module_pa + (m.va - layout::modules));
         } else if (m.va == layout::module_table) {
             ++table_pages;
@@ -388,7 +390,7 @@ TEST(BootRoot, EveryModuleIsReadableReadOnlyInTheWindowAndTheTableNamesThem) {
             const hostsim::PageWalk w = b.walk(va);
             ASSERT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped) << std::hex << va;
             EXPECT_FALSE(w.writable) << std::hex << va;
-            EXPECT_FALSE(w.executable) << std::hex << va;
+            EXPECT_TRUE(w.executable) << std::hex << va;
             EXPECT_TRUE(w.user) << std::hex << va;
             const std::uint64_t run = std::min<std::uint64_t>(page - va % page, bytes.size() - off);
             ASSERT_EQ(std::memcmp(b.machine->ram() + w.phys, bytes.data() + off, run), 0) << std::hex << va;
@@ -403,14 +405,14 @@ TEST(BootRoot, EveryModuleIsReadableReadOnlyInTheWindowAndTheTableNamesThem) {
         line << "boot: module 1 \"config.txt init\" 5000 bytes at 0x" << std::hex << want[1];
         EXPECT_NE(b.console().find(line.str()), std::string::npos) << line.str() << "\n" << b.console();
     }
-    // The mapping database agrees: every page of the window and the table is r-- with grant, nothing
-    // writable, each naming the module's own frame.
+    // The mapping database agrees: every page of the window is r-x with grant, the table r-- with grant,
+    // nothing writable; each window page names the module's own frame.
     std::size_t window_pages = 0;
     for (const Mapping& m : b.mappings) {
         if (m.va == layout::module_table) EXPECT_EQ(m.rights, R::read | R::grant);
         if (m.va < layout::modules || m.va >= layout::modules + layout::modules_max_bytes) continue;
         ++window_pages;
-        EXPECT_EQ(m.rights, R::read | R::grant) << std::hex << m.va;
+        EXPECT_EQ(m.rights, R::read | R::exec | R::grant) << std::hex << m.va;
         EXPECT_TRUE(m.frame >= module_pa && m.frame < b.modules_end) << std::hex << m.frame;
     }
     std::size_t module_pages = 0;

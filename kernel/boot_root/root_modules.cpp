@@ -17,7 +17,10 @@ namespace {
 constexpr std::uint64_t page = 4096;
 constexpr std::uint64_t slot_granule = std::uint64_t{2} << 20; // each module from a fresh 2 MiB boundary
 constexpr std::uint64_t window_end = layout::modules + layout::modules_max_bytes;
-constexpr std::uint64_t module_rights = r::read | r::grant;
+// Never write. Exec, because nothing else in ring 3 can become executable: the pool is rw-, and a root task
+// such as init runs its components' text straight from their modules (docs/init.md).
+constexpr std::uint64_t module_rights = r::read | r::exec | r::grant;
+constexpr std::uint64_t table_rights = r::read | r::grant;
 
 static_assert(boot::BootInfo::max_modules <= spec::max_root_modules, "the table lists every module");
 static_assert(boot::Module::name_capacity == spec::module_name_bytes, "names are copied whole");
@@ -169,7 +172,7 @@ std::uint64_t map_root_modules(Kernel& kernel, Pd& root, mem::FrameAllocator& fr
         }
         if (own) return 0;
     }
-    if (const Error e = grant_root_memory(kernel, root, layout::module_table, table_pa, 1, module_rights);
+    if (const Error e = grant_root_memory(kernel, root, layout::module_table, table_pa, 1, table_rights);
         e != Error::ok) {
         print("root: mapping the module table failed: ");
         put_error(e);

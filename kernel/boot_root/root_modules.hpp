@@ -1,10 +1,12 @@
 // The boot modules handed to the root task (docs/abi.md "At boot": janus::abi::root_mem::modules and
 // module_table; docs/boot.md "The root task").
 //
-// Every module's own frames are mapped read-only with grant into the module window, the root task's own
-// module first, the others in boot order, each from a fresh 2 MiB boundary; one fresh frame from the
-// allocator, filled with a janus::abi::ModuleTable, names them. No copies: modules may be large, and a page
-// that nobody can write is harmless to share with the loader's memory.
+// Every module's own frames are mapped read-only (read, exec, grant; never write) into the module window,
+// the root task's own module first, the others in boot order, each from a fresh 2 MiB boundary; one fresh
+// frame from the allocator, filled with a janus::abi::ModuleTable, names them (read, grant). No copies:
+// modules may be large, and a page that nobody can write is harmless to share with the loader's memory.
+// Exec because module pages are ring 3's only source of executable memory besides the root's own image
+// (the pool is rw-): a root task such as init runs its components' text from their modules' pages.
 //
 // Module frames are reserved boot memory for good. boot_root reserves every module's range (rounded outwards
 // to whole pages by init_frames) before the frame allocator exists, so no module page is ever in the

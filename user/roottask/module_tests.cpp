@@ -1,7 +1,7 @@
 // The boot modules as the root task finds them (docs/abi.md "At boot"): the module table at
 // janus::abi::root_mem::module_table, whose entry 0 is this very program's ELF file, in the module window;
 // module pages are read-only (a write faults and changes nothing, in the root's domain as in a child's) and
-// can be handed on read-only, never writable.
+// can be handed on read-only or read/execute (a program's text), never writable; the table only read-only.
 //
 // The ELF header is read by its gABI offsets here, not with any loader's code.
 #include "kernel/abi/abi.hpp"
@@ -168,15 +168,20 @@ JANUS_TEST(a_module_maps_into_a_child_read_only_but_never_writable) {
     const Vaddr first = own & ~(page - 1);
     const Word before = *reinterpret_cast<const volatile Word*>(own);
     if (!roottask::make_child(t, child, child_quota)) return roottask::clear_scratch(1);
-    // Never writable or executable, from the window or the table; read-only goes (the root holds grant).
+    // Never writable, from the window or the table; the table is not executable either. Read-only and
+    // read/execute go (the root holds grant).
     CHECK_EQ(sys::mem_map(fpage::make(first, 12, R::read | R::write), child, child_at, 0).error,
              Error::missing_rights);
-    CHECK_EQ(sys::mem_map(fpage::make(first, 12, R::read | R::exec), child, child_at, 0).error,
+    CHECK_EQ(sys::mem_map(fpage::make(first, 12, R::read | R::write | R::exec), child, child_at, 0).error,
              Error::missing_rights);
     CHECK_EQ(
         sys::mem_map(fpage::make(layout::module_table, 12, R::read | R::write), child, child_at, 0).error,
         Error::missing_rights);
+    CHECK_EQ(sys::mem_map(fpage::make(layout::module_table, 12, R::read | R::exec), child, child_at, 0).error,
+             Error::missing_rights);
     CHECK_EQ(sys::mem_map(fpage::make(layout::module_table, 12, R::read), child, child_at + page, 0).error,
+             Error::ok);
+    CHECK_EQ(sys::mem_map(fpage::make(first, 12, R::read | R::exec), child, child_at + 2 * page, 0).error,
              Error::ok);
     if (CHECK_EQ(sys::mem_map(fpage::make(first, 12, R::read), child, child_at, 0).error, Error::ok)) {
         // The child reads the module's bytes there, and its write faults.
