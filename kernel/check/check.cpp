@@ -213,18 +213,27 @@ private:
         expect(p, CapSpace::valid_order(p.space.order()), "capability space of order ", p.space.order());
         expect(p, p.memory.top_level != nullptr, "has no top-level page table");
         quota(p);
+        bool uses_ports = false;
         for (std::uint64_t sel = 1; sel < p.space.size() && !c_.failed(); ++sel) {
             const Slot* s = p.space.cap(sel);
             if (!s) continue;
             ++slots_;
             const Object* target = s->object();
             if (!expect(p, c_.is_live(target), "selector ", sel, " names a dead object")) return;
+            uses_ports |= target->type == ObjectType::io_ports &&
+                          (s->rights() & janus::abi::io_use_rights) == janus::abi::io_use_rights;
             bool listed = false;
             std::uint64_t steps = 0;
             for (const Slot* x = target->caps; x && steps <= target->cap_count; x = x->next(), ++steps)
                 listed |= x == s;
             expect(p, listed, "selector ", sel, " is not in the derivation tree of the object it names");
         }
+        // A port set decided at the current epoch must still be right (io_access.hpp): a change to a port
+        // capability that did not bump the epoch would leave a domain with ports it no longer holds.
+        if (p.io.epoch_seen == k_.io.epoch)
+            expect(p, (p.io.key != 0) == uses_ports,
+                   uses_ports ? "holds ports but its key says none" : "holds no port but has a port key");
+        expect(p, p.io.key <= k_.io.last_key, "port key ", p.io.key, " was never handed out");
         std::size_t steps = 0;
         for (const Thread* t = p.threads; t && !c_.failed(); t = t->pd_next) {
             if (!expect(p, ++steps <= bound_, "thread list does not end")) return;
@@ -265,7 +274,8 @@ private:
         expect(t, t.utcb % Kmem::page_bytes == 0 && t.utcb <= spec::user_end - Kmem::page_bytes, "UTCB at ",
                hex(t.utcb), " is no user page");
         expect(t, t.utcb_page != nullptr, "has no UTCB page");
-        expect(t, t.extended != nullptr && t.extended != t.utcb_page, "has no extended-state page of its own");
+        expect(t, t.extended != nullptr && t.extended != t.utcb_page,
+               "has no extended-state page of its own");
         expect(t, t.priority <= 255 && t.cpu < k_.cpu_count, "priority ", t.priority, " or CPU ", t.cpu,
                " out of range");
         weak(t, t.pager, ObjectType::endpoint);

@@ -7,6 +7,7 @@
 #include "kernel/cap/derivation.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/obj/endpoint.hpp"
+#include "kernel/obj/io_access.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
@@ -124,6 +125,18 @@ TEST(Checker, FindsAnIrqTableEntryThatDisagrees) {
     expect_found(
         "irq line", [](TestKernel& k) { k.kernel().irq_by_line[9] = k.kernel().irq_by_line[4]; },
         [](TestKernel& k) { k.kernel().irq_by_line[9] = nullptr; });
+}
+
+TEST(Checker, FindsAPortKeyThatDisagreesWithTheCapabilities) {
+    TestKernel k;
+    k.ok(S::io_create, {20, spec::root_sel::io_control, 0x60, 1});
+    io_enter(k.kernel(), k.root());
+    EXPECT_EQ(first_violation(k), "");
+    // A capability change that forgot to bump the epoch: the port set the domain runs with is stale.
+    cap_delete_subtree(*k.root().space.cap(20));
+    k.kernel().io.epoch = k.root().io.epoch_seen;
+    EXPECT_NE(first_violation(k).find("holds no port but has a port key"), std::string::npos)
+        << first_violation(k);
 }
 
 TEST(Checker, FindsAWeakReferenceMissingFromItsTargetsList) {
