@@ -243,6 +243,24 @@ def verdict_sequence(log, patterns):
     return []
 
 
+def sequence_file(path):
+    """The regular expressions of an expectations file ("<where> <regex>" per line, # comments; where says which
+    console a line reaches, and QEMU's serial log has them all: user/system/system.expect)."""
+    if not path:
+        return []
+    patterns = []
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            where, _, regex = line.partition(" ")
+            if where not in ("kernel", "uart") or not regex:
+                raise SystemExit(f"{path}: not '<kernel|uart> <regex>': {line!r}")
+            patterns.append(regex)
+    return patterns
+
+
 def verdict_panic(log, status, pattern):
     """Problems with a run that should have stopped with a clear message and the panic status."""
     problems = []
@@ -345,7 +363,7 @@ def check(args):
         for pattern in args.expect_line or []:
             if not re.search(pattern, log, re.M):
                 problems.append(f"no line matching {pattern!r}")
-        problems += verdict_sequence(log, args.expect_sequence or [])
+        problems += verdict_sequence(log, (args.expect_sequence or []) + sequence_file(args.expect_sequence_file))
         if args.expect_suite is not None:
             problems += verdict_suite(log, args.expect_suite)
 
@@ -827,6 +845,9 @@ def main():
     parser.add_argument("--expect-sequence", action="append", metavar="REGEX",
                         help="check: lines matching these must appear in the order given (may be given several "
                              "times)")
+    parser.add_argument("--expect-sequence-file", metavar="FILE",
+                        help="check: like --expect-sequence, the expressions of FILE in order ('<where> <regex>' "
+                             "per line, e.g. user/system/system.expect)")
     parser.add_argument("--machine", help="QEMU machine type (-machine), e.g. q35; default: QEMU's (pc)")
     parser.add_argument("--smp", type=int, help="CPUs (-smp N); check: each must be announced online")
     parser.add_argument("--memory", default="256M", help="guest RAM (-m), default 256M")

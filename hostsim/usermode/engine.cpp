@@ -329,6 +329,11 @@ bool Engine::protect(std::uint64_t va, std::uint64_t size, std::uint32_t prot) {
 }
 
 bool Engine::unmap(std::uint64_t va, std::uint64_t size) {
+    // Unicorn 2.0.1 keeps the code it translated from a region after uc_mem_unmap (its translation cache is
+    // keyed by the guest address, which is the same for every address space here): without dropping it, the
+    // next address space to map other code at `va` runs the old one's. Found by init's components, which all
+    // start at 0x400000 with different text.
+    if (uc_ctl_remove_cache(uc_, va, va + size) != UC_ERR_OK) return false;
     return uc_mem_unmap(uc_, va, size) == UC_ERR_OK;
 }
 

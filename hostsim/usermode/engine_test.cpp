@@ -410,6 +410,38 @@ TEST(Engine, AnotherAddressSpaceDropsEveryTranslation) {
     EXPECT_EQ(f.rax, 0xbbbbu);
 }
 
+TEST(Engine, AnotherAddressSpaceRunsItsOwnCodeAtTheSameAddress) {
+    // Two programs with the same first instructions (as every Janus program starts with the same _start) and
+    // different code after them, at the same addresses in two address spaces, run one after the other: each
+    // must run its own (Unicorn keeps translated code past uc_mem_unmap, engine.cpp).
+    //   0x00: jmp 0x10; 0x10: mov eax, imm32; syscall
+    auto program = [](std::uint8_t tag) {
+        std::vector<std::uint8_t> b(0x20, 0x90);
+        b[0] = 0xeb;
+        b[1] = 0x0e;
+        const std::uint8_t rest[] = {0xb8, tag, tag, 0x00, 0x00, 0x0f, 0x05};
+        std::memcpy(&b[0x10], rest, sizeof rest);
+        return b;
+    };
+    World w;
+    std::uint64_t top[2] = {w.root, w.frame()};
+    for (int i = 0; i < 2; ++i) {
+        const std::uint64_t text = w.frame();
+        const auto code = program(static_cast<std::uint8_t>(0x11 * (i + 1)));
+        std::memcpy(w.machine().ram() + text, code.data(), code.size());
+        w.map(code_va, text, P | US, top[i]);
+        w.map(stack_va, w.frame(), P | RW | US | NX, top[i]);
+    }
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 2; ++i) {
+            arch::UserFrame f = World::at_code();
+            EXPECT_EQ(w.enter(f, top[i]).kind, arch::UserExit::Kind::syscall)
+                << w.machine().outcome().message;
+            EXPECT_EQ(f.rax, 0x1111u * (i + 1)) << "space " << i << " ran the other space's code";
+        }
+    }
+}
+
 TEST(Engine, ManyPagesStayCorrectThroughTlbEvictions) {
     World w;
     // rcx = 100 pages from 0x1000000: sum the first word of each into rax; syscall.

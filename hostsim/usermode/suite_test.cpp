@@ -81,6 +81,21 @@ TEST(Suite, FourCpusSeed2) {
     suite(4, 2);
 }
 
+/// The system boot (init and its components) on hostsim prints what QEMU's does (user/system/system.expect),
+/// the client's lines through the simulated 16550.
+TEST(System, OneCpuSeed1) {
+    ExploreReport r = run("usermode.system_cpus1", 1);
+    EXPECT_FALSE(r.failed()) << r.failure_text();
+}
+TEST(System, TwoCpusSeed1) {
+    ExploreReport r = run("usermode.system_cpus2", 1);
+    EXPECT_FALSE(r.failed()) << r.failure_text();
+}
+TEST(System, TwoCpusSeed2) {
+    ExploreReport r = run("usermode.system_cpus2", 2);
+    EXPECT_FALSE(r.failed()) << r.failure_text();
+}
+
 TEST(Planted, ALostShootdownIsAStaleAccessWithALineThatReplaysIt) {
     const Scenario* s = find_scenario("usermode.planted_lost_shootdown");
     ASSERT_NE(s, nullptr);
