@@ -7,6 +7,7 @@
 #include "kernel/boot_root/boot_root.hpp"
 #include "kernel/boot_root/run_root.hpp"
 #include "kernel/lib/print.hpp"
+#include "kernel/obj/device_memory.hpp"
 #include "kernel/version.hpp"
 
 namespace kernel {
@@ -50,7 +51,8 @@ void start(const boot::BootInfo& info) {
     start(info, {}, nullptr);
 }
 
-void start(const boot::BootInfo& info, std::span<const mem::PhysRange> reserved, UserRunner* runner) {
+void start(const boot::BootInfo& info, std::span<const mem::PhysRange> reserved, UserRunner* runner,
+           std::span<const mem::PhysRange> kernel_owned) {
     // A fresh state on every boot: a host process boots one simulated machine after another. Plain stores,
     // before this CPU's first contact with the others (they wait for root_ready).
     new (&machine) Machine();
@@ -58,7 +60,10 @@ void start(const boot::BootInfo& info, std::span<const mem::PhysRange> reserved,
     static FramePageSource pages(mem::frames());
     boot::WindowReader reader;
     RootBoot root;
-    if (!boot_root(machine.kernel, pages, info, reserved, reader, root)) arch::shutdown(arch::ExitStatus::panic);
+    if (!boot_root(machine.kernel, pages, info, reserved, reader, root))
+        arch::shutdown(arch::ExitStatus::panic);
+    // Before the root task runs: what mmio_create may hand out (kernel/obj/device_memory.hpp).
+    device_memory_from_boot(machine.kernel.device_memory, info, kernel_owned);
     if (!runner) {
         println("boot: this machine has no way to run user code; stopping");
         arch::shutdown(arch::ExitStatus::panic);

@@ -23,7 +23,10 @@ void print_banner();
 /// only if it exited with status 0). `reserved`: physical ranges the machine still uses (the kernel image,
 /// firmware data), kept out of the frame allocator with the modules. `runner` runs user code (arch::run_user
 /// on x86-64). No root module, a corrupt one, or no runner: a message and ExitStatus::panic.
-void start(const boot::BootInfo& info, std::span<const mem::PhysRange> reserved, UserRunner* runner);
+/// `kernel_owned`: physical ranges mmio_create must never hand out besides RAM and the modules (the kernel
+/// image and its other memory, the registers of the interrupt controllers and timers the kernel drives).
+void start(const boot::BootInfo& info, std::span<const mem::PhysRange> reserved, UserRunner* runner,
+           std::span<const mem::PhysRange> kernel_owned = {});
 
 /// start() with nothing reserved and no runner: for hostsim tests of the boot path's early steps.
 void start(const boot::BootInfo& info);

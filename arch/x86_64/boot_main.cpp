@@ -2,6 +2,7 @@
 // safe to report from (CPU-local data, serial, GDT/TSS, IDT), prints the banner, validates the boot
 // information and hands it to the portable kernel.
 #include <cstdint>
+#include <span>
 
 #include "arch/x86_64/address_space.hpp"
 #include "arch/x86_64/cpu_local.hpp"
@@ -68,6 +69,27 @@ public:
 
 MachineRunner runner;
 
+/// What mmio_create must never hand out besides RAM and the modules: the kernel image, the APs' memory and
+/// the register pages of the interrupt controllers the kernel drives (the local APIC at the MADT's address or
+/// the architectural default, every I/O APIC). The HPET is not used by the kernel, so a driver may have it.
+std::span<const kernel::mem::PhysRange> kernel_owned(const kernel::boot::acpi::AcpiInfo& a,
+                                                     kernel::mem::PhysRange image,
+                                                     kernel::mem::PhysRange ap_memory) {
+    constexpr std::uint64_t page = 0x1000, default_lapic = 0xfee0'0000;
+    static kernel::mem::PhysRange ranges[4 + kernel::boot::acpi::AcpiInfo::max_ioapics];
+    std::size_t n = 0;
+    auto add_page = [&](std::uint64_t pa) {
+        pa &= ~(page - 1);
+        ranges[n++] = {pa, pa + page};
+    };
+    ranges[n++] = image;
+    ranges[n++] = ap_memory;
+    add_page(default_lapic);
+    if (a.lapic_address && (a.lapic_address & ~(page - 1)) != default_lapic) add_page(a.lapic_address);
+    for (std::size_t i = 0; i < a.ioapic_count; ++i) add_page(a.ioapics[i].address);
+    return {ranges, n};
+}
+
 } // namespace
 
 extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::uint32_t entry_eax,
@@ -130,6 +152,6 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     smp::Started started =
         smp::start_application_processors(acpi_info, boot_info, std::span(image).subspan(1));
     const kernel::mem::PhysRange reserved[] = {image[0], image[1], started.memory};
-    kernel::start(boot_info, reserved, &runner);
+    kernel::start(boot_info, reserved, &runner, kernel_owned(acpi_info, image[1], started.memory));
     arch::shutdown(arch::ExitStatus::success);
 }

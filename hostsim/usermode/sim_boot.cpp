@@ -89,7 +89,11 @@ BootResult boot(Machine& m, const BootSpec& spec) {
         if (!parsed) kernel::boot_rejected(parsed.error());
         // As on a PC: the first MiB (where the information lies) stays out of the frame allocator.
         const kernel::mem::PhysRange reserved[] = {{0, 0x10'0000}};
-        kernel::start(info, reserved, &runner);
+        // The register pages a PC's kernel drives (I/O APIC, local APIC): mmio_create refuses them here too,
+        // so the ring-3 suite sees the same device memory as under QEMU.
+        const kernel::mem::PhysRange kernel_owned[] = {{0xfec0'0000, 0xfec0'1000},
+                                                       {0xfee0'0000, 0xfee0'1000}};
+        kernel::start(info, reserved, &runner, kernel_owned);
     });
     for (unsigned cpu = 1; cpu < m.cpu_count(); ++cpu) m.start(cpu, [] { kernel::start_secondary(); });
     m.run();

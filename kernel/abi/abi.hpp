@@ -98,12 +98,23 @@ inline constexpr std::uint64_t io_ports = 65536;
 /// The rights an io_ports capability needs to let its domain use the ports.
 inline constexpr std::uint64_t io_use_rights = rights::read | rights::write;
 
+/// Device memory (mmio_create): physical addresses below this bound only (64 TiB, 46 bits: no x86-64
+/// machine the kernel runs on places device memory higher, and it keeps every page below the 52-bit
+/// architectural limit of a page-table entry).
+inline constexpr std::uint64_t mmio_phys_limit = std::uint64_t{1} << 46;
+/// mmio_create's memory types.
+inline constexpr std::uint64_t mmio_uncached = 0;
+inline constexpr std::uint64_t mmio_write_combining = 1;
+/// The rights an mmio mapping may carry (mmio_map); read is required.
+inline constexpr std::uint64_t mmio_map_rights = rights::read | rights::write | rights::grant;
+
 /// Selectors of the root protection domain's capabilities at boot, each with every right (docs/abi.md).
 namespace root_sel {
-inline constexpr std::uint64_t pd = 1;          ///< the root domain itself
-inline constexpr std::uint64_t thread = 2;      ///< its first thread
-inline constexpr std::uint64_t irq_control = 3; ///< authority over interrupt lines
-inline constexpr std::uint64_t io_control = 4;  ///< authority over I/O ports
+inline constexpr std::uint64_t pd = 1;           ///< the root domain itself
+inline constexpr std::uint64_t thread = 2;       ///< its first thread
+inline constexpr std::uint64_t irq_control = 3;  ///< authority over interrupt lines
+inline constexpr std::uint64_t io_control = 4;   ///< authority over I/O ports
+inline constexpr std::uint64_t mmio_control = 5; ///< authority over device memory
 } // namespace root_sel
 
 /// The root task's address space at boot (docs/abi.md "At boot"): besides the ELF's own segments, the boot

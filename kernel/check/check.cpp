@@ -6,6 +6,7 @@
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/lifetime.hpp"
+#include "kernel/obj/mmio.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 
@@ -53,7 +54,7 @@ const char* type_name(ObjectType t) {
 bool valid_type(ObjectType t) {
     auto v = static_cast<std::uint64_t>(t);
     return v >= static_cast<std::uint64_t>(ObjectType::pd) &&
-           v <= static_cast<std::uint64_t>(ObjectType::io_ports);
+           v <= static_cast<std::uint64_t>(ObjectType::mmio);
 }
 
 /// The charge an object of this type costs its payer.
@@ -73,6 +74,8 @@ std::uint64_t expected_charge(const Object& o) {
         return charges::irq;
     case ObjectType::io_ports:
         return charges::io_ports;
+    case ObjectType::mmio:
+        return charges::mmio;
     default:
         return 0;
     }
@@ -131,6 +134,9 @@ private:
         case ObjectType::io_ports:
             io_ports(as<IoPorts>(o));
             break;
+        case ObjectType::mmio:
+            mmio(as<Mmio>(o));
+            break;
         case ObjectType::irq:
             irq(as<Irq>(o));
             break;
@@ -149,6 +155,7 @@ private:
             expect(o, o.payer->type == ObjectType::pd, "paid by an object that is no pd");
             expect(o, o.type != ObjectType::irq_control, "irq_control is a boot object but has a payer");
             expect(o, o.type != ObjectType::io_control, "io_control is a boot object but has a payer");
+            expect(o, o.type != ObjectType::mmio_control, "mmio_control is a boot object but has a payer");
             expect(o, o.charge == expected_charge(o), "charged ", o.charge, " instead of ",
                    expected_charge(o));
         }
@@ -288,6 +295,31 @@ private:
                "port range ", p.first, " + ", p.count, " outside the port space");
     }
 
+    void mmio(const Mmio& m) {
+        namespace flag = mapdb::flag;
+        const mapdb::Node& a = m.anchor;
+        expect(m,
+               !a.pd && a.depth == 0 && !a.prev && a.rights == 0 &&
+                   (a.flags == (flag::anchor | flag::uncached) ||
+                    a.flags == (flag::anchor | flag::write_combining)),
+               "anchor malformed: flags ", hex(a.flags));
+        expect(m,
+               m.pages() >= 1 && m.phys() % 4096 == 0 && m.phys() < janus::abi::mmio_phys_limit &&
+                   m.pages() <= (janus::abi::mmio_phys_limit - m.phys()) / 4096,
+               "range ", hex(m.phys()), "+", m.pages(), " pages outside device memory's bounds");
+        expect(m, k_.device_memory.is_device(m.phys(), m.phys() + m.pages() * 4096), "range ", hex(m.phys()),
+               "+", m.pages(), " pages is not device memory");
+        std::size_t steps = 0;
+        bool listed = false;
+        for (const mapdb::Node* x = k_.mmio_anchors; x && steps <= c_.object_bound(); x = x->right, ++steps) {
+            listed |= x == &a;
+            if (x == &a || (x->flags & flag::memory_type) == (a.flags & flag::memory_type)) continue;
+            expect(m, x->frame >= a.frame + a.va * 4096 || a.frame >= x->frame + x->va * 4096,
+                   "aliases a live mmio object of another memory type at ", hex(x->frame));
+        }
+        expect(m, listed, "its anchor is not on the kernel's list");
+    }
+
     void irq(const Irq& i) {
         if (!expect(i, i.line < Kernel::irq_lines, "line ", i.line, " out of range")) return;
         expect(i, k_.irq_by_line[i.line] == &i, "is not the registered irq of line ", i.line);
@@ -347,6 +379,9 @@ private:
         if (k_.io_control)
             c_.expect(c_.is_live(k_.io_control) && k_.io_control->type == ObjectType::io_control,
                       "io_control is dead");
+        if (k_.mmio_control)
+            c_.expect(c_.is_live(k_.mmio_control) && k_.mmio_control->type == ObjectType::mmio_control,
+                      "mmio_control is dead");
     }
 
     Checker& c_;

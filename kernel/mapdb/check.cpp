@@ -126,8 +126,10 @@ private:
                " is no user page");
         expect(n.frame % page_bytes == 0 && n.frame < E::max_phys, "node at ", hex(n.va), " has frame ",
                hex(n.frame));
-        expect((n.rights & ~memory_rights) == 0 && (n.flags & ~(flag::paid | flag::utcb)) == 0, "node at ",
-               hex(n.va), " has rights ", hex(n.rights), " flags ", hex(n.flags));
+        expect((n.rights & ~memory_rights) == 0 &&
+                   (n.flags & ~(flag::paid | flag::utcb | flag::memory_type)) == 0 &&
+                   (n.flags & flag::memory_type) != flag::memory_type,
+               "node at ", hex(n.va), " has rights ", hex(n.rights), " flags ", hex(n.flags));
         if (n.utcb())
             expect(n.rights == (r::read | r::write) && !n.paid() && n.depth == 0 && !n.prev && !n.next,
                    "UTCB node at ", hex(n.va), " is malformed");
@@ -142,6 +144,7 @@ private:
         expect(!n.next || n.next->depth <= n.depth + 1, "derivation depth jumps after ", hex(n.va));
         if (n.depth == 0) {
             expect(!n.prev, "a root node at ", hex(n.va), " has a predecessor");
+            expect(!(n.flags & flag::memory_type), "boot memory at ", hex(n.va), " is not write-back");
             return;
         }
         // Bounded walk back to the parent (at most every node of the kernel).
@@ -149,12 +152,33 @@ private:
         for (std::size_t steps = 0; p && p->depth >= n.depth && steps <= k_.mapdb.nodes.nodes(); ++steps)
             p = p->prev;
         if (!expect(p && p->depth + 1 == n.depth, "node at ", hex(n.va), " has no parent")) return;
+        expect((p->flags & flag::memory_type) == (n.flags & flag::memory_type), "node at ", hex(n.va),
+               " has another memory type than its parent");
+        if (p->flags & flag::anchor) {
+            anchored(n, *p);
+            return;
+        }
         expect(p->frame == n.frame, "node at ", hex(n.va), " maps another frame than its parent");
         expect((n.rights & ~p->rights) == 0, "node at ", hex(n.va), " has rights ", hex(n.rights),
                " beyond its parent's ", hex(p->rights));
         expect(!p->utcb() && c_.is_live(p->pd) && p->pd->type == ObjectType::pd &&
                    p->pd->memory.index.find(p->va) == p,
                "the parent of the node at ", hex(n.va), " is in no live domain's index");
+    }
+
+    /// `n` is a root mapping made from the mmio object whose anchor is `a` (kernel/obj/mmio.hpp).
+    void anchored(const Node& n, const Node& a) {
+        bool live = false;
+        std::size_t steps = 0;
+        for (const Node* x = k_.mmio_anchors; x && !live && steps <= c_.object_bound(); x = x->right, ++steps)
+            live = x == &a;
+        if (!expect(live && !a.pd && a.depth == 0 && !a.prev, "the node at ", hex(n.va),
+                    " hangs below an anchor of no live mmio object"))
+            return;
+        expect(n.frame >= a.frame && (n.frame - a.frame) / page_bytes < a.va, "node at ", hex(n.va), " maps ",
+               hex(n.frame), " outside its mmio object ", hex(a.frame), "+", a.va, " pages");
+        expect((n.rights & ~(r::read | r::write | r::grant)) == 0, "device mapping at ", hex(n.va),
+               " has rights ", hex(n.rights));
     }
 
     /// The level-1 entry for `va`, or 0 if there is no level-1 table for it.
@@ -180,8 +204,7 @@ private:
         expect(E::leaf_frame(e, 1) == n.frame, "page ", hex(n.va), " translates to ",
                hex(E::leaf_frame(e, 1)), " but its node names ", hex(n.frame));
         expect(a.rights.user && a.rights.write == bool(n.rights & r::write) &&
-                   a.rights.execute == bool(n.rights & r::exec) && !a.global &&
-                   a.cache == mem::Cache::write_back,
+                   a.rights.execute == bool(n.rights & r::exec) && !a.global && a.cache == cache_of(n.flags),
                "page ", hex(n.va), " has entry ", hex(e), " for node rights ", hex(n.rights));
     }
 

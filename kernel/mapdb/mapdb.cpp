@@ -3,6 +3,7 @@
 #include "kernel/mapdb/derivation.hpp"
 #include "kernel/mapdb/space.hpp"
 #include "kernel/obj/kernel.hpp"
+#include "kernel/obj/mmio.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/panic.hpp"
@@ -105,7 +106,9 @@ Error map_pages(Kernel& kernel, Pd& from, std::uint64_t src, Pd& to, std::uint64
         const auto rights = static_cast<std::uint8_t>(wanted | (s.rights & r::grant));
         Node* placed;
         if (!grant) {
-            Node& c = make_node(kernel, to, dest + off, s.frame, rights, flag::paid);
+            // The memory type comes along: a device page stays uncached or write-combining wherever it goes.
+            Node& c = make_node(kernel, to, dest + off, s.frame, rights,
+                                static_cast<std::uint8_t>(flag::paid | (s.flags & flag::memory_type)));
             link_child(s, c);
             placed = &c;
         } else {
@@ -169,6 +172,36 @@ Error grant_root_memory(Kernel& kernel, Pd& root, std::uint64_t va, std::uint64_
     }
     finish(kernel);
     return ok;
+}
+
+Error map_device_pages(Kernel& kernel, Mmio& mmio, std::uint64_t first, std::uint64_t pages, Pd& to,
+                       std::uint64_t va, std::uint64_t rights) {
+    const std::uint64_t bytes = pages * page_bytes; // pages <= mmio.pages() < 2^34: no overflow
+    if (!user_pages(va, bytes)) return bad_address;
+    if (const Node* n = to.memory.index.lower_bound(va); n && n->va < va + bytes) return mapping_conflict;
+    const unsigned tables = tables_needed(kernel, to, va, bytes);
+    const std::uint64_t bill =
+        pages * mapping_charge + std::uint64_t{tables} * janus::abi::charge::page_table;
+    if (!to.quota.covers(bill)) return quota_exhausted;
+    TableReserve reserve(kernel.kmem);
+    if (!reserve.fill(tables) || !kernel.mapdb.nodes.reserve(kernel.kmem, pages)) return quota_exhausted;
+    Node& anchor = mmio.anchor;
+    const auto flags = static_cast<std::uint8_t>(flag::paid | mmio.memory_type());
+    for (std::uint64_t i = 0; i < pages; ++i) {
+        Node& n = make_node(kernel, to, va + i * page_bytes, mmio.phys() + (first + i) * page_bytes,
+                            static_cast<std::uint8_t>(rights), flags);
+        link_child(anchor, n);
+        to.memory.index.insert(n);
+        charge_node(to);
+        install(kernel, n, reserve, true);
+    }
+    finish(kernel);
+    return ok;
+}
+
+void unmap_device(Kernel& kernel, Mmio& mmio) {
+    remove_descendants(kernel, mmio.anchor);
+    finish(kernel);
 }
 
 bool page_in_use(const Pd& pd, std::uint64_t va) {

@@ -13,6 +13,7 @@ namespace kernel {
 
 class Kernel;
 class Thread;
+class Mmio;
 
 /// mem_map's memory checks (stage 7, docs/abi.md): every source page of flexpage `src` is mapped in `from`
 /// (else not_mapped), then each is delegable with the flexpage's rights (a UTCB never is; else
@@ -39,6 +40,18 @@ void unmap_pages(Kernel& kernel, Pd& pd, std::uint64_t base, std::uint64_t bytes
 /// mapping_conflict, quota_exhausted (the page source ran dry).
 Error grant_root_memory(Kernel& kernel, Pd& root, std::uint64_t va, std::uint64_t pa, std::uint64_t pages,
                         std::uint64_t rights);
+
+/// mmio_map without its capability checks: maps pages `first` .. `first` + `pages` - 1 of `mmio` (inside it:
+/// the caller checked) into `to` at `va` with `rights` (read, write, grant) and the object's memory type, as
+/// children of the object's anchor. Errors: bad_address (va not page aligned, the range leaves user space),
+/// mapping_conflict (a page there is taken), quota_exhausted (`to` pays a node per page and the tables it
+/// lacks, as for mem_map). All or nothing.
+Error map_device_pages(Kernel& kernel, Mmio& mmio, std::uint64_t first, std::uint64_t pages, Pd& to,
+                       std::uint64_t va, std::uint64_t rights);
+
+/// The mmio object is dying: every mapping made from it and everything derived from those go, with the TLB
+/// shootdowns, before this returns.
+void unmap_device(Kernel& kernel, Mmio& mmio);
 
 /// Whether `va` of `pd` is taken (by a mapping or a UTCB): thread_create's mapping_conflict.
 bool page_in_use(const Pd& pd, std::uint64_t va);

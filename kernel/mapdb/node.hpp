@@ -4,13 +4,14 @@
 //  * its frame's derivation tree, stored as seL4 stores capability trees: a doubly linked list in preorder
 //    with each node's depth. A node's descendants are the nodes that follow it with greater depth; its parent
 //    is the nearest node before it with depth one less. Roots (depth 0) are the memory the boot path gave the
-//    root domain (grant_root_memory); UTCB nodes stand alone (no links, depth 0).
+//    root domain (grant_root_memory); UTCB nodes stand alone (no links, depth 0). Device memory hangs below
+//    the anchor node of its mmio object (depth 0, in no domain): mmio_map makes the anchor's children.
 //  * its domain's index: an AVL tree keyed by the page address (va_index.hpp).
 //
-// Invariants (kernel/mapdb/check.cpp): a child has its parent's frame and a subset of its rights; a node is
-// in the index of the domain it names, at its address; the page-table entry at that address translates to the
-// node's frame with the node's rights, and is absent exactly when the node has no access right (rights 0 or
-// grant only).
+// Invariants (kernel/mapdb/check.cpp): a child has its parent's frame (an anchor's child: a frame of the
+// anchor's range), its memory type and a subset of its rights; a node is in the index of the domain it names,
+// at its address; the page-table entry at that address translates to the node's frame with the node's rights
+// and memory type, and is absent exactly when the node has no access right (rights 0 or grant only).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,14 @@ namespace mapdb {
 namespace flag {
 inline constexpr std::uint8_t paid = 1; ///< charged to `pd` (the ABI's mapping charge); boot nodes are not
 inline constexpr std::uint8_t utcb = 2; ///< a thread's UTCB page: no derivation, never delegated or unmapped
+/// Memory type (none of the two: write-back). Device mappings carry their mmio object's type; a derived node
+/// has its parent's, so delegation never changes a page's memory type (x86 forbids aliasing types).
+inline constexpr std::uint8_t write_combining = 4;
+inline constexpr std::uint8_t uncached = 8;
+inline constexpr std::uint8_t memory_type = write_combining | uncached;
+/// The anchor of an mmio object (kernel/obj/mmio.hpp): in no domain and no index, never mapped; the parent
+/// of every root mapping made from the object, so its descendants are exactly what dies with the object.
+inline constexpr std::uint8_t anchor = 16;
 } // namespace flag
 
 struct alignas(64) Node {

@@ -12,11 +12,12 @@ namespace {
 namespace r = janus::abi::rights;
 using Encoding = mem::X86Encoding;
 
-mem::Attributes attributes_of(std::uint8_t rights) {
+mem::Attributes attributes_of(const Node& n) {
     mem::Attributes a;
-    a.rights.write = rights & r::write;
-    a.rights.execute = rights & r::exec;
+    a.rights.write = n.rights & r::write;
+    a.rights.execute = n.rights & r::exec;
     a.rights.user = true;
+    a.cache = cache_of(n.flags);
     return a;
 }
 
@@ -86,7 +87,7 @@ void install(Kernel& kernel, const Node& n, TableReserve& tables, bool paid) {
     // Tables were reserved for this update, the page is a checked user page and nothing else maps there.
     if (accessible(n.rights)) {
         auto flush =
-            t.table.map(n.va, n.frame, page_bytes, mem::PageSize::size_4k, attributes_of(n.rights), cleanup);
+            t.table.map(n.va, n.frame, page_bytes, mem::PageSize::size_4k, attributes_of(n), cleanup);
         JANUS_ASSERT(flush && cleanup.unexpected == 0);
         note(kernel, *n.pd, flush.value()); // a new translation: nothing to invalidate, unless a bug left one
     } else {
@@ -120,10 +121,9 @@ void reprotect(Kernel& kernel, const Node& n, std::uint8_t before) {
     TableReserve none(kernel.kmem); // the tables exist since the node was installed
     Table t(kernel, *n.pd, none);
     NoRetire cleanup;
-    auto flush = accessible(before)
-                     ? t.table.protect(n.va, page_bytes, attributes_of(n.rights).rights, cleanup)
-                     : t.table.map(n.va, n.frame, page_bytes, mem::PageSize::size_4k, attributes_of(n.rights),
-                                   cleanup);
+    auto flush = accessible(before) ? t.table.protect(n.va, page_bytes, attributes_of(n).rights, cleanup)
+                                    : t.table.map(n.va, n.frame, page_bytes, mem::PageSize::size_4k,
+                                                  attributes_of(n), cleanup);
     JANUS_ASSERT(flush && cleanup.unexpected == 0 && none.taken() == 0);
     note(kernel, *n.pd, flush.value()); // kernel/mem reports a flush only if access went down
 }

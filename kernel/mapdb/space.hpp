@@ -18,6 +18,13 @@ namespace mapdb {
 
 inline constexpr std::uint64_t page_bytes = 4096;
 
+/// The memory type node flags name (flag::memory_type).
+inline mem::Cache cache_of(std::uint8_t flags) {
+    if (flags & flag::uncached) return mem::Cache::uncached;
+    if (flags & flag::write_combining) return mem::Cache::write_combining;
+    return mem::Cache::write_back;
+}
+
 /// Page-table pages below the top level that mapping [va, va + bytes) in `pd` would add (a non-empty, page
 /// aligned user range).
 unsigned tables_needed(const Kernel& kernel, const Pd& pd, std::uint64_t va, std::uint64_t bytes);

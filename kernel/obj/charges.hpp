@@ -22,5 +22,6 @@ constexpr std::uint64_t endpoint = spec::endpoint;
 constexpr std::uint64_t notification = spec::notification;
 constexpr std::uint64_t irq = spec::irq;
 constexpr std::uint64_t io_ports = spec::io_ports;
+constexpr std::uint64_t mmio = spec::mmio;
 
 } // namespace kernel::charges

@@ -9,6 +9,7 @@
 #include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/kernel.hpp"
+#include "kernel/obj/mmio.hpp"
 #include "kernel/obj/payment.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
@@ -147,6 +148,17 @@ Result<IoControl*, Error> make_io_control(Kernel& kernel) {
     return control;
 }
 
+Result<Mmio*, Error> make_mmio(Kernel& kernel, Pd* payer, std::uint64_t phys, std::uint64_t pages,
+                               std::uint8_t memory_type) {
+    return make_simple<Mmio>(kernel, payer, charges::mmio, phys, pages, memory_type);
+}
+
+Result<MmioControl*, Error> make_mmio_control(Kernel& kernel) {
+    auto control = make_simple<MmioControl>(kernel, nullptr, 0);
+    if (control) kernel.mmio_control = control.value();
+    return control;
+}
+
 void free_object(Kernel& kernel, Object& object) {
     Kmem& kmem = kernel.kmem;
     switch (object.type) {
@@ -184,6 +196,12 @@ void free_object(Kernel& kernel, Object& object) {
         return;
     case ObjectType::io_control:
         destruct(kmem, &as<IoControl>(object));
+        return;
+    case ObjectType::mmio:
+        destruct(kmem, &as<Mmio>(object));
+        return;
+    case ObjectType::mmio_control:
+        destruct(kmem, &as<MmioControl>(object));
         return;
     case ObjectType::none:
         break;

@@ -19,6 +19,8 @@ class Irq;
 class IrqControl;
 class IoPorts;
 class IoControl;
+class Mmio;
+class MmioControl;
 
 /// A domain with `quota` bytes moved out of the payer's limit and 2^cap_order slots (order already valid).
 Result<Pd*, Error> make_pd(Kernel& kernel, Pd* payer, std::uint64_t quota, unsigned cap_order);
@@ -41,6 +43,14 @@ Result<IoPorts*, Error> make_io_ports(Kernel& kernel, Pd* payer, std::uint32_t f
 
 /// The one io_control object, a boot object.
 Result<IoControl*, Error> make_io_control(Kernel& kernel);
+
+/// An mmio object for `pages` pages from `phys` with a memory type (mapdb::flag); the caller checked the
+/// range and links the anchor into Kernel::mmio_anchors.
+Result<Mmio*, Error> make_mmio(Kernel& kernel, Pd* payer, std::uint64_t phys, std::uint64_t pages,
+                               std::uint8_t memory_type);
+
+/// The one mmio_control object, a boot object.
+Result<MmioControl*, Error> make_mmio_control(Kernel& kernel);
 
 /// Gives an object's memory back to Kmem (lifetime.cpp, once it is torn down).
 void free_object(Kernel& kernel, Object& object);

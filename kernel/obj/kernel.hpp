@@ -11,6 +11,7 @@
 #include "kernel/lib/result.hpp"
 #include "kernel/lib/spinlock.hpp"
 #include "kernel/mapdb/state.hpp"
+#include "kernel/obj/device_memory.hpp"
 #include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/kmem.hpp"
 #include "kernel/sched/scheduler.hpp"
@@ -23,6 +24,7 @@ class Thread;
 class Irq;
 class IrqControl;
 class IoControl;
+class MmioControl;
 struct SyscallObserver;
 
 class Kernel {
@@ -48,13 +50,16 @@ public:
     unsigned cpu_count = 1;
     sched::Scheduler sched; ///< run queues and timeouts of every CPU (kernel/sched)
 
-    Pd* root = nullptr;                ///< the root protection domain, while it lives
-    IrqControl* irq_control = nullptr; ///< the one irq_control object, while it lives
-    IoControl* io_control = nullptr;   ///< the one io_control object, while it lives
-    IoState io;                        ///< port capabilities' change tracking (kernel/obj/io_ports.hpp)
-    Irq* irq_by_line[irq_lines] = {};  ///< the live irq object of each line
-    Object* boot_objects = nullptr;    ///< objects no quota paid for (Object::paid_next list)
-    std::uint64_t boot_quota = 0;      ///< the root's quota at boot: the limits of all live PDs add up to it
+    Pd* root = nullptr;                  ///< the root protection domain, while it lives
+    IrqControl* irq_control = nullptr;   ///< the one irq_control object, while it lives
+    IoControl* io_control = nullptr;     ///< the one io_control object, while it lives
+    IoState io;                          ///< port capabilities' change tracking (kernel/obj/io_ports.hpp)
+    MmioControl* mmio_control = nullptr; ///< the one mmio_control object, while it lives
+    mapdb::Node* mmio_anchors = nullptr; ///< the live mmio objects' anchors (kernel/obj/mmio.hpp)
+    DeviceMemory device_memory;          ///< what mmio_create may hand out (kernel/obj/device_memory.hpp)
+    Irq* irq_by_line[irq_lines] = {};    ///< the live irq object of each line
+    Object* boot_objects = nullptr;      ///< objects no quota paid for (Object::paid_next list)
+    std::uint64_t boot_quota = 0; ///< the root's quota at boot: the limits of all live PDs add up to it
     /// Lines the kernel has unmasked in the arch layer (bit L: line L): exactly those whose irq object is
     /// bound to a notification (kernel/ipc/irq_lines.cpp keeps it so; the invariant checker verifies it).
     std::uint32_t irq_lines_unmasked = 0;
@@ -89,8 +94,9 @@ enum class RootError : std::uint8_t {
     out_of_memory,   ///< the page source could not back the boot objects
 };
 
-/// Make the root protection domain with selector 1 = itself, 2 = its first thread, 3 = irq_control (all with
-/// every right), as docs/abi.md promises user space. Used by the boot path and by every test.
+/// Make the root protection domain with selector 1 = itself, 2 = its first thread, 3 = irq_control,
+/// 4 = io_control, 5 = mmio_control (all with every right), as docs/abi.md promises user space. Used by the
+/// boot path and by every test.
 Result<Root, RootError> create_root(Kernel& kernel, const RootConfig& config);
 
 /// Destroy every object (the root and with it everything paid from its quota, and the boot objects); the

@@ -2,10 +2,12 @@
 
 #include "kernel/cap/derivation.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/factory.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/kernel.hpp"
+#include "kernel/obj/mmio.hpp"
 #include "kernel/obj/payment.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
@@ -112,6 +114,13 @@ void tear_down(Kernel& kernel, Object& object) {
         return;
     case ObjectType::io_control:
         if (kernel.io_control == &object) kernel.io_control = nullptr;
+        return;
+    case ObjectType::mmio_control:
+        if (kernel.mmio_control == &object) kernel.mmio_control = nullptr;
+        return;
+    case ObjectType::mmio: // every mapping made from it goes, with its shootdowns, before the syscall returns
+        unlink_live(kernel.mmio_anchors, as<Mmio>(object));
+        unmap_device(kernel, as<Mmio>(object));
         return;
     case ObjectType::io_ports: // its capabilities went first, each telling IoState (io_caps_changed)
     case ObjectType::reply:

@@ -35,7 +35,8 @@ using Args = std::vector<std::uint64_t>;
 
 constexpr std::uint64_t all = R::all;
 constexpr std::uint64_t root_pd = spec::root_sel::pd, root_thread = spec::root_sel::thread,
-                        irq_control = spec::root_sel::irq_control, io_control = spec::root_sel::io_control;
+                        irq_control = spec::root_sel::irq_control, io_control = spec::root_sel::io_control,
+                        mmio_control = spec::root_sel::mmio_control;
 constexpr std::uint64_t kernel_address = 0xffff'8000'0000'0000;
 constexpr std::uint64_t huge = ~std::uint64_t{0};
 constexpr std::uint64_t root_size = 256; // Options{}.cap_order = 8
@@ -162,13 +163,16 @@ std::vector<Scenario> core_scenarios() {
         small_quota);
 
     // ---- io_create(dest, io_control, first, count)
-    add("io_create_invalid_argument_empty", S::io_create, E::invalid_argument, plain({10, io_control, 0x60, 0}));
+    add("io_create_invalid_argument_empty", S::io_create, E::invalid_argument,
+        plain({10, io_control, 0x60, 0}));
     add("io_create_invalid_argument_first", S::io_create, E::invalid_argument,
         plain({10, io_control, spec::io_ports, 1}));
     add("io_create_invalid_argument_past_the_end", S::io_create, E::invalid_argument,
         plain({10, io_control, spec::io_ports - 1, 2}));
-    add("io_create_invalid_argument_wrapping", S::io_create, E::invalid_argument, plain({10, io_control, 16, huge}));
-    add("io_create_invalid_argument_before_selectors", S::io_create, E::invalid_argument, plain({0, 200, 0, 0}));
+    add("io_create_invalid_argument_wrapping", S::io_create, E::invalid_argument,
+        plain({10, io_control, 16, huge}));
+    add("io_create_invalid_argument_before_selectors", S::io_create, E::invalid_argument,
+        plain({0, 200, 0, 0}));
     add("io_create_bad_selector_control", S::io_create, E::bad_selector, plain({10, 200, 0x60, 1}));
     add("io_create_bad_selector_dest", S::io_create, E::bad_selector, plain({0, io_control, 0x60, 1}));
     add("io_create_slot_occupied", S::io_create, E::slot_occupied, plain({root_pd, io_control, 0x60, 1}));
@@ -179,6 +183,99 @@ std::vector<Scenario> core_scenarios() {
     });
     add("io_create_quota_exhausted", S::io_create, E::quota_exhausted, plain({10, io_control, 0x60, 1}),
         small_quota);
+
+    // ---- mmio_create(dest, mmio_control, phys, pages, type) on the test machine (testing/test_machine.hpp)
+    constexpr std::uint64_t vga = 0xb'8000, uc = spec::mmio_uncached, wc = spec::mmio_write_combining;
+    add("mmio_create_invalid_argument_type", S::mmio_create, E::invalid_argument,
+        plain({10, mmio_control, vga, 1, 2}));
+    add("mmio_create_invalid_argument_misaligned", S::mmio_create, E::invalid_argument,
+        plain({10, mmio_control, vga + 1, 1, uc}));
+    add("mmio_create_invalid_argument_empty", S::mmio_create, E::invalid_argument,
+        plain({10, mmio_control, vga, 0, uc}));
+    add("mmio_create_invalid_argument_wrapping", S::mmio_create, E::invalid_argument,
+        plain({10, mmio_control, vga, huge, uc}));
+    add("mmio_create_invalid_argument_past_the_limit", S::mmio_create, E::invalid_argument,
+        plain({10, mmio_control, spec::mmio_phys_limit, 1, uc}));
+    add("mmio_create_invalid_argument_before_selectors", S::mmio_create, E::invalid_argument,
+        plain({0, 200, vga, 1, 7}));
+    add("mmio_create_bad_selector_control", S::mmio_create, E::bad_selector, plain({10, 200, vga, 1, uc}));
+    add("mmio_create_wrong_type", S::mmio_create, E::wrong_type, plain({10, io_control, vga, 1, uc}));
+    add("mmio_create_missing_rights", S::mmio_create, E::missing_rights, [](TestKernel& k) {
+        copy(k, mmio_control, 20, all & ~R::control);
+        return Invocation{nullptr, {10, 20, vga, 1, uc}};
+    });
+    add("mmio_create_invalid_argument_ram", S::mmio_create, E::invalid_argument,
+        plain({10, mmio_control, 0x10'0000, 1, uc}));
+    add("mmio_create_invalid_argument_ends_in_ram", S::mmio_create, E::invalid_argument,
+        plain({10, mmio_control, 0xf'f000, 2, uc}));
+    add("mmio_create_invalid_argument_local_apic", S::mmio_create, E::invalid_argument,
+        plain({10, mmio_control, 0xfee0'0000, 1, uc}));
+    add("mmio_create_invalid_argument_ram_before_destination", S::mmio_create, E::invalid_argument,
+        plain({root_pd, mmio_control, 0x1000, 1, uc}));
+    add("mmio_create_invalid_argument_aliasing", S::mmio_create, E::invalid_argument, [](TestKernel& k) {
+        k.ok(S::mmio_create, {10, mmio_control, vga, 2, uc});
+        return Invocation{nullptr, {11, mmio_control, vga + 0x1000, 1, wc}};
+    });
+    add("mmio_create_bad_selector_dest", S::mmio_create, E::bad_selector,
+        plain({0, mmio_control, vga, 1, uc}));
+    add("mmio_create_slot_occupied", S::mmio_create, E::slot_occupied,
+        plain({root_pd, mmio_control, vga, 1, uc}));
+    add("mmio_create_quota_exhausted", S::mmio_create, E::quota_exhausted,
+        plain({10, mmio_control, vga, 1, uc}), small_quota);
+
+    // ---- mmio_map(mmio, pd, vaddr, offset, count, rights): an uncached object of 2 pages at 10
+    auto device = [](Args a, std::uint64_t copy_rights = 0) {
+        return [=](TestKernel& k) {
+            k.ok(S::mmio_create, {10, mmio_control, vga, 2, uc});
+            if (copy_rights) copy(k, 10, 11, copy_rights);
+            return Invocation{nullptr, a};
+        };
+    };
+    constexpr std::uint64_t va = 0x4000'0000;
+    add("mmio_map_invalid_argument_exec", S::mmio_map, E::invalid_argument,
+        device({10, root_pd, va, 0, 1, R::read | R::exec}));
+    add("mmio_map_invalid_argument_no_read", S::mmio_map, E::invalid_argument,
+        device({10, root_pd, va, 0, 1, R::write}));
+    add("mmio_map_invalid_argument_empty", S::mmio_map, E::invalid_argument,
+        device({10, root_pd, va, 0, 0, R::read}));
+    add("mmio_map_invalid_argument_before_selectors", S::mmio_map, E::invalid_argument,
+        device({200, 200, va, 0, 0, R::read}));
+    add("mmio_map_bad_selector_mmio", S::mmio_map, E::bad_selector,
+        device({200, root_pd, va, 0, 1, R::read}));
+    add("mmio_map_bad_selector_pd", S::mmio_map, E::bad_selector, device({10, 200, va, 0, 1, R::read}));
+    add("mmio_map_wrong_type_mmio", S::mmio_map, E::wrong_type,
+        device({root_pd, root_pd, va, 0, 1, R::read}));
+    add("mmio_map_wrong_type_pd", S::mmio_map, E::wrong_type, device({10, 10, va, 0, 1, R::read}));
+    add("mmio_map_missing_rights_mmio", S::mmio_map, E::missing_rights,
+        device({11, root_pd, va, 0, 1, R::read | R::write}, R::read | R::grant));
+    add("mmio_map_missing_rights_pd", S::mmio_map, E::missing_rights, [](TestKernel& k) {
+        k.ok(S::mmio_create, {10, mmio_control, vga, 2, uc});
+        copy(k, root_pd, 20, all & ~R::control);
+        return Invocation{nullptr, {10, 20, va, 0, 1, R::read}};
+    });
+    add("mmio_map_invalid_argument_offset", S::mmio_map, E::invalid_argument,
+        device({10, root_pd, va, 2, 1, R::read}));
+    add("mmio_map_invalid_argument_count", S::mmio_map, E::invalid_argument,
+        device({10, root_pd, va, 1, 2, R::read}));
+    add("mmio_map_invalid_argument_wrapping", S::mmio_map, E::invalid_argument,
+        device({10, root_pd, va, 1, huge, R::read}));
+    add("mmio_map_bad_address_misaligned", S::mmio_map, E::bad_address,
+        device({10, root_pd, va + 8, 0, 1, R::read}));
+    add("mmio_map_bad_address_kernel", S::mmio_map, E::bad_address,
+        device({10, root_pd, kernel_address, 0, 1, R::read}));
+    add("mmio_map_bad_address_crosses_user_end", S::mmio_map, E::bad_address,
+        device({10, root_pd, spec::user_end - 0x1000, 0, 2, R::read}));
+    add("mmio_map_mapping_conflict_utcb", S::mmio_map, E::mapping_conflict,
+        device({10, root_pd, Options{}.root_utcb, 0, 1, R::read}));
+    add("mmio_map_mapping_conflict_second_page", S::mmio_map, E::mapping_conflict, [](TestKernel& k) {
+        k.ok(S::mmio_create, {10, mmio_control, vga, 2, uc});
+        k.ok(S::mmio_map, {10, root_pd, va + 0x1000, 1, 1, R::read});
+        return Invocation{nullptr, {10, root_pd, va, 0, 2, R::read}};
+    });
+    Options map_quota;
+    map_quota.quota = 1024; // the object fits, the page tables do not
+    add("mmio_map_quota_exhausted", S::mmio_map, E::quota_exhausted, device({10, root_pd, va, 0, 1, R::read}),
+        map_quota);
 
     // ---- irq_bind(irq, notification, bit)
     auto irq_and_notification = [](TestKernel& k) {

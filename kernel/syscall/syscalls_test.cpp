@@ -40,13 +40,14 @@ std::pair<std::uint64_t, std::uint64_t> quota(TestKernel& k, Thread* t = nullptr
     return {o.r[0], o.r[1]};
 }
 
-TEST(Boot, RootHoldsItselfItsThreadIrqControlAndIoControlAndOwesNothing) {
+TEST(Boot, RootHoldsItselfItsThreadAndTheDeviceControlsAndOwesNothing) {
     TestKernel k;
     EXPECT_EQ(info(k, 1), (Info{type(ObjectType::pd), all, 0}));
     EXPECT_EQ(info(k, 2), (Info{type(ObjectType::thread), all, 0}));
     EXPECT_EQ(info(k, 3), (Info{type(ObjectType::irq_control), all, 0}));
     EXPECT_EQ(info(k, 4), (Info{type(ObjectType::io_control), all, 0}));
-    EXPECT_EQ(k.call(S::cap_info, {5}).status, E::bad_selector) << "nothing else at boot";
+    EXPECT_EQ(info(k, 5), (Info{type(ObjectType::mmio_control), all, 0}));
+    EXPECT_EQ(k.call(S::cap_info, {6}).status, E::bad_selector) << "nothing else at boot";
     EXPECT_EQ(quota(k), std::make_pair(std::uint64_t{1} << 20, std::uint64_t{0}));
     EXPECT_EQ(k.object_at(k.root(), 2), &k.root_thread());
 }

@@ -8,11 +8,13 @@
 #include "hostsim/io_ports.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/obj/device_memory.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/dispatch.hpp"
+#include "kernel/syscall/testing/test_machine.hpp"
 
 namespace kernel::testing {
 
@@ -95,6 +97,18 @@ TestKernel::TestKernel(const Options& options) {
         std::abort();
     }
     root_ = root.value();
+    // The device memory of the test machine (test_machine.hpp), through the boot path's own function.
+    static const boot::BootInfo info = [] {
+        boot::BootInfo i;
+        for (const machine::Range& r : machine::memory_map)
+            i.memory.regions[i.memory.count++] = {r.base, r.end - r.base,
+                                                  static_cast<boot::MemoryType>(r.type)};
+        return i;
+    }();
+    mem::PhysRange owned[std::size(machine::kernel_owned)];
+    for (std::size_t i = 0; i < std::size(owned); ++i)
+        owned[i] = {machine::kernel_owned[i].base, machine::kernel_owned[i].end};
+    device_memory_from_boot(kernel_.device_memory, info, owned);
 }
 
 TestKernel::~TestKernel() {
