@@ -35,10 +35,12 @@ public:
         ObjId thread = model.boot_thread(pd, options.root_utcb, root_config.priority, root_config.cpu);
         ObjId irq_control = model.boot_object(ObjectType::irq_control);
         ObjId io_control = model.boot_object(ObjectType::io_control);
+        ObjId mmio_control = model.boot_object(ObjectType::mmio_control);
         model.boot_cap(pd, abi::root_sel::pd, pd, abi::rights::all);
         model.boot_cap(pd, abi::root_sel::thread, thread, abi::rights::all);
         model.boot_cap(pd, abi::root_sel::irq_control, irq_control, abi::rights::all);
         model.boot_cap(pd, abi::root_sel::io_control, io_control, abi::rights::all);
+        model.boot_cap(pd, abi::root_sel::mmio_control, mmio_control, abi::rights::all);
         // Boot memory for the root to delegate (frames are numbers the kernel never touches): pages 2..31
         // with every memory right, 0x200000.. with read and grant, 0x40000000.. read+write without grant.
         for (const auto& [va, count, rights] : boot_memory()) {
@@ -52,6 +54,7 @@ public:
         remember(thread, &k_->root_thread());
         remember(irq_control, k_->object_at(k_->root(), abi::root_sel::irq_control));
         remember(io_control, k_->object_at(k_->root(), abi::root_sel::io_control));
+        remember(mmio_control, k_->object_at(k_->root(), abi::root_sel::mmio_control));
         return thread;
     }
 
@@ -140,7 +143,8 @@ public:
 
     bool port_usable(ObjId pd, Word port) override {
         kernel::io_enter(k_->kernel(), kernel::as<kernel::Pd>(live(pd)));
-        return hostsim::io_permitted(hostsim::Machine::current() ? arch::cpu_id() : 0, static_cast<std::uint32_t>(port), 1);
+        return hostsim::io_permitted(hostsim::Machine::current() ? arch::cpu_id() : 0,
+                                     static_cast<std::uint32_t>(port), 1);
     }
 
     std::string invariants() override {

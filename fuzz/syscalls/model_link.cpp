@@ -61,10 +61,12 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
         s.thread = m.boot_thread(s.pd, config.utcb, config.priority, config.cpu);
         s.irq_control = m.boot_object(Type::irq_control);
         s.io_control = m.boot_object(Type::io_control);
+        s.mmio_control = m.boot_object(Type::mmio_control);
         m.boot_cap(s.pd, abi::root_sel::pd, s.pd, abi::rights::all);
         m.boot_cap(s.pd, abi::root_sel::thread, s.thread, abi::rights::all);
         m.boot_cap(s.pd, abi::root_sel::irq_control, s.irq_control, abi::rights::all);
         m.boot_cap(s.pd, abi::root_sel::io_control, s.io_control, abi::rights::all);
+        m.boot_cap(s.pd, abi::root_sel::mmio_control, s.mmio_control, abi::rights::all);
         std::size_t i = 0;
         for (const BootMemory& mem : boot_memory) {
             for (Word p = 0; p < mem.pages; ++p) {
@@ -81,6 +83,7 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
     remember(b->thread, &thread);
     remember(b->irq_control, root.space.cap(abi::root_sel::irq_control)->object());
     remember(b->io_control, root.space.cap(abi::root_sel::io_control)->object());
+    remember(b->mmio_control, root.space.cap(abi::root_sel::mmio_control)->object());
 }
 
 void ModelLink::release() {
@@ -217,7 +220,8 @@ std::pair<Word, Word> ModelLink::quota(ObjId pd) {
 bool ModelLink::port_usable(ObjId pd, Word port) {
     auto& p = kernel::as<kernel::Pd>(live(pd));
     kernel::io_enter(*p.kernel, p);
-    return hostsim::io_permitted(hostsim::Machine::current() ? arch::cpu_id() : 0, static_cast<std::uint32_t>(port), 1);
+    return hostsim::io_permitted(hostsim::Machine::current() ? arch::cpu_id() : 0,
+                                 static_cast<std::uint32_t>(port), 1);
 }
 
 std::map<Word, proptest::caps::PageView> ModelLink::address_space(ObjId pd) {

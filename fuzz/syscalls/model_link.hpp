@@ -80,7 +80,7 @@ private:
     struct BootState {
         std::array<Word, 6> key{};
         proptest::caps::Model model;
-        proptest::caps::ObjId pd = 0, thread = 0, irq_control = 0, io_control = 0;
+        proptest::caps::ObjId pd = 0, thread = 0, irq_control = 0, io_control = 0, mmio_control = 0;
     };
     std::vector<BootState> boot_states_;
     std::unordered_map<proptest::caps::ObjId, kernel::Object*> objects_;

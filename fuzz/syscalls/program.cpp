@@ -62,10 +62,18 @@ Type wanted(std::string_view name) {
         Type type;
     };
     static constexpr Alias aliases[] = {
-        {"pd", Type::pd},          {"thread", Type::thread},       {"ep", Type::endpoint},
-        {"pager", Type::endpoint}, {"exception", Type::endpoint},  {"notification", Type::notification},
-        {"irq", Type::irq},        {"control", Type::irq_control}, {"reply", Type::reply},
+        {"pd", Type::pd},
+        {"thread", Type::thread},
+        {"ep", Type::endpoint},
+        {"pager", Type::endpoint},
+        {"exception", Type::endpoint},
+        {"notification", Type::notification},
+        {"irq", Type::irq},
+        {"control", Type::irq_control},
+        {"reply", Type::reply},
         {"io_control", Type::io_control},
+        {"mmio_control", Type::mmio_control},
+        {"mmio", Type::mmio},
     };
     for (const Alias& a : aliases)
         if (a.name == name) return a.type;
