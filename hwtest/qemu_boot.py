@@ -144,12 +144,12 @@ def clean(raw):
     return ANSI_ESCAPE.sub("", text).replace("\r", "")
 
 
-def verdict_success(log, status, boot, version):
-    """Problems with a run that should have booted normally (empty list: it did)."""
+def verdict_success(log, status, boot, version, want=EXIT_SUCCESS):
+    """Problems with a run that should have booted normally and ended with `want` (empty list: it did)."""
     problems = []
-    if status != EXIT_SUCCESS:
+    if status != want:
         problems.append(f"exit status {status} ({STATUS_NAMES.get(status, 'not a kernel status')}), "
-                        f"expected {EXIT_SUCCESS} (success)")
+                        f"expected {want} ({STATUS_NAMES[want]})")
     banner = BANNER.search(log)
     if not banner:
         problems.append("no banner 'Janus <version> (build <id>)'")
@@ -244,11 +244,11 @@ def verdict_sequence(log, patterns):
 
 
 def sequence_file(path):
-    """The regular expressions of an expectations file ("<where> <regex>" per line, # comments; where says which
-    console a line reaches, and QEMU's serial log has them all: user/system/system.expect)."""
+    """The regular expressions of an expectations file ("<where> <regex>" per line, # comments), by console
+    (user/system/system.expect): each console's in order. QEMU's serial log has every console's lines."""
     if not path:
-        return []
-    patterns = []
+        return {}
+    patterns = {}
     with open(path) as f:
         for line in f:
             line = line.rstrip("\n")
@@ -257,7 +257,7 @@ def sequence_file(path):
             where, _, regex = line.partition(" ")
             if where not in ("kernel", "uart") or not regex:
                 raise SystemExit(f"{path}: not '<kernel|uart> <regex>': {line!r}")
-            patterns.append(regex)
+            patterns.setdefault(where, []).append(regex)
     return patterns
 
 
@@ -357,13 +357,17 @@ def check(args):
         if not any(p.startswith("exception dump") for p in ordinary):
             problems.append("the ordinary check did not report the exception dump: " + "; ".join(ordinary))
     else:
-        problems = verdict_success(log, status, args.boot, args.version)
+        want = EXIT_FAILURE if args.expect_status == "failure" else EXIT_SUCCESS
+        problems = verdict_success(log, status, args.boot, args.version, want)
         if args.smp:
             problems += verdict_cpus(log, args.smp)
         for pattern in args.expect_line or []:
             if not re.search(pattern, log, re.M):
                 problems.append(f"no line matching {pattern!r}")
-        problems += verdict_sequence(log, (args.expect_sequence or []) + sequence_file(args.expect_sequence_file))
+        problems += verdict_sequence(log, args.expect_sequence or [])
+        # Each console's lines in their order; QEMU's serial log interleaves the consoles unpredictably.
+        for patterns in sequence_file(args.expect_sequence_file).values():
+            problems += verdict_sequence(log, patterns)
         if args.expect_suite is not None:
             problems += verdict_suite(log, args.expect_suite)
 
@@ -846,8 +850,11 @@ def main():
                         help="check: lines matching these must appear in the order given (may be given several "
                              "times)")
     parser.add_argument("--expect-sequence-file", metavar="FILE",
-                        help="check: like --expect-sequence, the expressions of FILE in order ('<where> <regex>' "
+                        help="check: like --expect-sequence for each console named in FILE ('<where> <regex>' "
                              "per line, e.g. user/system/system.expect)")
+    parser.add_argument("--expect-status", choices=("success", "failure"), default="success",
+                        help="check: the kernel's exit status (failure: the root task ended with a non-zero "
+                             "status, as init does when a component faulted)")
     parser.add_argument("--machine", help="QEMU machine type (-machine), e.g. q35; default: QEMU's (pc)")
     parser.add_argument("--smp", type=int, help="CPUs (-smp N); check: each must be announced online")
     parser.add_argument("--memory", default="256M", help="guest RAM (-m), default 256M")

@@ -1,14 +1,23 @@
-# The system boot (docs/init.md "Starting the system"): janus-system.iso under SeaBIOS, init as the root task
-# starting the uart driver, the timer service and the hello client from boot modules. The lines a run must
-# print, in order, are user/system/system.expect (shared with hostsim's system scenarios): the client's come
-# through the ring-3 16550 driver, init's through the kernel console; init ends the run with status 0, which
-# the kernel turns into QEMU's success status. With 1 and 2 CPUs.
-set(_system_iso "${CMAKE_BINARY_DIR}/janus-system.iso")
+# The system images (docs/init.md "Starting the system") under SeaBIOS: init as the root task starting
+# components from boot modules. The lines a run must print, in order on each console, are
+# user/system/<name>.expect, shared with hostsim's system scenarios (hostsim/usermode/system_scenarios.cpp):
+# the clients' lines come through the ring-3 16550 driver, init's through the kernel console.
+#   system.hw.boot_smpN    janus-system.iso: uart, timer and hello; init ends the run with status 0
+#   system.hw.faults_smpN  janus-faults.iso: a client dies in the middle of its console calls; the console
+#                          server serves hello on, and init reports the fault and ends the run with status 1
 foreach(_cpus 1 2)
-  add_test(NAME system.hw.boot_smp${_cpus}
-    COMMAND ${Python3_EXECUTABLE} ${_boot_script} check --boot bios --image ${_system_iso} --smp ${_cpus}
-            --version ${PROJECT_VERSION} --timeout 120
-            --expect-sequence-file ${CMAKE_SOURCE_DIR}/user/system/system.expect
-            --log ${CMAKE_CURRENT_BINARY_DIR}/logs/system_boot_smp${_cpus}.log)
-  set_tests_properties(system.hw.boot_smp${_cpus} PROPERTIES LABELS hw TIMEOUT 150)
+  foreach(_image system faults)
+    set(_name boot)
+    set(_status success)
+    if(_image STREQUAL "faults")
+      set(_name faults)
+      set(_status failure)
+    endif()
+    add_test(NAME system.hw.${_name}_smp${_cpus}
+      COMMAND ${Python3_EXECUTABLE} ${_boot_script} check --boot bios --image ${CMAKE_BINARY_DIR}/janus-${_image}.iso
+              --smp ${_cpus} --version ${PROJECT_VERSION} --timeout 120 --expect-status ${_status}
+              --expect-sequence-file ${CMAKE_SOURCE_DIR}/user/system/${_image}.expect
+              --log ${CMAKE_CURRENT_BINARY_DIR}/logs/system_${_name}_smp${_cpus}.log)
+    set_tests_properties(system.hw.${_name}_smp${_cpus} PROPERTIES LABELS hw TIMEOUT 150)
+  endforeach()
 endforeach()

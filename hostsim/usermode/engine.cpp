@@ -328,12 +328,11 @@ bool Engine::protect(std::uint64_t va, std::uint64_t size, std::uint32_t prot) {
     return uc_mem_protect(uc_, va, size, prot) == UC_ERR_OK;
 }
 
+void Engine::forget_code() {
+    uc_ctl_flush_tlb(uc_); // despite its name UC_CTL_TB_FLUSH: every translation block
+}
+
 bool Engine::unmap(std::uint64_t va, std::uint64_t size) {
-    // Unicorn 2.0.1 keeps the code it translated from a region after uc_mem_unmap (its translation cache is
-    // keyed by the guest address, which is the same for every address space here): without dropping it, the
-    // next address space to map other code at `va` runs the old one's. Found by init's components, which all
-    // start at 0x400000 with different text.
-    if (uc_ctl_remove_cache(uc_, va, va + size) != UC_ERR_OK) return false;
     return uc_mem_unmap(uc_, va, size) == UC_ERR_OK;
 }
 

@@ -87,6 +87,8 @@ public:
     bool map(std::uint64_t va, std::uint64_t size, void* host, std::uint32_t prot);
     bool protect(std::uint64_t va, std::uint64_t size, std::uint32_t prot);
     bool unmap(std::uint64_t va, std::uint64_t size);
+    /// Drops every translation Unicorn made of guest code (between runs only: never from a hook).
+    void forget_code();
 
     /// Who answers user code's port I/O (null, the default: every access is refused, a #GP).
     void set_ports(PortHandler* ports) { ports_ = ports; }

@@ -94,6 +94,30 @@ void SoftTlb::invalidate(std::uint64_t va) {
         if (va - entries_[i].va < entries_[i].size) drop(i);
 }
 
+bool SoftTlb::note_code(std::uint64_t va, std::uint64_t size, std::uint64_t frame, bool fetching) {
+    auto it = translated_.find(va);
+    if (it != translated_.end() && it->second.size == size && it->second.frame == frame) return false;
+    const bool other = it != translated_.end();
+    translated_[va] = {va, size, frame};
+    if (!other) return false;
+    if (fetching) return true; // the run stops and drops this page's translations (Fill::new_code)
+    forget_all_ = true;        // a data access: the code may run later in this run; drop all before the next
+    return false;
+}
+
+bool SoftTlb::forget_other_code() {
+    // Code reaches Unicorn only through fills (a switch of address space or an invalidation drops the
+    // entries, and the next access fills again), and a fill by a fetch drops the page's old translations at
+    // once: only a fill by another access leaves work for here.
+    if (!forget_all_) return false;
+    engine_.forget_code();
+    forget_all_ = false;
+    translated_.clear();
+    for (const Entry& e : entries_)
+        if (e.prot & UC_PROT_EXEC) translated_[e.va] = {e.va, e.size, e.frame};
+    return true;
+}
+
 void SoftTlb::flush() {
     while (!entries_.empty()) drop(entries_.size() - 1);
 }
@@ -154,6 +178,8 @@ SoftTlb::Fill SoftTlb::fault(MemoryHandler::Access access, std::uint64_t va, boo
     }
     entries_.push_back({base, w.page_size, frame, prot_of(w), false, {}});
     ++fills_;
+    if (w.executable && note_code(base, w.page_size, frame, access == A::fetch))
+        return {Fill::Kind::new_code, 0, {}};
     return {Fill::Kind::mapped, 0, {}};
 }
 

@@ -16,8 +16,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hostsim/pagewalk.hpp"
 #include "hostsim/usermode/engine.hpp"
@@ -41,10 +43,18 @@ public:
         std::string why; ///< for a stale entry: what the page tables say now
     };
 
+    /// Where code Unicorn may have translated came from: a page mapped executable since the last flush of
+    /// its translations (the entry itself may be gone).
+    struct Code {
+        std::uint64_t va, size, frame;
+    };
+
     /// What an access that found no usable entry came to.
     struct Fill {
         enum class Kind : std::uint8_t {
-            mapped,      ///< now in the TLB: retry the access
+            mapped,   ///< now in the TLB: retry the access
+            new_code, ///< mapped, but other code than Unicorn may hold translations of at this address: stop,
+                      ///< drop the page's translations (Engine::forget_code) and run again from the rip
             page_fault,  ///< #PF with `error_code` (SDM 4.7)
             stale,       ///< the access hit a stale entry: `message`
             ram_outside, ///< the page tables lead outside simulated RAM: `message`
@@ -66,6 +76,14 @@ public:
 
     void invalidate(std::uint64_t va);
     void flush();
+    /// Unicorn 2.0.1 finds code it translated from an unmapped region again for other bytes mapped at the
+    /// same address later, so an address space would run another's code (init's components all start with the
+    /// same _start at 0x400000). A fetch that maps code onto another frame than the last one at its address
+    /// ends the run with Fill::new_code, so the page's translations are dropped outside Unicorn's execution
+    /// (dropping them from a hook crashes it); address spaces sharing their code (the suite's child domains)
+    /// keep theirs. Before a run this drops every translation when a fill by a data access mapped other code
+    /// (rare), and says whether it did.
+    bool forget_other_code();
     /// Compares every entry with the page tables; with `settled`, disagreement marks the entry stale.
     void audit(bool settled);
 
@@ -80,12 +98,19 @@ private:
     bool allows(const Entry& e, MemoryHandler::Access access) const;
     void drop(std::size_t index);
     void drop_overlapping(std::uint64_t va, std::uint64_t size);
+    /// An executable page [va, va + size) was just mapped onto `frame` (by a fetch, or another access); true
+    /// if Unicorn may hold translations of other code at this address.
+    bool note_code(std::uint64_t va, std::uint64_t size, std::uint64_t frame, bool fetching);
 
     Engine& engine_;
     Ram ram_;
     std::size_t capacity_;
     std::uint64_t root_ = 0;
     std::deque<Entry> entries_; // oldest first
+    /// Executable pages mapped since Unicorn's translations were last dropped, by address: the frame the code
+    /// Unicorn may hold translations of came from.
+    std::map<std::uint64_t, Code> translated_;
+    bool forget_all_ = false; ///< drop every translation before the next run
     std::uint64_t fills_ = 0;
 };
 

@@ -41,4 +41,8 @@ const SuiteReport& last_suite_report();
 std::string compare_results(const std::map<std::string, std::string>& hostsim,
                             const std::map<std::string, std::string>& qemu);
 
+/// What the last system scenario's consoles lacked against user/system/<image>.expect (system_scenarios.cpp);
+/// empty if nothing.
+const std::string& last_system_problem();
+
 } // namespace hostsim::usermode

@@ -86,6 +86,7 @@ TEST(Suite, FourCpusSeed2) {
 TEST(System, OneCpuSeed1) {
     ExploreReport r = run("usermode.system_cpus1", 1);
     EXPECT_FALSE(r.failed()) << r.failure_text();
+    EXPECT_EQ(last_system_problem(), "");
 }
 TEST(System, TwoCpusSeed1) {
     ExploreReport r = run("usermode.system_cpus2", 1);
@@ -94,6 +95,21 @@ TEST(System, TwoCpusSeed1) {
 TEST(System, TwoCpusSeed2) {
     ExploreReport r = run("usermode.system_cpus2", 2);
     EXPECT_FALSE(r.failed()) << r.failure_text();
+}
+
+/// A client dying in the middle of its console calls: the server serves the others on (faults.expect).
+/// init ends this run with a failure status (a component faulted): the kernel's verdict, then the output.
+void faults(unsigned cpus, std::uint64_t seed) {
+    ExploreReport r = run("usermode.faults_cpus" + std::to_string(cpus), seed);
+    ASSERT_TRUE(r.failed()) << "init reported no fault";
+    EXPECT_EQ(r.failure.verdict, Verdict::kernel_stopped) << r.failure_text();
+    EXPECT_EQ(last_system_problem(), "") << r.failure_text();
+}
+TEST(System, AClientDyingMidCallOneCpu) {
+    faults(1, 1);
+}
+TEST(System, AClientDyingMidCallTwoCpus) {
+    faults(2, 3);
 }
 
 TEST(Planted, ALostShootdownIsAStaleAccessWithALineThatReplaysIt) {

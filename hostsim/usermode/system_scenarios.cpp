@@ -1,11 +1,13 @@
-// The system boot as schedule-explorer scenarios: init (user/init) with its configuration and the uart, timer
-// and hello components (user/components), the very ELF files janus-system.iso boots, as boot modules of a
-// hostsim machine with a 16550 at COM1 (hostsim/uart16550.hpp). The run must end with init's success, and
-// print user/system/system.expect in order: init's lines on the kernel console, the client's on COM1 through
-// the ring-3 driver's port I/O — and none of the client's on the kernel console, so the text really took the
-// driver's path. The same file is what system.hw.boot checks QEMU's serial log against.
+// The system images as schedule-explorer scenarios: init (user/init) with a configuration and its components
+// (user/components), the very ELF files janus-<image>.iso boots, as boot modules of a hostsim machine with a
+// 16550 at COM1 (hostsim/uart16550.hpp). The run must end with init's verdict and print
+// user/system/<image>.expect in order on each console: init's lines on the kernel console, the clients' on
+// COM1 through the ring-3 driver's port I/O — and none of the clients' on the kernel console, so the text
+// really took the driver's path. The same files are what system.hw.* check QEMU's serial log against.
 //
-//   usermode.system_cpus1 / _cpus2
+//   usermode.system_cpus1 / _cpus2   system.config: uart, timer, hello; init's success
+//   usermode.faults_cpus1 / _cpus2   faults.config: a client dies in the middle of its console calls, the
+//                                    server serves hello on; init reports the fault and fails the run
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -23,17 +25,26 @@ struct Expected {
     std::string regex;
 };
 
-/// user/system/system.expect, or an empty list with `problem` set.
-std::vector<Expected> expectations(std::string& problem) {
-    std::ifstream in(JANUS_SYSTEM_DIR "/system.expect");
-    if (!in) problem = "cannot read " JANUS_SYSTEM_DIR "/system.expect";
+/// One system image: its configuration and expectations (user/system/<name>.config, .expect), its components'
+/// programs in boot order after init, and how init ends the run.
+struct Image {
+    std::string name;
+    std::vector<std::string> programs;
+    arch::ExitStatus status;
+};
+
+/// user/system/<image>.expect, or an empty list with `problem` set.
+std::vector<Expected> expectations(const std::string& image, std::string& problem) {
+    const std::string path = std::string(JANUS_SYSTEM_DIR "/") + image + ".expect";
+    std::ifstream in(path);
+    if (!in) problem = "cannot read " + path;
     std::vector<Expected> out;
     for (std::string line; std::getline(in, line);) {
         if (line.empty() || line[0] == '#') continue;
         const auto space = line.find(' ');
         const std::string where = line.substr(0, space);
         if (space == std::string::npos || (where != "kernel" && where != "uart")) {
-            problem = "system.expect: not '<kernel|uart> <regex>': " + line;
+            problem = image + ".expect: not '<kernel|uart> <regex>': " + line;
             return {};
         }
         out.push_back({where == "uart", line.substr(space + 1)});
@@ -62,53 +73,78 @@ BootModule module(const std::string& path, const std::string& name) {
     return BootModule{read_file(path), name};
 }
 
-void run_system(Machine& m) {
+/// What the last run's output lacked (empty: nothing). A run that ends with the kernel's failure status (the
+/// faults image) has its verdict already, so its checks cannot fail it: the tests read this instead.
+std::string last_problem;
+
+/// The first way the run's two consoles differ from `expected`, or empty.
+std::string compare(const std::vector<Expected>& expected, const std::string& console,
+                    const std::string& com1) {
+    std::vector<std::string> kernel, uart;
+    for (const Expected& e : expected) (e.uart ? uart : kernel).push_back(e.regex);
+    if (std::string p = missing_in_order(console, kernel); !p.empty())
+        return "the kernel console lacks '" + p + "' (in order)";
+    if (std::string p = missing_in_order(com1, uart); !p.empty())
+        return "COM1 (the 16550's output) lacks '" + p + "' (in order); it got: " + com1;
+    for (const std::string& p : uart)
+        if (missing_in_order(console, {p}) != p)
+            return "'" + p + "' reached the kernel console, not only the driver";
+    return {};
+}
+
+void run_system(Machine& m, const Image& image) {
     std::string problem;
-    const std::vector<Expected> expected = expectations(problem);
+    last_problem = "the run did not get to its checks";
+    const std::vector<Expected> expected = expectations(image.name, problem);
     if (!m.check(problem.empty(), "%s", problem.c_str())) return;
     BootSpec spec;
     spec.modules = {module(JANUS_USER_ELF_DIR "/init.elf", "init.elf"),
-                    module(JANUS_SYSTEM_DIR "/system.config", "init.config"),
-                    module(JANUS_USER_ELF_DIR "/uart.elf", "uart.elf"),
-                    module(JANUS_USER_ELF_DIR "/timer.elf", "timer.elf"),
-                    module(JANUS_USER_ELF_DIR "/hello.elf", "hello.elf")};
+                    module(std::string(JANUS_SYSTEM_DIR "/") + image.name + ".config", "init.config")};
+    for (const std::string& p : image.programs)
+        spec.modules.push_back(module(std::string(JANUS_USER_ELF_DIR "/") + p + ".elf", p + ".elf"));
     for (const BootModule& b : spec.modules)
         if (!m.check(!b.bytes.empty(), "boot module %s is missing or empty", b.cmdline.c_str())) return;
     const BootResult r = boot(m, spec);
-    if (m.outcome().failed()) return;
-    std::vector<std::string> kernel, uart;
-    for (const Expected& e : expected) (e.uart ? uart : kernel).push_back(e.regex);
-    const std::string console = m.console();
-    const std::string on_kernel = missing_in_order(console, kernel);
-    if (!m.check(on_kernel.empty(), "the kernel console lacks '%s' (in order)", on_kernel.c_str())) return;
-    const std::string on_uart = missing_in_order(r.com1, uart);
-    if (!m.check(on_uart.empty(), "COM1 (the 16550's output) lacks '%s' (in order); it got: %s",
-                 on_uart.c_str(), r.com1.c_str()))
-        return;
-    for (const std::string& p : uart)
-        if (!m.check(missing_in_order(console, {p}) == p,
-                     "'%s' reached the kernel console, not only the driver", p.c_str()))
-            return;
-    m.check(r.status == arch::ExitStatus::success, "the system run did not end with init's success");
+    const bool stopped_as_expected = m.outcome().verdict == Verdict::kernel_stopped &&
+                                     image.status == arch::ExitStatus::failure && r.status == image.status;
+    if (m.outcome().failed() && !stopped_as_expected) return;
+    last_problem = compare(expected, m.console(), r.com1);
+    if (r.status != image.status && last_problem.empty())
+        last_problem = "init ended the run with another verdict";
+    if (!stopped_as_expected) m.check(last_problem.empty(), "%s", last_problem.c_str());
 }
 
-Scenario system_scenario(unsigned cpus) {
+Scenario system_scenario(const Image& image, unsigned cpus) {
     Scenario sc;
-    sc.name = "usermode.system_cpus" + std::to_string(cpus);
-    sc.description = "init, the uart driver, the timer service and a client on " + std::to_string(cpus) +
-                     " CPU(s), their output against user/system/system.expect";
+    sc.name = "usermode." + image.name + "_cpus" + std::to_string(cpus);
+    sc.description = "init and the components of user/system/" + image.name + ".config on " +
+                     std::to_string(cpus) + " CPU(s), their output against " + image.name + ".expect";
     sc.config.cpus = cpus;
     sc.config.memory_bytes = boot_memory;
     sc.config.step_budget = 2'000'000'000;
     sc.config.time_budget = 600'000'000'000;
-    sc.body = run_system;
+    sc.body = [image](Machine& m) { run_system(m, image); };
+    if (image.status == arch::ExitStatus::failure) sc.expect = Verdict::kernel_stopped;
     sc.plan = {{*StrategySpec::parse("random"), 1}};
     sc.seed_only_lines = true;
     return sc;
 }
 
+} // namespace
+
+const std::string& last_system_problem() {
+    return last_problem;
+}
+
+namespace {
+
 bool register_all() {
-    return register_scenario(system_scenario(1)) && register_scenario(system_scenario(2));
+    const Image images[] = {{"system", {"uart", "timer", "hello"}, arch::ExitStatus::success},
+                            {"faults", {"uart", "timer", "crasher", "hello"}, arch::ExitStatus::failure}};
+    bool ok = true;
+    for (const Image& image : images)
+        for (unsigned cpus : {1u, 2u}) ok = register_scenario(system_scenario(image, cpus)) && ok;
+    return ok;
 }
 
 [[maybe_unused]] const bool registered = register_all();

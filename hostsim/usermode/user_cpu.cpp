@@ -35,7 +35,18 @@ std::uint64_t idt_error(std::uint32_t vector) {
 Slice UserCpu::run(arch::UserFrame& frame, VectorRegisters& vectors, std::uint64_t budget) {
     pending_ = Slice{};
     std::uint64_t instructions = 0;
+    tlb_.forget_other_code();
     EngineStop stop = engine_.run(frame, vectors, budget, instructions);
+    // A fetch mapped other code where Unicorn may hold translations (SoftTlb::forget_other_code): drop them,
+    // now that nothing runs, and go on from the fetch with what is left of the budget.
+    while (stop.kind == EngineStop::Kind::memory && new_code_) {
+        engine_.forget_code();
+        new_code_.reset();
+        pending_ = Slice{};
+        std::uint64_t more = 0;
+        stop = engine_.run(frame, vectors, budget > instructions ? budget - instructions : 1, more);
+        instructions += more;
+    }
     Slice s;
     switch (stop.kind) {
     case EngineStop::Kind::budget:
@@ -123,6 +134,9 @@ bool UserCpu::fault(Access access, std::uint64_t address, bool unmapped) {
     switch (f.kind) {
     case SoftTlb::Fill::Kind::mapped:
         return true;
+    case SoftTlb::Fill::Kind::new_code:
+        new_code_ = address & ~std::uint64_t{0xfff};
+        return false;
     case SoftTlb::Fill::Kind::page_fault:
         pending_ = entry(exception(page_fault, f.error_code, address));
         return false;

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "arch/user.hpp"
@@ -77,6 +78,8 @@ private:
     Engine engine_;
     SoftTlb tlb_;
     Slice pending_; ///< what a refused memory access (fault()) ends the slice with
+    std::optional<std::uint64_t>
+        new_code_; ///< a fetch mapped other code at this page (SoftTlb::Fill::new_code)
 };
 
 } // namespace hostsim::usermode
