@@ -194,6 +194,7 @@ Word pick_number(bool memory) {
         {5, Word(Sys::irq_create)},
         {6, Word(Sys::irq_bind)},
         {5, Word(Sys::io_create)},
+        {5, Word(Sys::mmio_create)},
         {20, Word(Sys::cap_copy)},
         {7, Word(Sys::cap_grant)},
         {8, Word(Sys::cap_revoke)},
@@ -278,6 +279,17 @@ Call::Call(const World& w) {
             percent() < 10 ? (percent() < 50 ? 0 : ~Word{0} - in_range_or_not(2)) : 1 + in_range_or_not(16);
         break;
     }
+    case Sys::mmio_create: {
+        a[0] = pick_dest(m, me);
+        a[1] = pick(m, me, ObjectType::mmio_control);
+        // Mostly the test machine's device memory (the VGA hole, the ECAM window) in both memory types, so
+        // objects overlap and alias; sometimes RAM, its edges, an APIC page, a misaligned or huge range.
+        a[2] = one_of<Word>({0xb8000, 0xb8000, 0xbc000, 0xe000'0000, 0xe000'0000, 0x9f000, 0x100000, 0xa0000,
+                             0xfee0'0000, 0xb8800, abi::mmio_phys_limit - 0x1000, ~Word{0} - 0xfff});
+        a[3] = percent() < 90 ? 1 + in_range_or_not(8) : one_of<Word>({0, ~Word{0} / 4096, 0x10000});
+        a[4] = percent() < 90 ? in_range_or_not(1) : 2;
+        break;
+    }
     case Sys::irq_bind:
         a[0] = pick(m, me, ObjectType::irq);
         a[1] = pick(m, me, ObjectType::notification);
@@ -355,6 +367,7 @@ bool creates(Word number) {
     case Sys::notification_create:
     case Sys::irq_create:
     case Sys::io_create:
+    case Sys::mmio_create:
         return true;
     default:
         return false;

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "kernel/syscall/testing/test_machine.hpp"
 #include "proptest/caps_commands.hpp"
 #include "proptest/replay_on_crash.hpp"
 
@@ -23,13 +24,16 @@ World boot_world() {
     World w;
     w.memory = true;
     Model& m = w.model;
-    m = Model(models::caps::Config{2, 24});
+    models::caps::Config config{2, 24};
+    config.device_memory = kernel::testing::machine::is_device; // the machine the kernel SUT boots
+    m = Model(config);
     ObjId root = m.boot_pd(1 << 20, 0, 8);
     w.boot_thread = m.boot_thread(root, 0x1000);
     m.boot_cap(root, 1, root, r::all);
     m.boot_cap(root, 2, w.boot_thread, r::all);
     m.boot_cap(root, 3, m.boot_object(ObjectType::irq_control), r::all);
     m.boot_cap(root, 4, m.boot_object(ObjectType::io_control), r::all);
+    m.boot_cap(root, 5, m.boot_object(ObjectType::mmio_control), r::all);
     for (Word i = 0; i < 16; ++i) m.boot_mapping(root, 0x400000 + i * 4096, 0x100000 + i * 4096, r::all);
     return w;
 }

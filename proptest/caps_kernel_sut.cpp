@@ -15,6 +15,7 @@
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/testing/test_kernel.hpp"
+#include "kernel/syscall/testing/test_machine.hpp"
 #include "proptest/caps_sut.hpp"
 
 namespace proptest::caps {
@@ -29,7 +30,9 @@ public:
     ObjId boot(Model& model) override {
         kernel::testing::Options options; // root: 1 MiB quota, 2^8 slots, 4 CPUs, UTCB at 0x1000
         k_ = std::make_unique<kernel::testing::TestKernel>(options);
-        model = Model(models::caps::Config{options.cpus, abi::irq_lines, memory_supported()});
+        models::caps::Config config{options.cpus, abi::irq_lines, memory_supported()};
+        config.device_memory = kernel::testing::machine::is_device; // the test kernel's machine
+        model = Model(config);
         ObjId pd = model.boot_pd(options.quota, 0, options.cap_order);
         kernel::RootConfig root_config; // the boot thread's priority and CPU: boot parameters, not ABI
         ObjId thread = model.boot_thread(pd, options.root_utcb, root_config.priority, root_config.cpu);

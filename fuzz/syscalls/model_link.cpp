@@ -16,6 +16,7 @@
 #include "kernel/obj/irq.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
+#include "kernel/syscall/testing/test_machine.hpp"
 
 namespace fuzzsys {
 
@@ -55,7 +56,9 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
     auto b = std::find_if(boot_states_.begin(), boot_states_.end(),
                           [&key](const BootState& s) { return s.key == key; });
     if (b == boot_states_.end()) {
-        BootState s{key, proptest::caps::Model(models::caps::Config{cpus, abi::irq_lines, true})};
+        models::caps::Config model_config{cpus, abi::irq_lines, true};
+        model_config.device_memory = kernel::testing::machine::is_device; // the sandbox boots that machine
+        BootState s{key, proptest::caps::Model(model_config)};
         auto& m = s.model;
         s.pd = m.boot_pd(config.quota, 0, config.cap_order);
         s.thread = m.boot_thread(s.pd, config.utcb, config.priority, config.cpu);

@@ -16,6 +16,7 @@
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/dispatch.hpp"
+#include "kernel/syscall/testing/test_machine_boot.hpp"
 
 namespace fuzzsys {
 
@@ -141,6 +142,7 @@ void Sandbox::reset(unsigned cpus) {
             std::fprintf(stderr, "fuzzsys: create_root failed (%d)\n", static_cast<int>(made.error()));
             std::abort();
         }
+        kernel::testing::boot_test_machine_device_memory(*kernel_); // the machine of test_machine.hpp
         root = made.value();
         // The boot path starts the root thread; so does the sandbox (ipc::start is what thread_start does).
         kernel::ipc::start(*kernel_, *root.thread, start_ip, start_sp);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +19,9 @@ struct Config {
     /// Model page tables below the top level and their charges (the kernel's memory side). Off: a UTCB is
     /// only a reserved page, and mem_map/mem_unmap are not to be called.
     bool memory = true;
+    /// mmio_create's device memory: whether every page of the physical range [base, end) is device memory
+    /// on the machine (docs/abi.md "Device memory": outside RAM and what the kernel drives). Unset: none is.
+    std::function<bool(Word base, Word end)> device_memory = nullptr;
 };
 
 using Args = std::array<Word, janus::abi::max_args>;
@@ -69,6 +73,7 @@ public:
     Error irq_create(ObjId caller, Word dest, Word control, Word line);
     Error irq_bind(ObjId caller, Word irq, Word notification, Word bit);
     Error io_create(ObjId caller, Word dest, Word control, Word first, Word count);
+    Error mmio_create(ObjId caller, Word dest, Word control, Word phys, Word pages, Word type);
     Error cap_copy(ObjId caller, Word src, Word pd, Word dest, Word rights, Word badge);
     Error cap_grant(ObjId caller, Word src, Word pd, Word dest, Word rights);
     Error cap_revoke(ObjId caller, Word sel);

@@ -368,7 +368,8 @@ TEST_F(Caps, IoCreateChecksTheRangeThenTheControlCapability) {
     ASSERT_EQ(m.cap_copy(thread, kIoControl, kSelf, 7, kAll & ~r::control, 0), E::ok);
     EXPECT_EQ(m.io_create(thread, 10, kIoControl, 0x3f8, 0), E::invalid_argument) << "empty range";
     EXPECT_EQ(m.io_create(thread, 10, kIoControl, 65536, 1), E::invalid_argument) << "first beyond the ports";
-    EXPECT_EQ(m.io_create(thread, 10, kIoControl, 65535, 2), E::invalid_argument) << "runs past the last port";
+    EXPECT_EQ(m.io_create(thread, 10, kIoControl, 65535, 2), E::invalid_argument)
+        << "runs past the last port";
     EXPECT_EQ(m.io_create(thread, 10, kIoControl, 1, ~Word{0}), E::invalid_argument) << "first + count wraps";
     EXPECT_EQ(m.io_create(thread, 10, 0, 0x3f8, 8), E::bad_selector);
     EXPECT_EQ(m.io_create(thread, 10, kIrqControl, 0x3f8, 8), E::wrong_type);
@@ -397,6 +398,45 @@ TEST_F(Caps, PortUseFollowsCapabilitiesWithReadAndWrite) {
     EXPECT_EQ(m.cap_grant(thread, 10, 9, 7, r::all), E::ok);
     EXPECT_EQ(m.usable_ports(root), Ranges{}) << "granted away";
     EXPECT_EQ(m.usable_ports(c), (Ranges{{0x60, 0x61}}));
+}
+
+TEST(CapsMmio, MmioCreateChecksTheRangeTypeAndAliasing) {
+    // A machine whose device memory is [0xa0000, 0xc0000) and [0xe0000000, 0xf0000000).
+    Config config{2, 24};
+    config.device_memory = [](Word base, Word end) {
+        auto inside = [&](Word lo, Word hi) { return base >= lo && end <= hi; };
+        return base < end && (inside(0xa0000, 0xc0000) || inside(0xe000'0000, 0xf000'0000));
+    };
+    Model m{config};
+    const ObjId root = m.boot_pd(kLimit, kBootUsed, kRootOrder);
+    const ObjId thread = m.boot_thread(root, kRootUtcb);
+    m.boot_cap(root, 1, root, kAll);
+    m.boot_cap(root, 5, m.boot_object(T::mmio_control), kAll);
+    ASSERT_EQ(m.cap_copy(thread, 5, 1, 6, kAll & ~r::control, 0), E::ok);
+    EXPECT_EQ(m.mmio_create(thread, 10, 5, 0xb8000, 1, 2), E::invalid_argument) << "no such memory type";
+    EXPECT_EQ(m.mmio_create(thread, 10, 5, 0xb8001, 1, 0), E::invalid_argument) << "misaligned";
+    EXPECT_EQ(m.mmio_create(thread, 10, 5, 0xb8000, 0, 0), E::invalid_argument) << "no page";
+    EXPECT_EQ(m.mmio_create(thread, 10, 5, 0xb8000, ~Word{0} / 4096, 0), E::invalid_argument) << "wraps";
+    EXPECT_EQ(m.mmio_create(thread, 10, 5, abi::mmio_phys_limit, 1, 0), E::invalid_argument) << "beyond";
+    EXPECT_EQ(m.mmio_create(thread, 10, 0, 0xb8000, 1, 0), E::bad_selector);
+    EXPECT_EQ(m.mmio_create(thread, 10, 1, 0xb8000, 1, 0), E::wrong_type);
+    EXPECT_EQ(m.mmio_create(thread, 10, 6, 0xb8000, 1, 0), E::missing_rights);
+    EXPECT_EQ(m.mmio_create(thread, 10, 5, 0x100000, 1, 0), E::invalid_argument) << "RAM";
+    EXPECT_EQ(m.mmio_create(thread, 10, 5, 0xbf000, 2, 0), E::invalid_argument) << "ends in RAM";
+    EXPECT_EQ(m.mmio_create(thread, 1, 5, 0xb8000, 1, 0), E::slot_occupied);
+    EXPECT_EQ(m.used(root), kBootUsed);
+    EXPECT_EQ(m.mmio_create(thread, 10, 5, 0xb8000, 8, abi::mmio_uncached), E::ok);
+    EXPECT_EQ(m.used(root), kBootUsed + abi::charge::mmio);
+    EXPECT_EQ(m.mmio_create(thread, 11, 5, 0xbc000, 2, abi::mmio_uncached), E::ok)
+        << "the same type may overlap";
+    EXPECT_EQ(m.mmio_create(thread, 12, 5, 0xbf000, 1, abi::mmio_write_combining), E::invalid_argument)
+        << "another type over a live object's page";
+    EXPECT_EQ(m.mmio_create(thread, 12, 5, 0xe000'0000, 16, abi::mmio_write_combining), E::ok);
+    ASSERT_EQ(m.cap_delete(thread, 10), E::ok);
+    ASSERT_EQ(m.cap_delete(thread, 11), E::ok);
+    EXPECT_EQ(m.mmio_create(thread, 13, 5, 0xbf000, 1, abi::mmio_write_combining), E::ok)
+        << "the other type once no live object covers the page";
+    for (const auto& v : m.check()) ADD_FAILURE() << "model invariant: " << v;
 }
 
 TEST_F(Caps, MemMapCopiesPagesAndChargesTheReceiver) {

@@ -40,9 +40,10 @@ struct Object {
     ObjId exception = 0;  ///< endpoint (weak)
     Word exception_badge = 0;
 
-    // io_ports: ports first .. first + count - 1
+    // io_ports: ports first .. first + count - 1; mmio: pages from physical address first, count of them
     Word first = 0;
     Word count = 0;
+    Word memory_type = 0; ///< mmio: janus::abi::mmio_uncached or mmio_write_combining
 
     // irq
     Word line = 0;

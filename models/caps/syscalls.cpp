@@ -21,6 +21,7 @@ bool Model::models(Word number) {
     case abi::Syscall::irq_create:
     case abi::Syscall::irq_bind:
     case abi::Syscall::io_create:
+    case abi::Syscall::mmio_create:
     case abi::Syscall::cap_copy:
     case abi::Syscall::cap_grant:
     case abi::Syscall::cap_revoke:
@@ -65,6 +66,9 @@ Outcome Model::syscall(ObjId caller, Word number, const Args& a) {
         break;
     case Word(abi::Syscall::io_create):
         out.status = io_create(caller, a[0], a[1], a[2], a[3]);
+        break;
+    case Word(abi::Syscall::mmio_create):
+        out.status = mmio_create(caller, a[0], a[1], a[2], a[3], a[4]);
         break;
     case Word(abi::Syscall::cap_copy):
         out.status = cap_copy(caller, a[0], a[1], a[2], a[3], a[4]);
@@ -221,6 +225,37 @@ Error Model::io_create(ObjId caller, Word dest, Word control, Word first, Word c
     ObjId id = new_object(ObjectType::io_ports, me, abi::charge::io_ports);
     s_.objects.at(id).first = first;
     s_.objects.at(id).count = count;
+    new_cap(me, dest, id, r::all, 0, 0);
+    return Error::ok;
+}
+
+Error Model::mmio_create(ObjId caller, Word dest, Word control, Word phys, Word pages, Word type) {
+    ObjId me = pd_of_thread(caller);
+    // Stage 1 (decode): the memory type, and a page-aligned range below the physical limit.
+    if (type != abi::mmio_uncached && type != abi::mmio_write_combining) return Error::invalid_argument;
+    if (phys % page_size || phys >= abi::mmio_phys_limit || pages == 0 ||
+        pages > (abi::mmio_phys_limit - phys) / page_size)
+        return Error::invalid_argument;
+    const Cap* c = lookup(me, control);
+    if (!c) return Error::bad_selector;
+    if (type_of(c->object) != ObjectType::mmio_control) return Error::wrong_type;
+    if (!has_rights(c->rights, r::control)) return Error::missing_rights;
+    // Stage 5: device memory only, and never two memory types for one page while an object lives.
+    const Word end = phys + pages * page_size;
+    if (!config_.device_memory || !config_.device_memory(phys, end)) return Error::invalid_argument;
+    for (ObjId other : live(ObjectType::mmio)) {
+        const Object& o = s_.objects.at(other);
+        if (o.memory_type != type && phys < o.first + o.count * page_size && o.first < end)
+            return Error::invalid_argument;
+    }
+    if (Error e = check_dest(me, dest); e != Error::ok) return e;
+    if (Error e = check_pay({{me, abi::charge::mmio}}); e != Error::ok) return e;
+
+    ObjId id = new_object(ObjectType::mmio, me, abi::charge::mmio);
+    Object& o = s_.objects.at(id);
+    o.first = phys;
+    o.count = pages;
+    o.memory_type = type;
     new_cap(me, dest, id, r::all, 0, 0);
     return Error::ok;
 }

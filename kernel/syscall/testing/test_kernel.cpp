@@ -15,6 +15,7 @@
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/dispatch.hpp"
 #include "kernel/syscall/testing/test_machine.hpp"
+#include "kernel/syscall/testing/test_machine_boot.hpp"
 
 namespace kernel::testing {
 
@@ -97,18 +98,7 @@ TestKernel::TestKernel(const Options& options) {
         std::abort();
     }
     root_ = root.value();
-    // The device memory of the test machine (test_machine.hpp), through the boot path's own function.
-    static const boot::BootInfo info = [] {
-        boot::BootInfo i;
-        for (const machine::Range& r : machine::memory_map)
-            i.memory.regions[i.memory.count++] = {r.base, r.end - r.base,
-                                                  static_cast<boot::MemoryType>(r.type)};
-        return i;
-    }();
-    mem::PhysRange owned[std::size(machine::kernel_owned)];
-    for (std::size_t i = 0; i < std::size(owned); ++i)
-        owned[i] = {machine::kernel_owned[i].base, machine::kernel_owned[i].end};
-    device_memory_from_boot(kernel_.device_memory, info, owned);
+    boot_test_machine_device_memory(kernel_);
 }
 
 TestKernel::~TestKernel() {
