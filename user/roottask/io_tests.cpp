@@ -186,3 +186,36 @@ JANUS_TEST(revoking_ports_stops_a_thread_using_them_on_another_cpu) {
     }
     roottask::clear_scratch(6);
 }
+
+namespace {
+
+constexpr std::uint16_t pci_address = 0xcf8, pci_data = 0xcfc;
+
+/// PCI configuration mechanism #1 (PCI Local Bus spec 3.0, 3.2.2.3.2): the dword at `offset` of bus 0, device
+/// `device`, function 0, read through 0xcf8/0xcfc.
+[[noreturn]] void probe_pci_host_bridge() {
+    out32(pci_address, 0x8000'0000u); // enable, bus 0, device 0, function 0, register 0: vendor and device ID
+    probe_result = in32(pci_data);
+    report_done();
+}
+
+} // namespace
+
+JANUS_TEST(pci_configuration_space_through_the_legacy_ports) {
+    REQUIRE_BOOT();
+    // A driver reads PCI configuration space through an io_ports capability for 0xcf8..0xcff.
+    const Sel ports = scratch(0);
+    CHECK_EQ(run_probe(t, root::own_pd, probe_pci_host_bridge, 0), vector_gp); // not without the capability
+    if (CHECK_EQ(sys::io_create(ports, root::io_control, pci_address, 8).error, Error::ok) &&
+        CHECK_EQ(run_probe(t, root::own_pd, probe_pci_host_bridge, roottask::other_cpu()), vector_ud)) {
+        const Word vendor = probe_result & 0xffff, device = probe_result >> 16 & 0xffff;
+        if (vendor == 0xffff) {
+            t.note("no PCI host bridge answers at 00:00.0 (hostsim has no PCI)");
+            CHECK_EQ(device, Word{0xffff}); // an absent function reads all ones
+        } else {
+            CHECK_NE(vendor, Word{0}); // a present function names its vendor
+            t.note("PCI 00:00.0 is {x}:{x}", vendor, device);
+        }
+    }
+    roottask::clear_scratch(1);
+}
