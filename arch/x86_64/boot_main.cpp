@@ -138,6 +138,11 @@ extern "C" [[noreturn]] void x86_boot_main(std::uint32_t protocol_number, std::u
     kernel::println("paging: kernel tables: text r-x, rodata r--, data rw-, stacks rw- with guards");
     init_interrupts();
     kernel::boot::acpi::parse(reader, boot_info.acpi_rsdp, acpi_info);
+    // The root task's platform page gets the MCFG's configuration windows (kernel/boot_root/root_platform).
+    for (std::size_t i = 0; i < acpi_info.mcfg_count && i < janus::abi::max_pci_ecam; ++i) {
+        const auto& s = acpi_info.mcfg[i];
+        boot_info.ecam[boot_info.ecam_count++] = {s.base, s.segment, s.start_bus, s.end_bus, 0};
+    }
     report_acpi(acpi_info);
     irq_lines::init(acpi_info, boot_cpu.apic_id);
     run_selftest(boot_info, acpi_info);

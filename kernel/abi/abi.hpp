@@ -136,7 +136,29 @@ inline constexpr std::uint64_t modules = 0x0000'0050'0000'0000;
 inline constexpr std::uint64_t modules_max_bytes = std::uint64_t{64} << 30; ///< what does not fit is skipped
 /// One page, read-only with grant, just below the module window: a ModuleTable naming the modules.
 inline constexpr std::uint64_t module_table = modules - 0x1000;
+/// One page, read-only with grant, below the module table: a Platform describing what the firmware reported
+/// that drivers need (PCI configuration space).
+inline constexpr std::uint64_t platform = module_table - 0x1000;
 } // namespace root_mem
+
+/// One PCI segment group's memory-mapped configuration space (ECAM, from ACPI's MCFG table): bus b, device
+/// d, function f's 4 KiB start at base + (b - start_bus) << 20 | d << 15 | f << 12. The range is firmware-
+/// reserved memory: the root maps it with mmio_create (uncached) and mmio_map.
+struct PciEcam {
+    std::uint64_t base;
+    std::uint16_t segment;
+    std::uint8_t start_bus;
+    std::uint8_t end_bus;
+    std::uint32_t reserved;
+};
+inline constexpr std::size_t max_pci_ecam = 8;
+
+/// The page at root_mem::platform.
+struct Platform {
+    std::uint64_t ecam_count; ///< 0: no MCFG (no ACPI, or a machine without ECAM): use ports 0xcf8/0xcfc
+    PciEcam ecam[max_pci_ecam];
+};
+static_assert(sizeof(Platform) <= 0x1000, "the platform page is one page");
 
 /// The module table's size: at least every module a boot loader may pass (the kernel holds 16).
 inline constexpr std::size_t max_root_modules = 32;

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernel/abi/abi.hpp"
+
 #include "kernel/lib/print.hpp"
 #include "kernel/lib/result.hpp"
 
@@ -85,6 +87,10 @@ struct BootInfo {
     char loader_name[loader_capacity] = {}; ///< NUL-terminated, truncated if longer
     std::uint64_t acpi_rsdp = 0;            ///< physical address of the RSDP, 0 if not given
     Framebuffer framebuffer;
+    /// PCI configuration space the firmware reported (ACPI MCFG; filled by the machine's boot code after it
+    /// parsed ACPI, passed on to the root task in its platform page).
+    janus::abi::PciEcam ecam[janus::abi::max_pci_ecam] = {};
+    std::size_t ecam_count = 0;
 };
 
 /// Why boot information was rejected.

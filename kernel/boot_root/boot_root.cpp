@@ -3,6 +3,7 @@
 #include "arch/cpu.hpp"
 #include "kernel/boot_root/root_module.hpp"
 #include "kernel/boot_root/root_modules.hpp"
+#include "kernel/boot_root/root_platform.hpp"
 #include "kernel/boot_root/root_space.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/lib/print.hpp"
@@ -109,7 +110,7 @@ bool boot_root(Kernel& kernel, FramePageSource& pages, const boot::BootInfo& inf
         return false;
     // Before the pool, which takes what it can get: the modules' mapping nodes and tables come first.
     out.modules = map_root_modules(kernel, pd, mem::frames(), info, *module, reserved);
-    if (out.modules == 0) return false;
+    if (out.modules == 0 || !map_root_platform(kernel, pd, mem::frames(), info)) return false;
     out.pool_bytes = map_root_pool(kernel, pd, mem::frames(), pool);
     out.entry = image.elf.entry;
 

@@ -153,6 +153,17 @@ struct Boot {
         return t;
     }
 
+    /// The platform page as the root task reads it at root_mem::platform.
+    janus::abi::Platform platform() const {
+        janus::abi::Platform p{};
+        const hostsim::PageWalk w = walk(layout::platform);
+        EXPECT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped) << "no platform page";
+        EXPECT_TRUE(w.user && !w.writable && !w.executable) << "the platform page is r--";
+        if (w.outcome == hostsim::PageWalk::Outcome::mapped)
+            std::memcpy(&p, machine->ram() + w.phys, sizeof p);
+        return p;
+    }
+
     const Mapping* at(std::uint64_t va) const {
         for (const Mapping& m : mappings)
             if (m.va == va) return &m;
@@ -212,7 +223,7 @@ TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
         }
     }
 
-    std::size_t stack_pages = 0, pool_pages = 0, module_pages = 0, table_pages = 0;
+    std::size_t stack_pages = 0, pool_pages = 0, module_pages = 0, table_pages = 0, platform_pages = 0;
     for (const Mapping& m : b.mappings) {
         EXPECT_FALSE((m.rights & R::write) && (m.rights & R::exec)) << "W+X at " << std::hex << m.va;
         EXPECT_GE(m.frame, 0x10'0000u) << "a frame below 1 MiB (not usable memory)";
@@ -231,6 +242,12 @@ TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
         } else if (m.va == layout::module_table) {
             ++table_pages;
             EXPECT_EQ(m.rights, R::read | R::grant);
+        } else if (m.va == layout::platform) {
+            ++platform_pages;
+            EXPECT_EQ(m.rights, R::read | R::grant);
+            // This boot information names no ECAM window (no ACPI here): the page says so.
+            const auto& platform = *reinterpret_cast<const janus::abi::Platform*>(b.frame_bytes(m));
+            EXPECT_EQ(platform.ecam_count, 0u);
         }
     }
     EXPECT_EQ(stack_pages, layout::stack_bytes / page);
@@ -239,7 +256,9 @@ TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
     EXPECT_EQ(pool_pages, b.out.pool_bytes / page);
     EXPECT_EQ(module_pages, (elf.size() + page - 1) / page);
     EXPECT_EQ(table_pages, 1u);
-    EXPECT_EQ(b.mappings.size(), segment_pages + stack_pages + pool_pages + module_pages + table_pages)
+    EXPECT_EQ(platform_pages, 1u);
+    EXPECT_EQ(b.mappings.size(),
+              segment_pages + stack_pages + pool_pages + module_pages + table_pages + platform_pages)
         << "nothing else is mapped";
     EXPECT_TRUE(b.utcb_mapped);
 
@@ -434,6 +453,26 @@ TEST(BootRoot, TheRootTaskIsEntryZeroWhereverItsModuleIs) {
     EXPECT_STREQ(t.entries[1].name, "first");
     EXPECT_STREQ(t.entries[2].name, "third");
     EXPECT_EQ(t.entries[0].address, layout::modules);
+}
+
+TEST(BootRoot, ThePlatformPageCarriesTheEcamWindowsOfTheBootInformation) {
+    Boot b({{roottask(), "roottask"}});
+    const janus::abi::PciEcam windows[] = {{0xb000'0000, 0, 0, 255, 0}, {0xe000'0000, 1, 16, 31, 0}};
+    for (const auto& w : windows) b.info->ecam[b.info->ecam_count++] = w;
+    b.run();
+    ASSERT_TRUE(b.booted) << b.console();
+    const janus::abi::Platform p = b.platform();
+    ASSERT_EQ(p.ecam_count, 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(p.ecam[i].base, windows[i].base);
+        EXPECT_EQ(p.ecam[i].segment, windows[i].segment);
+        EXPECT_EQ(p.ecam[i].start_bus, windows[i].start_bus);
+        EXPECT_EQ(p.ecam[i].end_bus, windows[i].end_bus);
+    }
+    EXPECT_EQ(p.ecam[2].base, 0u) << "nothing after the windows";
+    const Mapping* m = b.at(layout::platform);
+    ASSERT_NE(m, nullptr);
+    EXPECT_EQ(m->rights, R::read | R::grant);
 }
 
 TEST(BootRoot, ModulesThatCannotBeHandedOverAreSkippedWithTheirReason) {

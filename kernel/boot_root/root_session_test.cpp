@@ -102,8 +102,8 @@ TEST_F(SessionTest, FaultsOfOtherRootThreadsGoToTheKernel) {
     EXPECT_FALSE(session.finished());
 }
 
-/// The CPU that sees the run end kicks every other CPU once, so a run loop asleep in its idle wait wakes up and
-/// notices the end too.
+/// The CPU that sees the run end kicks every other CPU once, so a run loop asleep in its idle wait wakes up
+/// and notices the end too.
 TEST(SessionKicks, TheCpuThatSeesTheEndKicksTheOthersOnce) {
     testing::Options o;
     o.cpus = 2;

@@ -28,6 +28,7 @@ constexpr Window windows[] = {
     {"stack", layout::stack_top - layout::stack_bytes, layout::stack_top},
     {"UTCB", layout::utcb, layout::utcb + page},
     {"pool", layout::pool, layout::pool + layout::pool_max_bytes},
+    {"platform page", layout::platform, layout::platform + page},
     {"module table", layout::module_table, layout::module_table + page},
     {"module window", layout::modules, layout::modules + layout::modules_max_bytes},
 };

@@ -219,3 +219,34 @@ JANUS_TEST(pci_configuration_space_through_the_legacy_ports) {
     }
     roottask::clear_scratch(1);
 }
+
+JANUS_TEST(pci_configuration_space_through_ecam_agrees_with_the_ports) {
+    REQUIRE_BOOT();
+    // The platform page names the MCFG's windows (docs/abi.md "At boot"); a driver maps one as device memory.
+    const auto& platform = *reinterpret_cast<const janus::abi::Platform*>(janus::abi::root_mem::platform);
+    CHECK(platform.ecam_count <= janus::abi::max_pci_ecam);
+    if (platform.ecam_count == 0) {
+        t.note("no ECAM window: no MCFG (QEMU's pc machine, no ACPI, hostsim)");
+        CHECK_EQ(platform.ecam[0].base, Word{0});
+        return;
+    }
+    const janus::abi::PciEcam& window = platform.ecam[0];
+    CHECK(window.start_bus <= window.end_bus);
+    const Sel device = scratch(0), ports = scratch(1);
+    constexpr Vaddr config_va = 0x2780'0000;
+    // The first function of the window's first bus: 4 KiB of configuration space, uncached.
+    if (CHECK_EQ(
+            sys::mmio_create(device, root::mmio_control, window.base, 1, janus::abi::mmio_uncached).error,
+            Error::ok) &&
+        CHECK_EQ(sys::mmio_map(device, root::own_pd, config_va, 0, 1, R::read).error, Error::ok)) {
+        const Word id = *reinterpret_cast<volatile const std::uint32_t*>(config_va);
+        CHECK_NE(id & 0xffff, Word{0xffff}); // the host bridge is there
+        // The same register through mechanism #1, where both name the same function (segment 0, bus 0).
+        if (window.segment == 0 && window.start_bus == 0 &&
+            CHECK_EQ(sys::io_create(ports, root::io_control, pci_address, 8).error, Error::ok) &&
+            CHECK_EQ(run_probe(t, root::own_pd, probe_pci_host_bridge, 0), vector_ud))
+            CHECK_EQ(probe_result, id);
+        t.note("ECAM at {x}: 00:00.0 is {x}", window.base, id);
+    }
+    roottask::clear_scratch(2); // the mmio object's death unmaps config_va
+}
