@@ -226,9 +226,9 @@ TEST(ElfLoader, PageFillSplitsTheFileBytesAmongPages) {
     EXPECT_EQ(f.length, 0u);
 }
 
-// The ring-3 programs of this build: user.ld gives each a text (r-x, entry first at 0x400000), a rodata (r--)
-// and a data (rw-) segment.
-void expect_user_program(const std::string& name, bool required) {
+// The ring-3 programs of this build: user.ld gives each a text (r-x, entry first at its base: 0x400000, or
+// the component's own, user/components/CMakeLists.txt), a rodata (r--) and a data (rw-) segment.
+void expect_user_program(const std::string& name, bool required, std::uint64_t base = 0x400000) {
     const Bytes b = read_file(std::string(JANUS_USER_ELF_DIR) + "/" + name);
     if (b.empty()) {
         if (required) ADD_FAILURE() << name << " missing in " << JANUS_USER_ELF_DIR;
@@ -237,7 +237,8 @@ void expect_user_program(const std::string& name, bool required) {
     ElfProgram p;
     ElfRefusal why;
     ASSERT_TRUE(check_elf(b.data(), b.size(), p, why)) << name << ": " << why.message;
-    EXPECT_EQ(p.entry, 0x400000u) << name;
+    EXPECT_EQ(p.entry, base) << name;
+    EXPECT_EQ(p.segments[0].vaddr, base) << name;
     ASSERT_EQ(p.count, 3u) << name;
     EXPECT_EQ(p.segments[0].rights, R::read | R::exec) << name;
     EXPECT_EQ(p.segments[1].rights, R::read) << name;
@@ -258,9 +259,10 @@ TEST(ElfLoader, AcceptsTheRingThreePrograms) {
     expect_user_program("roottask.elf", true);
     expect_user_program("bench.elf", true);
     // The components (user/components) when this build has them.
-    expect_user_program("uart.elf", false);
-    expect_user_program("timer.elf", false);
-    expect_user_program("hello.elf", false);
+    expect_user_program("uart.elf", false, 0x1000000);
+    expect_user_program("timer.elf", false, 0x2000000);
+    expect_user_program("hello.elf", false, 0x3000000);
+    expect_user_program("crasher.elf", false, 0x4000000);
 }
 
 } // namespace
