@@ -75,8 +75,10 @@ MachineRunner runner;
 std::span<const kernel::mem::PhysRange> kernel_owned(const kernel::boot::acpi::AcpiInfo& a,
                                                      kernel::mem::PhysRange image,
                                                      kernel::mem::PhysRange ap_memory) {
-    constexpr std::uint64_t page = 0x1000, default_lapic = 0xfee0'0000;
-    static kernel::mem::PhysRange ranges[4 + kernel::boot::acpi::AcpiInfo::max_ioapics];
+    // The PC's default addresses count even without ACPI (acpi=off, no MADT): the chips are there, and a
+    // later kernel (or the firmware) may drive them.
+    constexpr std::uint64_t page = 0x1000, default_lapic = 0xfee0'0000, default_ioapic = 0xfec0'0000;
+    static kernel::mem::PhysRange ranges[5 + kernel::boot::acpi::AcpiInfo::max_ioapics];
     std::size_t n = 0;
     auto add_page = [&](std::uint64_t pa) {
         pa &= ~(page - 1);
@@ -86,7 +88,9 @@ std::span<const kernel::mem::PhysRange> kernel_owned(const kernel::boot::acpi::A
     ranges[n++] = ap_memory;
     add_page(default_lapic);
     if (a.lapic_address && (a.lapic_address & ~(page - 1)) != default_lapic) add_page(a.lapic_address);
-    for (std::size_t i = 0; i < a.ioapic_count; ++i) add_page(a.ioapics[i].address);
+    add_page(default_ioapic);
+    for (std::size_t i = 0; i < a.ioapic_count; ++i)
+        if ((a.ioapics[i].address & ~(page - 1)) != default_ioapic) add_page(a.ioapics[i].address);
     return {ranges, n};
 }
 

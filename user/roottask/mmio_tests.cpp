@@ -70,6 +70,18 @@ volatile Word* last_page() {
     return reinterpret_cast<volatile Word*>(device_va + last * 4096);
 }
 
+/// Whether anything answers at the mapped word `p`: a write that reads back as all ones met no device. UEFI
+/// firmware (OVMF) leaves the legacy VGA window undecoded, so there the buffer is a hole and the tests that
+/// need its memory say so and stop; under a BIOS (SeaBIOS) it is the text buffer, and a wrong byte fails.
+bool decoded(test::Context& t, volatile Word* p) {
+    const Word saved = *p;
+    *p = 0x0123'4567'89ab'cdef;
+    const bool answers = *p != ~Word{0};
+    *p = saved;
+    if (!answers) t.note("nothing decodes the VGA window at 0xb8000 here (UEFI firmware): not checked");
+    return answers;
+}
+
 } // namespace
 
 JANUS_TEST(vga_memory_maps_uncached_and_holds_what_is_written) {
@@ -81,6 +93,11 @@ JANUS_TEST(vga_memory_maps_uncached_and_holds_what_is_written) {
         auto info = sys::cap_info(device);
         CHECK_EQ(info.type, static_cast<Word>(janus::abi::ObjectType::mmio));
         volatile Word* p = last_page();
+        if (!decoded(t, p)) {
+            (void)sys::mem_unmap(janus::abi::fpage::make(device_va, 15, 0), janus::abi::unmap_self);
+            roottask::clear_scratch(1);
+            return;
+        }
         Word saved[words_per_page];
         for (Word i = 0; i < words_per_page; ++i) saved[i] = p[i];
         for (Word i = 0; i < words_per_page; ++i) p[i] = 0x5a5a'0000'0000'0000 ^ (i * 0x0101'0101);
@@ -139,6 +156,10 @@ JANUS_TEST(a_child_reads_device_memory_until_the_mmio_capability_goes) {
         CHECK_EQ(sys::mmio_map(device, root::own_pd, device_va + last * 4096, 0, 1, R::read | R::write).error,
                  Error::ok)) {
         volatile Word* p = last_page();
+        if (!decoded(t, p)) {
+            roottask::clear_scratch(2);
+            return;
+        }
         const Word saved = p[0];
         p[0] = 0x6d6d'696f'0000'0001;
         probe_result = 0;
