@@ -24,6 +24,7 @@
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/io_access.hpp"
 #include "kernel/obj/kernel.hpp"
+#include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/sched/cpu_loop.hpp"
 #include "kernel/sched/vectors.hpp"
@@ -52,7 +53,9 @@ public:
         frame_ = t.frame;
         arch::extended_state_load(*t.extended);
         space_ = user_.enter(t);
-        io_enter(kernel_, *t.pd);
+        // The CPU's port set needs no change while the epoch stands (every change to a port capability, and
+        // so every io_shootdown, bumps it) and the domain is the same (io_switch looks further).
+        if (t.pd != io_pd_ || kernel_.io.epoch != io_epoch_) io_switch(*t.pd);
         thread_ = &t;
     }
 
@@ -75,11 +78,27 @@ public:
     }
 
 private:
+    /// Another domain or another epoch: select the domain's ports here unless the key selected here is
+    /// already its (key 0, no port, for the domains of most threads). Out of line: the fast path is load's
+    /// two compares.
+    [[gnu::noinline]] void io_switch(Pd& pd) {
+        const std::uint64_t epoch = kernel_.io.epoch;
+        if (epoch != io_epoch_ || pd.io.epoch_seen != epoch || pd.io.key != io_key_) {
+            io_enter(kernel_, pd);
+            io_epoch_ = epoch;
+            io_key_ = pd.io.key;
+        }
+        io_pd_ = &pd;
+    }
+
     Kernel& kernel_;
     UserMode& user_;
     arch::UserFrame frame_{};
     arch::AddressSpaceRoot space_{};
     Thread* thread_ = nullptr;
+    const Pd* io_pd_ = nullptr;  ///< whose port set io_enter last selected on this CPU ...
+    std::uint64_t io_epoch_ = 0; ///< ... at this IoState::epoch ...
+    std::uint64_t io_key_ = 0;   ///< ... and its key
 };
 
 /// This CPU's run loop over `kernel` with user code run by `user`.

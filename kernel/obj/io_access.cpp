@@ -47,8 +47,7 @@ void io_enter(Kernel& kernel, Pd& pd) {
     });
 }
 
-void io_finish(Kernel& kernel) {
-    if (!kernel.io.revoked) return;
+void io_shoot_down(Kernel& kernel) {
     kernel.io.revoked = false;
     arch::io_shootdown(arch::CpuMask::all(), sched::vector_resched);
 }

@@ -23,8 +23,14 @@ struct IoAccess {
 /// may use here.
 void io_enter(Kernel& kernel, Pd& pd);
 
+/// io_finish's work, when there is some.
+void io_shoot_down(Kernel& kernel);
+
 /// After a syscall (kernel lock held): if a port capability went away or lost rights, every CPU drops its
 /// loaded set before the syscall returns; CPUs running ring 3 re-enter the kernel and select again.
-void io_finish(Kernel& kernel);
+template <typename K>
+inline void io_finish(K& kernel) {
+    if (kernel.io.revoked) io_shoot_down(kernel);
+}
 
 } // namespace kernel
