@@ -14,6 +14,7 @@
 #include "user/roottask/child.hpp"
 #include "user/roottask/env.hpp"
 #include "user/roottask/eventually.hpp"
+#include "user/roottask/probe.hpp"
 #include "user/roottask/scratch.hpp"
 
 using namespace janus::user;
@@ -73,32 +74,10 @@ volatile Word spin_reads = 0;
     }
 }
 
-/// Thread scratch(12) in domain `pd` (the root's own or a child sharing the image), with the root's endpoint
-/// scratch(10) as exception handler, runs `entry` on CPU `cpu`; returns the vector of the first exception it
-/// raised, or ~0 if none came within a second. The thread and the endpoint go afterwards; probe_result is
-/// reset before.
+/// A probe thread in `pd` on `cpu` (probe.hpp); probe_result is reset first.
 Word run_probe(test::Context& t, Sel pd, void (*entry)(), Word cpu) {
-    const Sel ep = scratch(10), reply = scratch(11), thread = scratch(12);
     probe_result = 0;
-    Word vector = ~Word{0};
-    const Vaddr stack = roottask::take_pages(1);
-    auto& u = roottask::root_utcb();
-    if (CHECK_NE(stack, Vaddr{0}) && CHECK_EQ(sys::endpoint_create(ep).error, Error::ok) &&
-        (raw(pd) == raw(root::own_pd) ||
-         CHECK_EQ(sys::mem_map(janus::abi::fpage::make(stack, 12, R::read | R::write), pd, stack, 0).error,
-                  Error::ok)) &&
-        CHECK_EQ(sys::thread_create(thread, pd, probe_utcb, 100, cpu).error, Error::ok) &&
-        CHECK_EQ(sys::thread_configure(thread, Sel{0}, ep).error, Error::ok) &&
-        CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(entry), stack + 4096).error, Error::ok)) {
-        u.reply_sel = raw(reply);
-        auto r = sys::ipc_recv(ep, second);
-        u.reply_sel = 0;
-        if (CHECK_EQ(r.error, Error::ok) && CHECK_EQ(msg::label(r.info), label::exception)) vector = r.w0;
-    }
-    (void)sys::cap_delete(thread);
-    (void)sys::cap_delete(reply);
-    (void)sys::cap_delete(ep);
-    return vector;
+    return roottask::run_probe(t, pd, entry, cpu, probe_utcb);
 }
 
 /// A child domain at `pd` holding a copy of io_ports capability `ports` at its selector 5 with `rights`.

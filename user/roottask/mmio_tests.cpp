@@ -12,6 +12,7 @@
 #include "user/lib/test.hpp"
 #include "user/roottask/child.hpp"
 #include "user/roottask/env.hpp"
+#include "user/roottask/probe.hpp"
 #include "user/roottask/scratch.hpp"
 
 using namespace janus::user;
@@ -41,28 +42,9 @@ volatile Word probe_result = 0;
     }
 }
 
-/// Thread scratch(12) in `pd` with the root's endpoint scratch(10) as exception handler runs `entry`; returns
-/// the vector of its first exception (~0 if none came within a second). Thread and endpoint go afterwards.
+/// A probe thread in `pd` on the last CPU (probe.hpp).
 Word run_probe(test::Context& t, Sel pd, void (*entry)()) {
-    const Sel ep = scratch(10), reply = scratch(11), thread = scratch(12);
-    Word vector = ~Word{0};
-    const Vaddr stack = roottask::take_pages(1);
-    auto& u = roottask::root_utcb();
-    if (CHECK_NE(stack, Vaddr{0}) && CHECK_EQ(sys::endpoint_create(ep).error, Error::ok) &&
-        CHECK_EQ(sys::mem_map(janus::abi::fpage::make(stack, 12, R::read | R::write), pd, stack, 0).error,
-                 Error::ok) &&
-        CHECK_EQ(sys::thread_create(thread, pd, probe_utcb, 100, roottask::other_cpu()).error, Error::ok) &&
-        CHECK_EQ(sys::thread_configure(thread, Sel{0}, ep).error, Error::ok) &&
-        CHECK_EQ(sys::thread_start(thread, reinterpret_cast<Vaddr>(entry), stack + 4096).error, Error::ok)) {
-        u.reply_sel = raw(reply);
-        auto r = sys::ipc_recv(ep, second);
-        u.reply_sel = 0;
-        if (CHECK_EQ(r.error, Error::ok) && CHECK_EQ(msg::label(r.info), label::exception)) vector = r.w0;
-    }
-    (void)sys::cap_delete(thread);
-    (void)sys::cap_delete(reply);
-    (void)sys::cap_delete(ep);
-    return vector;
+    return roottask::run_probe(t, pd, entry, roottask::other_cpu(), probe_utcb);
 }
 
 /// The mapped last page of the buffer.
