@@ -194,7 +194,7 @@ Word pick_number(bool memory) {
         {5, Word(Sys::irq_create)},
         {6, Word(Sys::irq_bind)},
         {5, Word(Sys::io_create)},
-        {5, Word(Sys::mmio_create)},
+        {8, Word(Sys::mmio_create)},
         {20, Word(Sys::cap_copy)},
         {7, Word(Sys::cap_grant)},
         {8, Word(Sys::cap_revoke)},
@@ -207,6 +207,7 @@ Word pick_number(bool memory) {
     if (memory) {
         weights.push_back({9, Word(Sys::mem_map)});
         weights.push_back({5, Word(Sys::mem_unmap)});
+        weights.push_back({9, Word(Sys::mmio_map)});
     }
     std::size_t total = 0;
     for (const auto& [weight, n] : weights) total += weight;
@@ -286,7 +287,9 @@ Call::Call(const World& w) {
         // objects overlap and alias; sometimes RAM, its edges, an APIC page, a misaligned or huge range.
         a[2] = one_of<Word>({0xb8000, 0xb8000, 0xbc000, 0xe000'0000, 0xe000'0000, 0x9f000, 0x100000, 0xa0000,
                              0xfee0'0000, 0xb8800, abi::mmio_phys_limit - 0x1000, ~Word{0} - 0xfff});
-        a[3] = percent() < 90 ? 1 + in_range_or_not(8) : one_of<Word>({0, ~Word{0} / 4096, 0x10000});
+        a[3] = percent() < 80   ? 1 + in_range_or_not(8)
+               : percent() < 50 ? 256 // large objects, so mappings of them can exhaust a domain's quota
+                                : one_of<Word>({0, ~Word{0} / 4096, 0x10000});
         a[4] = percent() < 90 ? in_range_or_not(1) : 2;
         break;
     }
@@ -330,6 +333,16 @@ Call::Call(const World& w) {
         a[2] = pick_page();
         a[3] = pick_flags();
         break;
+    case Sys::mmio_map:
+        a[0] = pick(m, me, ObjectType::mmio);
+        a[1] = pick(m, me, ObjectType::pd);
+        a[2] = pick_page();
+        a[3] = in_range_or_not(4);
+        a[4] = percent() < 90 ? 1 + in_range_or_not(3) : one_of<Word>({0, 64, 256});
+        // Mostly read with write or grant; sometimes no read, exec, or bits above the rights.
+        a[5] = percent() < 85 ? (r::read | one_of<Word>({0, r::write, r::grant, r::write | r::grant}))
+                              : one_of<Word>({0, r::write, r::read | r::exec, r::all, ~Word{0}});
+        break;
     case Sys::mem_unmap:
         a[0] = pick_fpage(m, me, percent() < 92 ? 0 : uniform(1, 8));
         a[1] = pick_flags();
@@ -342,7 +355,8 @@ Call::Call(const World& w) {
 
 void Call::checkPreconditions(const World& w) const {
     RC_PRE(w.model.type_of(caller) == ObjectType::thread);
-    RC_PRE(w.memory || (number != Word(Sys::mem_map) && number != Word(Sys::mem_unmap)));
+    RC_PRE(w.memory ||
+           (number != Word(Sys::mem_map) && number != Word(Sys::mem_unmap) && number != Word(Sys::mmio_map)));
 }
 
 void Call::apply(World& w) const {

@@ -70,6 +70,14 @@ void Model::destroy(ObjId object) {
         for (auto& [id, x] : s_.objects)
             if (x.bound_to == object) x.bound_to = 0, x.bit = 0;
         break;
+    case ObjectType::mmio: {
+        // Every mapping mmio_map made from it goes, with everything derived from those.
+        std::vector<MapId> roots;
+        for (const auto& [id, m] : s_.mappings)
+            if (m.device == object) roots.push_back(id);
+        for (MapId m : roots) remove_mapping(m);
+        break;
+    }
     default:
         break;
     }

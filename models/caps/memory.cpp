@@ -89,6 +89,41 @@ Error Model::mem_map(ObjId caller, Word src, Word pd, Word dest, Word flags) {
     return Error::ok;
 }
 
+Error Model::mmio_map(ObjId caller, Word mmio, Word pd, Word vaddr, Word offset, Word count, Word rights) {
+    ObjId me = pd_of_thread(caller);
+    // Stage 1: read is needed, write and grant may come with it, nothing else; at least one page.
+    if ((rights & ~abi::mmio_map_rights) || !(rights & r::read) || count == 0) return Error::invalid_argument;
+    const Cap* d = lookup(me, mmio);
+    if (!d) return Error::bad_selector;
+    const Cap* p = lookup(me, pd);
+    if (!p) return Error::bad_selector;
+    if (type_of(d->object) != ObjectType::mmio || type_of(p->object) != ObjectType::pd)
+        return Error::wrong_type;
+    if (!has_rights(d->rights, rights) || !has_rights(p->rights, r::control)) return Error::missing_rights;
+    const Object& device = s_.objects.at(d->object);
+    if (offset >= device.count || count > device.count - offset) return Error::invalid_argument;
+    const Word size = count * page_size; // count <= the object's pages: no overflow
+    if (vaddr % page_size != 0 || vaddr >= abi::user_end || size > abi::user_end - vaddr)
+        return Error::bad_address;
+    const ObjId target = p->object;
+    const Pd& theirs = s_.pds.at(target);
+    const std::vector<Word> to = pages_of(vaddr, size);
+    for (Word page : to)
+        if (theirs.pages.count(page) || theirs.utcbs.count(page)) return Error::mapping_conflict;
+    Word bill =
+        abi::charge::mapping * to.size() + abi::charge::page_table * new_page_tables(target, to).size();
+    if (Error e = check_pay({{target, bill}}); e != Error::ok) return e;
+
+    add_page_tables(target, to);
+    for (std::size_t i = 0; i < to.size(); ++i) {
+        MapId id = s_.next_mapping++;
+        s_.mappings[id] =
+            Mapping{target, to[i], device.first + (offset + i) * page_size, rights, 0, target, d->object};
+        s_.pds.at(target).pages[to[i]] = id;
+    }
+    return Error::ok;
+}
+
 Error Model::mem_unmap(ObjId caller, Word fpage, Word flags) {
     ObjId me = pd_of_thread(caller);
     if (!well_formed(fpage) || fp::rights(fpage) != 0) return Error::bad_flexpage;

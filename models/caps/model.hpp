@@ -74,6 +74,7 @@ public:
     Error irq_bind(ObjId caller, Word irq, Word notification, Word bit);
     Error io_create(ObjId caller, Word dest, Word control, Word first, Word count);
     Error mmio_create(ObjId caller, Word dest, Word control, Word phys, Word pages, Word type);
+    Error mmio_map(ObjId caller, Word mmio, Word pd, Word vaddr, Word offset, Word count, Word rights);
     Error cap_copy(ObjId caller, Word src, Word pd, Word dest, Word rights, Word badge);
     Error cap_grant(ObjId caller, Word src, Word pd, Word dest, Word rights);
     Error cap_revoke(ObjId caller, Word sel);

@@ -436,6 +436,27 @@ TEST(CapsMmio, MmioCreateChecksTheRangeTypeAndAliasing) {
     ASSERT_EQ(m.cap_delete(thread, 11), E::ok);
     EXPECT_EQ(m.mmio_create(thread, 13, 5, 0xbf000, 1, abi::mmio_write_combining), E::ok)
         << "the other type once no live object covers the page";
+    // mmio_map: decoding, selectors, types, rights, the object's pages, addresses, conflicts; then the
+    // receiving domain pays, and the object's death takes the mappings and what was derived from them.
+    ASSERT_EQ(m.pd_create(thread, 20, 100000, 4), E::ok);
+    const ObjId child = m.cap_at(root, 20)->object;
+    EXPECT_EQ(m.mmio_map(thread, 12, 20, 0x1000000, 0, 1, r::write), E::invalid_argument) << "no read";
+    EXPECT_EQ(m.mmio_map(thread, 12, 20, 0x1000000, 0, 1, r::read | r::exec), E::invalid_argument);
+    EXPECT_EQ(m.mmio_map(thread, 12, 20, 0x1000000, 0, 0, r::read), E::invalid_argument) << "no page";
+    EXPECT_EQ(m.mmio_map(thread, 99, 20, 0x1000000, 0, 1, r::read), E::bad_selector);
+    EXPECT_EQ(m.mmio_map(thread, 12, 99, 0x1000000, 0, 1, r::read), E::bad_selector);
+    EXPECT_EQ(m.mmio_map(thread, 20, 20, 0x1000000, 0, 1, r::read), E::wrong_type);
+    EXPECT_EQ(m.mmio_map(thread, 12, 20, 0x1000000, 16, 1, r::read), E::invalid_argument)
+        << "past the object";
+    EXPECT_EQ(m.mmio_map(thread, 12, 20, 0x1000800, 0, 1, r::read), E::bad_address);
+    const Word before = m.used(child);
+    EXPECT_EQ(m.mmio_map(thread, 12, 20, 0x1000000, 2, 2, r::read | r::write | r::grant), E::ok);
+    EXPECT_EQ(m.used(child), before + 2 * abi::charge::mapping + 3 * abi::charge::page_table);
+    EXPECT_EQ(m.address_space(child).at(0x1001000),
+              (PageView{0xe000'0000 + 3 * 4096, r::read | r::write | r::grant}));
+    EXPECT_EQ(m.mmio_map(thread, 12, 20, 0x1001000, 0, 1, r::read), E::mapping_conflict);
+    ASSERT_EQ(m.cap_delete(thread, 12), E::ok);
+    EXPECT_TRUE(m.address_space(child).empty()) << "the object's death unmapped its pages";
     for (const auto& v : m.check()) ADD_FAILURE() << "model invariant: " << v;
 }
 

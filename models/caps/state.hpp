@@ -83,7 +83,8 @@ struct Mapping {
     Word frame = 0;  ///< physical frame address
     Word rights = 0; ///< read/write/exec/grant bits
     MapId parent = 0;
-    ObjId payer = 0; ///< the PD charged one mapping node for it (0: boot mapping, paid by nobody)
+    ObjId payer = 0;  ///< the PD charged one mapping node for it (0: boot mapping, paid by nobody)
+    ObjId device = 0; ///< an mmio_map root: the mmio object it maps (its death removes the mapping)
 };
 
 struct State {

@@ -22,6 +22,7 @@ bool Model::models(Word number) {
     case abi::Syscall::irq_bind:
     case abi::Syscall::io_create:
     case abi::Syscall::mmio_create:
+    case abi::Syscall::mmio_map:
     case abi::Syscall::cap_copy:
     case abi::Syscall::cap_grant:
     case abi::Syscall::cap_revoke:
@@ -69,6 +70,9 @@ Outcome Model::syscall(ObjId caller, Word number, const Args& a) {
         break;
     case Word(abi::Syscall::mmio_create):
         out.status = mmio_create(caller, a[0], a[1], a[2], a[3], a[4]);
+        break;
+    case Word(abi::Syscall::mmio_map):
+        out.status = mmio_map(caller, a[0], a[1], a[2], a[3], a[4], a[5]);
         break;
     case Word(abi::Syscall::cap_copy):
         out.status = cap_copy(caller, a[0], a[1], a[2], a[3], a[4]);
