@@ -17,7 +17,9 @@
 //            back from delivery until irq_line_end (arch/x86_64/irq_routing.hpp); the 8259s stay masked.
 //            Without one, lines 0..15 are the inputs of the two 8259 PICs and 16..23 have no source. Line 2
 //            (the 8259 cascade) never fires; the 8254 PIT's channel 0 runs in rate-generator mode on line 0.
-//   hostsim: line 0 is a periodic source on virtual time; the other lines have no source.
+//   hostsim: line 0 is a periodic source on virtual time; device models raise the others
+//            (hostsim/irq_lines.hpp: 1..15 edge-triggered as ISA lines, 16..23 level-triggered until
+//            irq_line_end; the 16550 at COM1 uses line 4).
 #pragma once
 
 #include <cstdint>
