@@ -5,6 +5,8 @@
 #   system.hw.boot_smpN    janus-system.iso: uart, timer and hello; init ends the run with status 0
 #   system.hw.faults_smpN  janus-faults.iso: a client dies in the middle of its console calls; the console
 #                          server serves hello on, and init reports the fault and ends the run with status 1
+#   system.hw.badconfig    janus-badconfig.iso: init names the configuration's wrong line, starts nothing,
+#                          ends the run with status 2
 foreach(_cpus 1 2)
   foreach(_image system faults)
     set(_name boot)
@@ -21,3 +23,9 @@ foreach(_cpus 1 2)
     set_tests_properties(system.hw.${_name}_smp${_cpus} PROPERTIES LABELS hw TIMEOUT 150)
   endforeach()
 endforeach()
+add_test(NAME system.hw.badconfig
+  COMMAND ${Python3_EXECUTABLE} ${_boot_script} check --boot bios --image ${CMAKE_BINARY_DIR}/janus-badconfig.iso
+          --version ${PROJECT_VERSION} --timeout 120 --expect-status failure
+          --expect-sequence-file ${CMAKE_SOURCE_DIR}/user/system/badconfig.expect
+          --log ${CMAKE_CURRENT_BINARY_DIR}/logs/system_badconfig.log)
+set_tests_properties(system.hw.badconfig PROPERTIES LABELS hw TIMEOUT 150)

@@ -112,6 +112,14 @@ TEST(System, AClientDyingMidCallTwoCpus) {
     faults(2, 3);
 }
 
+/// A configuration with a mistake: init names its line and starts nothing (badconfig.expect).
+TEST(System, ABadConfigurationStartsNothing) {
+    ExploreReport r = run("usermode.badconfig_cpus1", 1);
+    ASSERT_TRUE(r.failed()) << "init accepted the configuration";
+    EXPECT_EQ(r.failure.verdict, Verdict::kernel_stopped) << r.failure_text();
+    EXPECT_EQ(last_system_problem(), "") << r.failure_text();
+}
+
 TEST(Planted, ALostShootdownIsAStaleAccessWithALineThatReplaysIt) {
     const Scenario* s = find_scenario("usermode.planted_lost_shootdown");
     ASSERT_NE(s, nullptr);

@@ -8,6 +8,7 @@
 //   usermode.system_cpus1 / _cpus2   system.config: uart, timer, hello; init's success
 //   usermode.faults_cpus1 / _cpus2   faults.config: a client dies in the middle of its console calls, the
 //                                    server serves hello on; init reports the fault and fails the run
+//   usermode.badconfig_cpus1 / _2    badconfig.config: init names the wrong line and starts nothing
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -140,7 +141,8 @@ namespace {
 
 bool register_all() {
     const Image images[] = {{"system", {"uart", "timer", "hello"}, arch::ExitStatus::success},
-                            {"faults", {"uart", "timer", "crasher", "hello"}, arch::ExitStatus::failure}};
+                            {"faults", {"uart", "timer", "crasher", "hello"}, arch::ExitStatus::failure},
+                            {"badconfig", {"uart", "hello"}, arch::ExitStatus::failure}};
     bool ok = true;
     for (const Image& image : images)
         for (unsigned cpus : {1u, 2u}) ok = register_scenario(system_scenario(image, cpus)) && ok;
