@@ -13,8 +13,8 @@
 // Line 0 is the legacy periodic timer on every machine: it fires irq_line_timer_hz times a second of
 // time_now() (as a device does: ticks that come while CPU 0 cannot take them may be lost or collapsed).
 //   x86-64:  with an I/O APIC (the MADT lists one), lines 0..15 are the ISA IRQs through it (overrides
-//            applied: the PIT's IRQ 0 is GSI 2 on most PCs) and 16..23 are GSIs 16..23, level-triggered and held
-//            back from delivery until irq_line_end (arch/x86_64/irq_routing.hpp); the 8259s stay masked.
+//            applied: the PIT's IRQ 0 is GSI 2 on most PCs) and 16..23 are GSIs 16..23, level-triggered and
+//            held back from delivery until irq_line_end (arch/x86_64/irq_routing.hpp); the 8259s stay masked.
 //            Without one, lines 0..15 are the inputs of the two 8259 PICs and 16..23 have no source. Line 2
 //            (the 8259 cascade) never fires; the 8254 PIT's channel 0 runs in rate-generator mode on line 0.
 //   hostsim: line 0 is a periodic source on virtual time; device models raise the others

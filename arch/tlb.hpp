@@ -43,11 +43,11 @@ static_assert(max_cpus <= 64, "CpuMask holds one bit per CPU");
 void tlb_invalidate(AddressSpaceId asid, const TlbScope& scope);
 
 /// Drop `scope`'s translations on every online CPU in `cpus` (the executing one included if it is in the set)
-/// and wait until all of them have done so. Outside page-table walks. The caller may have interrupts masked (the
-/// kernel calls it under its big lock), so every CPU must be able to acknowledge meanwhile: a CPU never waits
-/// with interrupts masked for something the initiator holds. The kernel keeps that rule by opening interrupts
-/// while it waits for its lock (kernel/sched/cpu_loop.hpp lock_kernel); concurrent initiators answer each
-/// other's requests while they wait to initiate. hostsim reports a breach as a deadlock.
+/// and wait until all of them have done so. Outside page-table walks. The caller may have interrupts masked
+/// (the kernel calls it under its big lock), so every CPU must be able to acknowledge meanwhile: a CPU never
+/// waits with interrupts masked for something the initiator holds. The kernel keeps that rule by opening
+/// interrupts while it waits for its lock (kernel/sched/cpu_loop.hpp lock_kernel); concurrent initiators
+/// answer each other's requests while they wait to initiate. hostsim reports a breach as a deadlock.
 void tlb_shootdown(CpuMask cpus, AddressSpaceId asid, const TlbScope& scope);
 
 } // namespace arch

@@ -42,7 +42,8 @@ struct CpuLocal {
     std::uint64_t user_fs_base;     ///< the fs base ring 3 last ran with here (IA32_FS_BASE)
     std::uint64_t user_gs_base;     ///< the gs base ring 3 last ran with here (IA32_KERNEL_GS_BASE in ring 0)
     std::uint64_t io_key;           ///< the arch::IoKey of the set in io_bitmap; 0: none
-    std::uint32_t io_dirty_first;   ///< bytes io_bitmap.bits[io_dirty_first .. io_dirty_end) may have clear bits
+    std::uint32_t
+        io_dirty_first; ///< bytes io_bitmap.bits[io_dirty_first .. io_dirty_end) may have clear bits
     std::uint32_t io_dirty_end;
 };
 

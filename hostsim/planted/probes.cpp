@@ -144,13 +144,14 @@ void race_after_abandon(Machine& m) {
                        console_race,
                        {},
                        Verdict::pass}),
-    register_scenario({"probe.tsan_race_after_abandon",
-                       "two CPUs write one plain int in a run after one that abandoned a CPU (TSan must report "
-                       "it)",
-                       two_cpus(),
-                       race_after_abandon,
-                       {},
-                       Verdict::pass}),
+    register_scenario(
+        {"probe.tsan_race_after_abandon",
+         "two CPUs write one plain int in a run after one that abandoned a CPU (TSan must report "
+         "it)",
+         two_cpus(),
+         race_after_abandon,
+         {},
+         Verdict::pass}),
     register_scenario({"probe.tsan_shootdown_reuse_before_ack",
                        "a page walked by another CPU reused before the shootdown (TSan must report it)",
                        two_cpus(),

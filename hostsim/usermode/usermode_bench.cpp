@@ -86,11 +86,11 @@ double suite_on_hostsim(unsigned cpus) {
 }
 
 double suite_on_qemu() {
-    const std::string command =
-        std::string("python3 ") + JANUS_SOURCE_DIR +
-        "/hwtest/qemu_boot.py check --boot pvh --image " JANUS_METAL_BUILD_DIR "/janus.elf --module " +
-        usermode::roottask_path() + " --expect-suite " + std::to_string(usermode::min_suite_tests) +
-        " --timeout 120 >/dev/null 2>&1";
+    const std::string command = std::string("python3 ") + JANUS_SOURCE_DIR +
+                                "/hwtest/qemu_boot.py check --boot pvh --image " JANUS_METAL_BUILD_DIR
+                                "/janus.elf --module " +
+                                usermode::roottask_path() + " --expect-suite " +
+                                std::to_string(usermode::min_suite_tests) + " --timeout 120 >/dev/null 2>&1";
     const auto started = Clock::now();
     const int status = std::system(command.c_str());
     const double s = since(started);

@@ -28,7 +28,8 @@ std::string render_markdown() {
         md << "| argument a" << i << " | " << arg_registers[i] << " |\n";
     for (std::size_t i = 0; i < max_results; ++i)
         md << "| result r" << i << " | " << result_registers[i] << " |\n";
-    md << "\nrcx and r11 are clobbered by `syscall`/`sysret`; every other register is preserved, the x87, SSE and AVX "
+    md << "\nrcx and r11 are clobbered by `syscall`/`sysret`; every other register is preserved, the x87, "
+          "SSE and AVX "
           "registers included (\"Extended registers\" above).\n\n";
 
     md << "## Error codes\n\n| value | name | meaning |\n|---|---|---|\n";

@@ -4,11 +4,11 @@
 // Everything is read through a PhysReader. Every table's header, length and checksum is checked before any
 // field of it is used; a table that fails is a `Problem`: reported by its signature and skipped, never
 // half-trusted. A MADT entry whose length is impossible (below 2 or its type's size, or past the table's end)
-// makes the whole MADT a Problem; a well-formed entry with an impossible value (an override of a bus other than
-// ISA, a duplicate APIC ID, more I/O APICs, overrides or NMIs than the arrays hold) is dropped with a Problem and
-// the rest is kept; CPUs beyond max_cpus are counted in `cpus_dropped`.
-// Only an unusable RSDP or root table (RSDT/XSDT) leaves `found` false; a bad FADT, HPET or MCFG costs just
-// that table (implementation: acpi*.cpp).
+// makes the whole MADT a Problem; a well-formed entry with an impossible value (an override of a bus other
+// than ISA, a duplicate APIC ID, more I/O APICs, overrides or NMIs than the arrays hold) is dropped with a
+// Problem and the rest is kept; CPUs beyond max_cpus are counted in `cpus_dropped`. Only an unusable RSDP or
+// root table (RSDT/XSDT) leaves `found` false; a bad FADT, HPET or MCFG costs just that table
+// (implementation: acpi*.cpp).
 //
 // Specification: ACPI 6.5, chapter 5.2 (RSDP 5.2.5, header 5.2.6, RSDT/XSDT 5.2.7-8, FADT 5.2.9, MADT 5.2.12;
 // HPET: IA-PC HPET specification 1.0a, 3.2.4; MCFG: PCI Firmware specification 3.2, 4.1.2).
@@ -86,10 +86,10 @@ struct McfgSegment {
 
 /// A table, or a part of one, that was not used, and why.
 struct Problem {
-    char signature[5];     ///< "RSDP", "XSDT", "APIC", "FACP", "HPET", "MCFG", ...; NUL-terminated
-    std::uint64_t pa;      ///< where the table (or the offending field) is
-    const char* what;      ///< "bad checksum", "length past the end of the table", ...
-    std::uint64_t value;   ///< the offending value, if any
+    char signature[5];   ///< "RSDP", "XSDT", "APIC", "FACP", "HPET", "MCFG", ...; NUL-terminated
+    std::uint64_t pa;    ///< where the table (or the offending field) is
+    const char* what;    ///< "bad checksum", "length past the end of the table", ...
+    std::uint64_t value; ///< the offending value, if any
 };
 
 struct AcpiInfo {
@@ -100,17 +100,17 @@ struct AcpiInfo {
     static constexpr std::size_t max_mcfg = 8;
     static constexpr std::size_t max_problems = 16;
 
-    bool found = false;         ///< an RSDP and a root table (RSDT or XSDT) passed the checks
+    bool found = false; ///< an RSDP and a root table (RSDT or XSDT) passed the checks
     std::uint64_t rsdp_pa = 0;
-    std::uint8_t revision = 0;  ///< RSDP revision: 0 for ACPI 1.0 (RSDT only), 2 and up (XSDT)
-    char oem_id[7] = {};        ///< from the RSDP, NUL-terminated
+    std::uint8_t revision = 0; ///< RSDP revision: 0 for ACPI 1.0 (RSDT only), 2 and up (XSDT)
+    char oem_id[7] = {};       ///< from the RSDP, NUL-terminated
 
-    bool madt = false;              ///< a MADT passed the checks: the fields below are from it
+    bool madt = false;               ///< a MADT passed the checks: the fields below are from it
     std::uint64_t lapic_address = 0; ///< the local APIC's physical address (type 5 overrides the header)
-    bool pcat_compat = false;       ///< MADT flag PCAT_COMPAT: dual 8259s are present (and must be masked)
+    bool pcat_compat = false;        ///< MADT flag PCAT_COMPAT: dual 8259s are present (and must be masked)
     Cpu cpus[max_cpus];
-    std::size_t cpu_count = 0;      ///< CPU entries kept (enabled or online-capable), in table order
-    std::size_t cpus_dropped = 0;   ///< further such entries beyond max_cpus
+    std::size_t cpu_count = 0;    ///< CPU entries kept (enabled or online-capable), in table order
+    std::size_t cpus_dropped = 0; ///< further such entries beyond max_cpus
     IoApic ioapics[max_ioapics];
     std::size_t ioapic_count = 0;
     Override overrides[max_overrides];
@@ -124,7 +124,7 @@ struct AcpiInfo {
     std::size_t mcfg_count = 0;
 
     Problem problems[max_problems];
-    std::size_t problem_count = 0;   ///< problems recorded (at most max_problems) ...
+    std::size_t problem_count = 0;    ///< problems recorded (at most max_problems) ...
     std::size_t problems_dropped = 0; ///< ... and those beyond it
 
     /// The override for ISA IRQ `source`, or nullptr (then GSI = IRQ, edge, active high).
@@ -132,9 +132,9 @@ struct AcpiInfo {
 };
 
 /// Find and parse the ACPI tables. `rsdp_hint` is the RSDP's physical address from the loader (multiboot2
-/// tag 14/15, PVH rsdp_paddr), 0 if it gave none; only then are the legacy BIOS areas scanned (the first KiB of
-/// the EBDA, then 0xE0000-0xFFFFF, on 16-byte boundaries; UEFI machines have neither). Never fails: what is
-/// missing or bad shows in `out.found`, the per-table flags and `out.problems`. `out` is reset first.
+/// tag 14/15, PVH rsdp_paddr), 0 if it gave none; only then are the legacy BIOS areas scanned (the first KiB
+/// of the EBDA, then 0xE0000-0xFFFFF, on 16-byte boundaries; UEFI machines have neither). Never fails: what
+/// is missing or bad shows in `out.found`, the per-table flags and `out.problems`. `out` is reset first.
 void parse(PhysReader& mem, std::uint64_t rsdp_hint, AcpiInfo& out);
 
 /// "acpi: APIC at 0x...: bad checksum (value 0x...)" style: the table and the reason.

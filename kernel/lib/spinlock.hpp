@@ -26,8 +26,8 @@ public:
 
     void unlock() { held_.store(0, arch::MemoryOrder::release); }
 
-    /// Whether the lock looks free in memory, read without an atomic operation: for checks a simulated machine
-    /// makes between the kernel's steps (hostsim), never for synchronisation.
+    /// Whether the lock looks free in memory, read without an atomic operation: for checks a simulated
+    /// machine makes between the kernel's steps (hostsim), never for synchronisation.
     bool looks_free() const { return held_.raw() == 0; }
 
 private:

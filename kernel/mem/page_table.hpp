@@ -38,10 +38,10 @@
 // allocates and never fails for lack of memory.
 //
 // unmap removes every mapping that intersects the range, a superpage as a whole; the returned Flush covers
-// what was removed. A superpage that another CPU's map or protect has split in its phase 1 is no longer whole:
-// an unmap of part of it then removes only the pages in the range (the linearizability checker,
-// testing/page_table_history.hpp, counts that split as a step of its own). (Splitting a superpage needs memory, which unmap must not depend on; use protect or map
-// to split first.)
+// what was removed. A superpage that another CPU's map or protect has split in its phase 1 is no longer
+// whole: an unmap of part of it then removes only the pages in the range (the linearizability checker,
+// testing/page_table_history.hpp, counts that split as a step of its own). (Splitting a superpage needs
+// memory, which unmap must not depend on; use protect or map to split first.)
 #pragma once
 
 #include <cstdint>

@@ -78,7 +78,8 @@ TEST(Lifetime, NestedDomainsReturnTheirLimitsAllTheWayUp) {
     EXPECT_EQ(quota_of(k, g), std::make_pair(std::uint64_t{30000}, first_utcb_tables));
     k.ok(g, S::endpoint_create, {1});
     EXPECT_EQ(quota_of(k, g).second, first_utcb_tables + 128);
-    EXPECT_EQ(quota_of(k, t), std::make_pair(std::uint64_t{70000}, first_utcb_tables + pd_cost(4) + thread_cost));
+    EXPECT_EQ(quota_of(k, t),
+              std::make_pair(std::uint64_t{70000}, first_utcb_tables + pd_cost(4) + thread_cost));
 
     k.ok(S::cap_delete, {10});
     EXPECT_EQ(quota_of(k, k.root_thread()), before);

@@ -20,7 +20,7 @@ public:
     Quota quota;
     CapSpace space;
     AddressSpace memory;
-    IoAccess io; ///< the ports its threads may use, as last computed (io_access.hpp)
+    IoAccess io;               ///< the ports its threads may use, as last computed (io_access.hpp)
     Object* paid = nullptr;    ///< head of the list of objects this domain paid for (Object::paid_next)
     Thread* threads = nullptr; ///< threads running in this domain (Thread::pd_next)
 };

@@ -16,7 +16,7 @@ namespace janus::user {
 /// Layout of janus_user_debug_log, fixed so tools outside the program can read it.
 struct DebugLog {
     static constexpr std::uint64_t magic_value =
-        0x676f4c73756e614a; ///< "JanusLog" in memory: marks a written log
+        0x676f4c73756e614a;                        ///< "JanusLog" in memory: marks a written log
     static constexpr std::size_t capacity = 65536; ///< the whole suite's report, notes included
 
     std::uint64_t magic;   ///< magic_value once anything was written

@@ -1,9 +1,9 @@
 // Every documented error of the object-creating syscalls (pd_create, thread_create, thread_configure,
-// endpoint_create, notification_create, irq_create, irq_bind, irq_ack, io_create), reached from ring 3 with the root's
-// own capabilities (docs/abi.md). Each failing call has exactly one thing wrong, so the error the ABI names
-// for it (in its checking order) is the only right answer, and it must leave the slot it named empty and the
-// caller's quota as it was. quota_exhausted is reached by moving every spare byte into a sink domain first
-// (checks.hpp, spend_all_quota).
+// endpoint_create, notification_create, irq_create, irq_bind, irq_ack, io_create), reached from ring 3 with
+// the root's own capabilities (docs/abi.md). Each failing call has exactly one thing wrong, so the error the
+// ABI names for it (in its checking order) is the only right answer, and it must leave the slot it named
+// empty and the caller's quota as it was. quota_exhausted is reached by moving every spare byte into a sink
+// domain first (checks.hpp, spend_all_quota).
 #include "user/lib/root_task.hpp"
 #include "user/lib/syscall.hpp"
 #include "user/lib/test.hpp"

@@ -1,5 +1,5 @@
-// The application-processor trampoline's page (ap_trampoline.S), as the bring-up code (ap_start.cpp) fills it.
-// The numbers live here once; ap_start.cpp checks them against its C++ view with static_assert.
+// The application-processor trampoline's page (ap_trampoline.S), as the bring-up code (ap_start.cpp) fills
+// it. The numbers live here once; ap_start.cpp checks them against its C++ view with static_assert.
 //
 // The page holds, at these byte offsets from its start (= the SIPI vector << 12, below 1 MiB):
 //   0x00  a short jump over the parameters to the 16-bit code
@@ -7,6 +7,8 @@
 //   0x80  the code, copied from the kernel image once
 #pragma once
 
+// An aligned table:
+// clang-format off
 #define TRAMPOLINE_GDTR 0x08        /* u16 limit, u32 base: the trampoline's own GDT (page + TRAMPOLINE_GDT) */
 #define TRAMPOLINE_FAR32 0x10       /* u32 offset, u16 selector: the 32-bit code (page + offset of ap_32) */
 #define TRAMPOLINE_FAR64 0x18       /* u32 offset, u16 selector: the 64-bit code (page + offset of ap_64) */
@@ -19,6 +21,7 @@
 #define TRAMPOLINE_GDT 0x48         /* 4 descriptors: null, code32 (0x08), data (0x10), code64 (0x18) */
 #define TRAMPOLINE_CODE 0x80        /* where the 16-bit code begins */
 #define TRAMPOLINE_SIZE 0x1000      /* one page; the code must end before it */
+// clang-format on
 
 #define TRAMPOLINE_SEL_CODE32 0x08
 #define TRAMPOLINE_SEL_DATA 0x10
