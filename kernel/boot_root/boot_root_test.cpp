@@ -142,26 +142,23 @@ struct Boot {
         return hostsim::walk(read, out.root.pd->memory.top_phys, va);
     }
 
-    /// The module table as the root task reads it at root_mem::module_table.
-    janus::abi::ModuleTable table() const {
-        janus::abi::ModuleTable t{};
-        const hostsim::PageWalk w = walk(layout::module_table);
-        EXPECT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped) << "no module table";
-        EXPECT_TRUE(w.user && !w.writable && !w.executable) << "the table is r--";
+    /// The read-only page at `va` as the root task reads it, as a T (the module table, the platform page).
+    template <typename T>
+    T read_only_page(std::uint64_t va, const char* what) const {
+        static_assert(sizeof(T) <= 4096);
+        T value{};
+        const hostsim::PageWalk w = walk(va);
+        EXPECT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped) << "no " << what;
+        EXPECT_TRUE(w.user && !w.writable && !w.executable) << "the " << what << " is r--";
         if (w.outcome == hostsim::PageWalk::Outcome::mapped)
-            std::memcpy(&t, machine->ram() + w.phys, sizeof t);
-        return t;
+            std::memcpy(&value, machine->ram() + w.phys, sizeof value);
+        return value;
     }
-
-    /// The platform page as the root task reads it at root_mem::platform.
+    janus::abi::ModuleTable table() const {
+        return read_only_page<janus::abi::ModuleTable>(layout::module_table, "module table");
+    }
     janus::abi::Platform platform() const {
-        janus::abi::Platform p{};
-        const hostsim::PageWalk w = walk(layout::platform);
-        EXPECT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped) << "no platform page";
-        EXPECT_TRUE(w.user && !w.writable && !w.executable) << "the platform page is r--";
-        if (w.outcome == hostsim::PageWalk::Outcome::mapped)
-            std::memcpy(&p, machine->ram() + w.phys, sizeof p);
-        return p;
+        return read_only_page<janus::abi::Platform>(layout::platform, "platform page");
     }
 
     const Mapping* at(std::uint64_t va) const {
