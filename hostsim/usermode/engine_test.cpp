@@ -3,6 +3,7 @@
 // 6; arch/x86_64/user.cpp), and the engine's mappings must behave as a TLB.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <initializer_list>
@@ -81,6 +82,9 @@ public:
 
     /// Maps code at code_va (read + execute) and a stack; returns the code frame.
     std::uint64_t code(std::initializer_list<std::uint8_t> bytes) {
+        return code(std::vector<std::uint8_t>(bytes));
+    }
+    std::uint64_t code(const std::vector<std::uint8_t>& bytes) {
         std::uint64_t f = frame();
         std::memset(machine_.ram() + f, 0x90, page); // nops after the code
         std::size_t i = 0;
@@ -302,6 +306,177 @@ TEST(Engine, TheBudgetIsATimerStandInWhoseInterruptEndsTheRun) {
     EXPECT_GE(w.user().stats().instructions, due);
     EXPECT_LE(w.user().stats().instructions, due + 1000); // within a slice of the deadline
     EXPECT_EQ(f.rip, code_va);
+}
+
+// The instruction budget is exact: every count below follows from the program's semantics, not from a run.
+// A slice's count advances virtual time (and so decides when timers fire and where the machine preempts), so
+// a count off by one anywhere changes every run after it.
+
+/// A loop of three instructions a pass, which Unicorn translates as one block:
+///   +0: add rax, 1   +4: dec rcx   +7: jnz +0   +9: syscall
+std::vector<std::uint8_t> loop_code() {
+    return {0x48, 0x83, 0xc0, 0x01, 0x48, 0xff, 0xc9, 0x75, 0xf7, 0x0f, 0x05};
+}
+
+/// The loop's registers after `n` instructions from its start with rax = 0 and rcx = `c` (c > n / 3 + 1, so
+/// the jnz never falls through): a pass per three instructions, and of the pass in progress the add (and the
+/// dec) if it has begun, with rip at the next instruction.
+struct LoopState {
+    std::uint64_t rax, rcx, rip;
+};
+LoopState loop_after(std::uint64_t n, std::uint64_t c) {
+    const std::uint64_t passes = n / 3, rest = n % 3;
+    const std::uint64_t offset[] = {0, 4, 7};
+    return {passes + (rest >= 1 ? 1 : 0), c - passes - (rest >= 2 ? 1 : 0), code_va + offset[rest]};
+}
+
+/// A CPU's user-mode core of its own over `w`'s page tables: each run() is exactly one slice (no machine,
+/// no scheduling point between slices).
+struct Core {
+    explicit Core(World& w) : cpu(Ram{w.machine().ram(), w.machine().ram_size()}, 64) {
+        cpu.tlb().load(w.root);
+    }
+    Slice run(arch::UserFrame& f, std::uint64_t budget) { return cpu.run(f, vectors, budget); }
+    UserCpu cpu;
+    VectorRegisters vectors = VectorRegisters::initial();
+};
+
+void expect_loop_at(const arch::UserFrame& f, std::uint64_t n, std::uint64_t c) {
+    const LoopState want = loop_after(n, c);
+    EXPECT_EQ(f.rax, want.rax) << "after " << n << " instructions";
+    EXPECT_EQ(f.rcx, want.rcx) << "after " << n << " instructions";
+    EXPECT_EQ(f.rip, want.rip) << "after " << n << " instructions";
+}
+
+TEST(Engine, ABudgetEndingInsideABlockStopsAtExactlyThatInstruction) {
+    World w;
+    w.code(loop_code());
+    Core core(w);
+    constexpr std::uint64_t c = 1'000'000;
+    for (const std::uint64_t budget : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 999u, 1000u, 1001u, 100'000u, 100'001u}) {
+        arch::UserFrame f = World::at_code();
+        f.rcx = c;
+        const Slice s = core.run(f, budget);
+        EXPECT_EQ(s.kind, Slice::Kind::budget) << s.message;
+        EXPECT_EQ(s.instructions, budget);
+        expect_loop_at(f, budget, c);
+    }
+}
+
+TEST(Engine, SlicesEndingInsideBlocksAddUpToOneLongSlice) {
+    // Slices of 7, 5, 1 and 2 instructions (none a multiple of the loop's 3) resume where the last one
+    // stopped, inside the block, and 300 of them leave exactly what one slice of their sum does.
+    World w;
+    w.code(loop_code());
+    Core core(w);
+    constexpr std::uint64_t c = 1'000'000;
+    arch::UserFrame f = World::at_code();
+    f.rcx = c;
+    const std::uint64_t budgets[] = {7, 5, 1, 2};
+    std::uint64_t total = 0;
+    for (int i = 0; i < 300; ++i) {
+        const std::uint64_t budget = budgets[i % 4];
+        const Slice s = core.run(f, budget);
+        ASSERT_EQ(s.kind, Slice::Kind::budget) << s.message;
+        ASSERT_EQ(s.instructions, budget) << "slice " << i;
+        total += budget;
+        expect_loop_at(f, total, c);
+    }
+    arch::UserFrame g = World::at_code();
+    g.rcx = c;
+    EXPECT_EQ(core.run(g, total).instructions, total);
+    EXPECT_EQ(g.rax, f.rax);
+    EXPECT_EQ(g.rcx, f.rcx);
+    EXPECT_EQ(g.rip, f.rip);
+}
+
+TEST(Engine, ASliceEndingInAKernelEntryCountsTheInstructionsBegunExactly) {
+    // inc rbx; inc rbx; mov rax, [0x500000] (unmapped); inc rbx; ... and the same with a syscall third: a
+    // slice counts every instruction begun, the faulting load and the syscall included, and none after.
+    World w;
+    w.code({0x48, 0xff, 0xc3, 0x48, 0xff, 0xc3, 0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x50, 0x00, 0x48, 0xff,
+            0xc3, 0x90});
+    Core core(w);
+    arch::UserFrame f = World::at_code();
+    Slice s = core.run(f, 1000);
+    EXPECT_EQ(s.kind, Slice::Kind::kernel_entry);
+    expect_exit(s.exit, exception(14, pf_u, 0x50'0000));
+    EXPECT_EQ(s.instructions, 3u);
+    EXPECT_EQ(f.rbx, 2u);
+    EXPECT_EQ(f.rip, code_va + 6);
+    // The same budget ending just before the load: a budget stop at it, nothing faulted yet.
+    f = World::at_code();
+    s = core.run(f, 2);
+    EXPECT_EQ(s.kind, Slice::Kind::budget);
+    EXPECT_EQ(s.instructions, 2u);
+    EXPECT_EQ(f.rip, code_va + 6);
+
+    World v;
+    v.code({0x48, 0xff, 0xc3, 0x48, 0xff, 0xc3, 0x0f, 0x05, 0x48, 0xff, 0xc3}); // inc; inc; syscall; inc
+    Core other(v);
+    for (const std::uint64_t budget : {2u, 3u, 1000u}) {
+        arch::UserFrame g = World::at_code();
+        s = other.run(g, budget);
+        EXPECT_EQ(s.instructions, std::min<std::uint64_t>(budget, 3)) << "budget " << budget;
+        EXPECT_EQ(s.kind, budget == 2 ? Slice::Kind::budget : Slice::Kind::kernel_entry)
+            << "budget " << budget;
+        EXPECT_EQ(g.rbx, 2u);
+        EXPECT_EQ(g.rip, code_va + (budget == 2 ? 6 : 8)) << "budget " << budget;
+    }
+}
+
+/// Every port permitted; reads give 0x5a, writes are dropped.
+struct OpenPorts final : PortHandler {
+    bool permitted(std::uint32_t, unsigned) override { return true; }
+    std::uint32_t read(std::uint32_t, unsigned) override { return 0x5a; }
+    void write(std::uint32_t, unsigned, std::uint32_t) override {}
+};
+
+TEST(Engine, APermittedPortAccessEndsTheSliceRightAfterItsInstruction) {
+    // inc rbx; out 0x80, al; inc rbx; in al, 0x60; inc rbx: each access is the last instruction of its slice,
+    // counted, and the next slice begins right after it.
+    World w;
+    w.code({0x48, 0xff, 0xc3, 0xe6, 0x80, 0x48, 0xff, 0xc3, 0xe4, 0x60, 0x48, 0xff, 0xc3, 0x0f, 0x05});
+    Core core(w);
+    OpenPorts ports;
+    core.cpu.set_ports(&ports);
+    arch::UserFrame f = World::at_code();
+    Slice s = core.run(f, 1000);
+    EXPECT_EQ(s.kind, Slice::Kind::port_access);
+    EXPECT_EQ(s.instructions, 2u);
+    EXPECT_EQ(f.rbx, 1u);
+    EXPECT_EQ(f.rip, code_va + 5);
+    s = core.run(f, 1000);
+    EXPECT_EQ(s.kind, Slice::Kind::port_access);
+    EXPECT_EQ(s.instructions, 2u);
+    EXPECT_EQ(f.rbx, 2u);
+    EXPECT_EQ(f.rax & 0xff, 0x5au);
+    EXPECT_EQ(f.rip, code_va + 10);
+    s = core.run(f, 1000);
+    EXPECT_EQ(s.kind, Slice::Kind::kernel_entry);
+    EXPECT_EQ(s.instructions, 2u);
+    EXPECT_EQ(f.rbx, 3u);
+}
+
+TEST(Engine, TheTimerEndsTheRunAfterExactlyTheSlicesItsDeadlineTakes) {
+    // Slices of 1000 instructions at 4 ns each (World's user mode): a deadline 50 us ahead has passed after
+    // the 13th slice, at whose scheduling point the interrupt arrives, so the loop has run exactly 13,000
+    // instructions.
+    World w;
+    w.code(loop_code());
+    arch::UserFrame f = World::at_code();
+    constexpr std::uint64_t c = 1'000'000;
+    f.rcx = c;
+    arch::UserExit e{};
+    w.machine().set_interrupt_handler([](unsigned) {});
+    ASSERT_TRUE(w.run(f, e, [] { arch::timer_arm(arch::time_now() + 50'000, 0xef); }))
+        << w.machine().outcome().message;
+    EXPECT_EQ(e.kind, arch::UserExit::Kind::interrupt);
+    const UnicornUserMode::Config config;
+    const std::uint64_t slice = 1000, slices = (50'000 + slice * config.ns_per_instruction - 1) /
+                                               (slice * config.ns_per_instruction);
+    EXPECT_EQ(w.user().stats().instructions, slices * slice);
+    expect_loop_at(f, slices * slice, c);
 }
 
 /// Code reading data_va into rax, data_va mapped to a frame holding 0xaaaa and read once (so the TLB holds
