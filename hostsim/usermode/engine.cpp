@@ -117,6 +117,7 @@ void Engine::enter_ring3() {
     set_reg(UC_X86_REG_CR4, reg(UC_X86_REG_CR4) | cr4_tsd | cr4_osfxsr | cr4_osxmmexcpt);
     set_reg(UC_X86_REG_CR0, (reg(UC_X86_REG_CR0) & ~(cr0_em | cr0_ts)) | cr0_mp | cr0_ne);
     budget_ = 1; // the iretq, and then the hook stops at ring 3's first instruction
+    limit_ = 1;
     executed_ = 0;
     uc_err e = uc_emu_start(uc_, setup_page, never, 0, 0);
     stopped_ = false;
@@ -157,6 +158,7 @@ EngineStop Engine::run(arch::UserFrame& frame, hostsim::VectorRegisters& vectors
     executed_ = 0;
     stopped_ = false;
     port_done_ = false;
+    limit_ = breakpoints_.empty() ? budget : 0;
     stop_ = EngineStop{};
     uc_err e = uc_emu_start(uc_, frame.rip, never, 0, 0);
     uc_reg_read_batch(uc_, const_cast<int*>(frame_registers), values, frame_register_count);
@@ -198,6 +200,7 @@ void Engine::stop(EngineStop s) {
         stopped_ = true;
         stop_ = std::move(s);
     }
+    limit_ = 0;
     uc_emu_stop(uc_);
 }
 
@@ -221,9 +224,15 @@ void Engine::breakpoint(std::uint64_t address) {
     janus_user_breakpoint(&f);
 }
 
-// Called before each instruction: the budget counts instructions begun.
+// Called before each instruction: the budget counts instructions begun. While limit_ allows, nothing but the
+// count is to do (no breakpoints, no stop or finished port access pending, budget left); otherwise the checks
+// below, in their order.
 void Engine::on_code(uc_engine*, std::uint64_t address, std::uint32_t, void* self) {
     Engine& e = *static_cast<Engine*>(self);
+    if (e.executed_ < e.limit_) [[likely]] {
+        ++e.executed_;
+        return;
+    }
     if (!e.breakpoints_.empty())
         for (std::uint64_t b : e.breakpoints_)
             if (b == address) e.breakpoint(address);
@@ -260,6 +269,7 @@ std::uint32_t Engine::on_in(uc_engine*, std::uint32_t port, int size, void* self
     const unsigned bytes = static_cast<unsigned>(size);
     if (e.stopped_ || !e.ports_ || !e.ports_->permitted(port, bytes)) return e.refuse_port(port, bytes);
     e.port_done_ = true;
+    e.limit_ = 0;
     return e.ports_->read(port, bytes);
 }
 
@@ -271,6 +281,7 @@ void Engine::on_out(uc_engine*, std::uint32_t port, int size, std::uint32_t valu
         return;
     }
     e.port_done_ = true;
+    e.limit_ = 0;
     e.ports_->write(port, bytes, value);
 }
 

@@ -132,6 +132,9 @@ private:
     // The slice in progress.
     std::uint64_t budget_ = 0;
     std::uint64_t executed_ = 0;
+    /// on_code only counts while executed_ < limit_: budget_, or 0 while breakpoints are set or a stop or a
+    /// finished port access waits for the next instruction (then every check runs).
+    std::uint64_t limit_ = 0;
     bool stopped_ = false;
     bool dirty_ = false; ///< an exception was raised since the clean context was last restored
     EngineStop stop_;
