@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "hostsim/crash_line.hpp"
 #include "hostsim/rng.hpp"
@@ -21,6 +22,23 @@ Config config_for(const Scenario& s, std::optional<bool> tso, std::optional<std:
 
 std::unique_ptr<Strategy> make(const StrategySpec& spec, std::uint64_t seed) {
     return spec.kind == StrategySpec::Kind::pct ? make_pct(spec.depth, spec.steps, seed) : make_random(seed);
+}
+
+// Runs the first `runs` schedules of an enumeration (dfs, dpor) without a trace, so that the next run is
+// the one numbered `runs`; false (and the divergence in *out) if there are fewer.
+template <typename Enumerator>
+bool enumerate_to(const Scenario& scenario, Machine& m, Enumerator& e, std::uint64_t runs, Outcome* out) {
+    m.set_trace(nullptr);
+    for (std::uint64_t i = 0; i < runs; ++i) {
+        e.begin_run();
+        execute(scenario, m, &e);
+        if (!e.next()) {
+            out->verdict = Verdict::divergence;
+            out->message = "the enumeration has only " + std::to_string(i + 1) + " schedules";
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace
@@ -84,33 +102,48 @@ ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
     }
     report.pct_steps = spec.kind == StrategySpec::Kind::pct ? spec.steps : 0;
     std::optional<DfsStrategy> dfs;
+    std::optional<DporStrategy> dpor;
     if (spec.kind == StrategySpec::Kind::dfs) dfs.emplace(spec.depth);
+    if (spec.kind == StrategySpec::Kind::dpor) dpor.emplace(config.cpus);
+    const bool enumerating = dfs || dpor;
+    std::unordered_set<std::uint64_t> traces; // fingerprints of the complete runs (dpor, count_traces)
 
-    const std::uint64_t stride = dfs || options.shards == 0 ? 1 : options.shards;
-    for (std::uint64_t i = dfs ? 0 : options.shard; i < options.runs; i += stride) {
-        std::uint64_t seed = dfs ? i : run_seed(options.seed, i);
+    const std::uint64_t stride = enumerating || options.shards == 0 ? 1 : options.shards;
+    for (std::uint64_t i = enumerating ? 0 : options.shard; i < options.runs; i += stride) {
+        std::uint64_t seed = enumerating ? i : run_seed(options.seed, i);
         std::unique_ptr<Strategy> fresh;
         Strategy* strategy;
         if (dfs) {
             dfs->begin_run();
             strategy = &*dfs;
+        } else if (dpor) {
+            dpor->begin_run();
+            strategy = &*dpor;
         } else {
             fresh = make(spec, seed);
             strategy = fresh.get();
+        }
+        std::optional<TracingStrategy> tracing;
+        if (options.count_traces && !dpor) {
+            tracing.emplace(strategy, config.cpus);
+            tracing->restart();
+            strategy = &*tracing;
         }
         set_crash_line({scenario.name, spec, seed, config.tso, config.step_budget, std::nullopt});
         Outcome out = execute(scenario, m, strategy);
         ++report.runs;
         report.steps += out.steps;
-        if (out.failed()) {
+        if (dpor && dpor->pruned()) {
+            ++report.pruned; // not a failure: the run stopped where every way on was a trace already run
+        } else if (out.failed()) {
             report.failing_run = i;
             report.line = ReplayLine{scenario.name, spec, seed, config.tso, config.step_budget, out.schedule};
-            if (scenario.seed_only_lines && !dfs) report.line->schedule.reset();
+            if (scenario.seed_only_lines && !enumerating) report.line->schedule.reset();
             if (options.recheck) {
                 auto replayer = make_replay(out.schedule);
                 std::string diff = compare_outcomes(out, execute(scenario, m, replayer.get()));
                 if (!diff.empty()) report.nondeterminism = "replaying its schedule gave " + diff;
-                if (!dfs && diff.empty()) {
+                if (!enumerating && diff.empty()) {
                     auto again = make(spec, seed);
                     diff = compare_outcomes(out, execute(scenario, m, again.get()));
                     if (!diff.empty()) report.nondeterminism = "re-running its seed gave " + diff;
@@ -118,12 +151,21 @@ ExploreReport explore(const Scenario& scenario, const ExploreOptions& options) {
             }
             report.failure = std::move(out);
             break;
+        } else if (dpor) {
+            traces.insert(dpor->trace().fingerprint());
+        } else if (tracing) {
+            traces.insert(tracing->trace().fingerprint());
         }
         if (dfs && !dfs->next()) {
             report.exhausted = true;
             break;
         }
+        if (dpor && !dpor->next()) {
+            report.exhausted = true;
+            break;
+        }
     }
+    report.distinct = traces.size();
     clear_crash_line();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
@@ -143,19 +185,16 @@ Outcome replay(const Scenario& scenario, const ReplayLine& line, std::FILE* trac
     } else if (line.strategy.kind == StrategySpec::Kind::dfs) {
         // Run `seed` is the seed-th schedule of the enumeration: enumerate up to it without a trace.
         DfsStrategy dfs(line.strategy.depth);
-        m.set_trace(nullptr);
-        for (std::uint64_t i = 0; i < line.seed; ++i) {
-            dfs.begin_run();
-            execute(scenario, m, &dfs);
-            if (!dfs.next()) {
-                out.verdict = Verdict::divergence;
-                out.message = "the enumeration has only " + std::to_string(i + 1) + " schedules";
-                return out;
-            }
-        }
+        if (!enumerate_to(scenario, m, dfs, line.seed, &out)) return out;
         m.set_trace(trace);
         dfs.begin_run();
         out = execute(scenario, m, &dfs);
+    } else if (line.strategy.kind == StrategySpec::Kind::dpor) {
+        DporStrategy dpor(config.cpus);
+        if (!enumerate_to(scenario, m, dpor, line.seed, &out)) return out;
+        m.set_trace(trace);
+        dpor.begin_run();
+        out = execute(scenario, m, &dpor);
     } else {
         auto strategy = make(line.strategy, line.seed);
         out = execute(scenario, m, strategy.get());

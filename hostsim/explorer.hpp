@@ -18,20 +18,27 @@ namespace hostsim {
 struct ExploreOptions {
     StrategySpec strategy;
     std::uint64_t runs = 1000;
-    std::uint64_t seed = 1;  ///< base seed; run i uses run_seed(seed, i) (dfs: i itself)
+    std::uint64_t seed = 1;  ///< base seed; run i uses run_seed(seed, i) (dfs, dpor: i itself)
     std::optional<bool> tso; ///< overrides the scenario's memory model
     std::optional<std::uint64_t> step_budget;
     bool recheck = true; ///< re-run a failure to prove it deterministic
     /// Sharding for batch systems: this explore() makes only the runs i < runs with i % shards == shard, so
     /// shards 0..shards-1 together make exactly the runs one unsharded explore() would (same seeds, so a
-    /// failure line from any shard replays anywhere). Seeded strategies only (not dfs).
+    /// failure line from any shard replays anywhere). Seeded strategies only (not dfs or dpor).
     std::uint64_t shard = 0;
     std::uint64_t shards = 1;
+    /// Follow each run's happens-before relation and count the distinct traces among the runs
+    /// (ExploreReport::distinct). Costs time per step; dpor always counts.
+    bool count_traces = false;
 };
 
 struct ExploreReport {
-    std::uint64_t runs = 0;         ///< executions made (not counting re-checks)
-    bool exhausted = false;         ///< dfs: every schedule within the bound was run
+    std::uint64_t runs = 0;   ///< executions made (not counting re-checks), pruned ones included
+    bool exhausted = false;   ///< dfs: every schedule within the bound was run; dpor: every trace
+    std::uint64_t pruned = 0; ///< dpor: runs stopped because every way on was a trace already run
+    /// Distinct Mazurkiewicz traces among the complete runs (dpor, or with ExploreOptions::count_traces):
+    /// runs that differ only in the order of independent steps count once.
+    std::uint64_t distinct = 0;
     std::optional<ReplayLine> line; ///< set on failure
     Outcome failure;                ///< the failing execution
     std::uint64_t failing_run = 0;  ///< its index

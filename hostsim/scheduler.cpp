@@ -4,6 +4,10 @@
 // step, or (TSO) a store buffer writes its oldest entry. Options are listed in canonical order — CPUs that
 // can run, ascending, then non-empty store buffers, ascending — and the strategy is asked only when there are
 // at least two; every such decision is recorded in the outcome's schedule.
+//
+// A strategy that observes steps (Strategy::observes_steps: the partial-order reduction, trace counting) is
+// told what each CPU parks at (parked: the access its next step makes, access_of) and every step taken
+// (stepped), decisions or not; it may stop the run there (a divergence saying it was pruned).
 #include "hostsim/machine.hpp"
 #include "hostsim/sanitizers.hpp"
 #include "hostsim/schedule.hpp"
@@ -13,6 +17,11 @@
 namespace hostsim {
 
 namespace {
+
+// A CPU chosen now begins its step by taking a pending interrupt (schedule() delivers it when resumed).
+bool runs_interrupt(const SimCpu& c) {
+    return c.irq_enabled && c.has_pending();
+}
 
 const char* point_name(Machine::Point p) {
     switch (p) {
@@ -40,25 +49,56 @@ const char* point_name(Machine::Point p) {
     return "?";
 }
 
+// What the step from this point does, for strategies that observe steps (Strategy::observes_steps): the
+// atomic's granule for loads, stores and read-modify-writes; nothing for a fence or preemption point (no
+// memory effect under sequential consistency); global for the rest, which act on more than one location or on
+// other CPUs (spins and waits, IPIs, TLB accesses).
+Access access_of(Machine::Point point, const volatile void* addr) {
+    switch (point) {
+    case Machine::Point::load:
+        return Access::at(Access::Kind::read, addr);
+    case Machine::Point::store:
+    case Machine::Point::rmw:
+        return Access::at(Access::Kind::write, addr);
+    case Machine::Point::fence:
+    case Machine::Point::preempt:
+        return {Access::Kind::none, 0};
+    default:
+        return {};
+    }
+}
+
 } // namespace
 
 void Machine::schedule(Point point, const volatile void* addr) {
     san::Bookkeeping bookkeeping; // hostsim's own work: invisible to TSan (sanitizers.hpp)
     SimCpu& c = self();
-    if (++outcome_.steps > config_.step_budget)
+    if (++outcome_.steps > config_.step_budget) [[unlikely]]
         fail(Verdict::livelock, "no end after " + std::to_string(config_.step_budget) +
                                     " scheduling points (step budget); cpu" + std::to_string(running_) +
                                     " was at a " + point_name(point));
     now_ += config_.ns_per_step;
-    if (config_.time_budget && now_ > config_.time_budget)
+    if (config_.time_budget && now_ > config_.time_budget) [[unlikely]]
         fail(Verdict::livelock, "no end after " + std::to_string(config_.time_budget / 1'000'000) +
                                     " ms of virtual time (time budget); cpu" + std::to_string(running_) +
                                     " was at a " + point_name(point));
+    Strategy* const observer = strategy_ && strategy_->observes_steps() ? strategy_ : nullptr;
+    if (observer) [[unlikely]] {
+        // Outside what the reduction models, every step is global: x86-TSO (buffers, drains), armed timers
+        // (virtual time counts steps, so reordering steps moves interrupts), devices and user mode (memory
+        // and interrupts that no scheduling point announces).
+        const bool global_mode = config_.tso || port_bus_ || user_mode_ || timers_due_ != ~0ull;
+        observer->parked(Park{static_cast<unsigned>(running_),
+                              global_mode ? Access{} : access_of(point, addr), current_ < 0, global_mode});
+    }
     if (sole_runner(point)) {
         // decide() would offer this CPU alone and change nothing else: skip the search.
         ++outcome_.points;
         current_ = running_;
-        deliver_interrupts();
+        const bool interrupted = runs_interrupt(c);
+        if (observer && !observer->stepped(Choice::run_cpu(static_cast<unsigned>(running_)), interrupted))
+            fail(Verdict::divergence, observer->divergence());
+        if (interrupted) deliver_interrupts();
         return;
     }
     if (point == Point::relax || point == Point::ack_wait) {
@@ -80,7 +120,7 @@ void Machine::schedule(Point point, const volatile void* addr) {
     if (next != running_) transfer(next);
     c.state = CpuState::running;
     c.at_relax = c.masked_halt = false;
-    deliver_interrupts();
+    if (runs_interrupt(c)) deliver_interrupts();
 }
 
 // True when the executing CPU is the only one with code left to run, no store buffer holds anything and no
@@ -119,7 +159,7 @@ int Machine::decide() {
                     return static_cast<int>(i);
                 }
         }
-        advance_timers(false);
+        if (now_ >= timers_due_) advance_timers(false);
         int current = current_;
         bool current_enabled = false;
         options_.clear();
@@ -142,8 +182,13 @@ int Machine::decide() {
         }
         std::size_t pick = 0;
         std::uint64_t point = outcome_.points++;
+        const bool observed = strategy_ && strategy_->observes_steps();
         if (options_.size() > 1) {
             Decision d{options_, current, current_enabled, yielder_ >= 0 && yielder_ == current, point};
+            if (observed)
+                for (Choice o : options_)
+                    if (o.kind == Choice::Kind::run && runs_interrupt(cpu(o.cpu)))
+                        d.interrupting |= std::uint64_t{1} << entity(o);
             pick = strategy_ ? strategy_->pick(d) : default_pick(d);
             if (pick == Strategy::diverged) fail(Verdict::divergence, strategy_->divergence());
             if (pick >= options_.size()) fail(Verdict::divergence, "the strategy chose an impossible option");
@@ -153,6 +198,9 @@ int Machine::decide() {
                       encode_schedule({&options_[pick], 1}).c_str(), encode_schedule(options_).c_str());
         }
         Choice chosen = options_[pick];
+        if (observed &&
+            !strategy_->stepped(chosen, chosen.kind == Choice::Kind::run && runs_interrupt(cpu(chosen.cpu))))
+            fail(Verdict::divergence, strategy_->divergence());
         if (chosen.kind == Choice::Kind::run) {
             current_ = chosen.cpu;
             return chosen.cpu;
