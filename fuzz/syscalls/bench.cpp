@@ -1,7 +1,10 @@
 // bench_syscall_fuzz: executions per second of the syscall fuzzer's harness (fuzz/syscalls/) on a fixed input
 // set: 4096 programs of 8 steps from a fixed-seed generator, or the files given on the command line. Prints
-// the rate with every oracle, then with parts switched off, so the cost of each is visible. CPU time of this
-// process (not wall-clock), so a busy machine shows less in the figures.
+// the rate with every oracle, then with parts switched off, so the cost of each is visible, and what a reset
+// costs: restoring the booted kernel's snapshot after a program (what the fuzzers pay per input), and the
+// fresh boot it replaced. Rates are CPU time of this process (not wall-clock), so a busy machine shows less
+// in the figures; the reset's share is measured by the wall clock around each reset (steady_clock).
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -34,18 +37,27 @@ std::vector<Program> fixed_programs(std::size_t count, std::size_t steps) {
 
 void measure(const char* what, const std::vector<Program>& programs, fuzzsys::Options options, bool run) {
     fuzzsys::Sandbox w(fuzzsys::Sandbox::OnFailure::abort, options);
+    w.reset(); // the first boot (and snapshot) is not part of the figures
+    w.finish();
     const int rounds = 3;
+    std::chrono::steady_clock::duration in_reset{};
     std::clock_t start = std::clock();
     for (int r = 0; r < rounds; ++r)
         for (const Program& p : programs) {
+            auto before = std::chrono::steady_clock::now();
             w.reset();
+            in_reset += std::chrono::steady_clock::now() - before;
             if (run) fuzzsys::run_program(w, p.data(), p.size());
             w.finish();
         }
     double seconds = double(std::clock() - start) / CLOCKS_PER_SEC;
     double execs = double(rounds) * double(programs.size());
-    std::printf("syscall_fuzz: %-44s %9.0f execs/s  (%6.1f us each)\n", what, execs / seconds,
-                1e6 * seconds / execs);
+    double reset_us = std::chrono::duration<double, std::micro>(in_reset).count() / execs;
+    std::printf("syscall_fuzz: %-50s %9.0f execs/s  (%6.1f us each; reset %6.2f us", what, execs / seconds,
+                1e6 * seconds / execs, reset_us);
+    if (w.restores() > 0)
+        std::printf(", %.2f pages copied back", double(w.pages_restored()) / double(w.restores()));
+    std::printf(")\n");
 }
 
 } // namespace
@@ -62,20 +74,31 @@ int main(int argc, char** argv) {
     std::printf("syscall_fuzz: %zu programs, %.1f steps on average\n", programs.size(),
                 double(bytes) / double(programs.size()) / double(fuzzsys::record_bytes));
     using Check = fuzzsys::Options::Check;
-    fuzzsys::Options all;
-    measure("checker after every step, model (CI, tests)", programs, all, true);
-    fuzzsys::Options changes = all;
-    changes.check = Check::state_changes;
-    measure("checker after state changes, model (fuzzers)", programs, changes, true);
-    fuzzsys::Options end_check = all;
+    fuzzsys::Options tests; // what the regression tests and the repro tool run
+    measure("checker after every step, model, teardown (tests)", programs, tests, true);
+    fuzzsys::Options fuzzers = tests; // what fuzz_syscalls runs
+    fuzzers.check = Check::state_changes;
+    fuzzers.teardown = false;
+    measure("checker after state changes, model (fuzzers)", programs, fuzzers, true);
+    fuzzsys::Options with_teardown = fuzzers;
+    with_teardown.teardown = true;
+    measure("the same with destroy_all after every run", programs, with_teardown, true);
+    fuzzsys::Options no_snapshots = with_teardown;
+    no_snapshots.snapshots = false;
+    measure("the same, fresh boot for every run (no snapshot)", programs, no_snapshots, true);
+    fuzzsys::Options end_check = fuzzers;
     end_check.check = Check::end;
     measure("checker at the end only, model", programs, end_check, true);
-    fuzzsys::Options no_model = changes;
+    fuzzsys::Options no_model = fuzzers;
     no_model.model = false;
     measure("checker after state changes, no model", programs, no_model, true);
     fuzzsys::Options bare = no_model;
     bare.check = Check::end;
     measure("neither (dispatcher + status/register checks)", programs, bare, true);
-    measure("kernel reset only (destroy_all + create_root)", programs, bare, false);
+    measure("reset only (restore, no steps)", programs, bare, false);
+    fuzzsys::Options bare_fresh = bare;
+    bare_fresh.snapshots = false;
+    bare_fresh.teardown = true;
+    measure("reset only, fresh boot + destroy_all (no snapshot)", programs, bare_fresh, false);
     return 0;
 }

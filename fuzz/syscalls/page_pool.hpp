@@ -4,14 +4,21 @@
 // pattern (code relying on fresh memory being zero misbehaves visibly).
 //
 // Pages are handed out in a fixed order after every reset(), so a run is a function of its input alone.
+//
+// Snapshots (snapshot.hpp): snapshot() records the pages out, their contents and shadow, and the free stack;
+// restore() brings all of it back. Every page handed out or taken back after a snapshot goes into a journal,
+// so a restore visits only those and the pages the snapshot holds (it compares those and copies back the
+// ones that differ). The user frames after the kernel's pages are read-only: the kernel never writes them.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "fuzz/syscalls/snapshot.hpp"
 #include "kernel/obj/page_source.hpp"
 
 #if defined(__has_feature)
@@ -40,10 +47,13 @@ public:
             base_[pages * page_bytes + i] =
                 static_cast<std::byte>('a' + i % 26); // printable, for debug_write
         taken_.assign(pages, false);
+        journaled_.assign(pages, 0);
         FUZZSYS_POISON(base_, count_ * page_bytes);
+        protect_frames(true);
         reset();
     }
     ~PagePool() {
+        protect_frames(false);
         FUZZSYS_UNPOISON(base_, count_ * page_bytes);
         std::free(base_);
     }
@@ -70,7 +80,22 @@ public:
         taken_.assign(count_, false);
         outstanding_ = 0;
         bad_gives_ = 0;
+        forget_journal();
+        base_snapshot_ = nullptr; // the next restore() cannot rely on the journal
     }
+
+    /// Records the pool's state into `s` (which must stay where it is while the pool may restore it).
+    void snapshot(PoolSnapshot& s);
+    /// The same without making it the base of the journal: a picture of the state, to compare.
+    void capture(PoolSnapshot& s) const;
+    /// Back to the state of snapshot `s`: pages out then are out again with their contents and shadow, every
+    /// other page is free and poisoned, the free stack is as it was. Returns the pages whose contents it
+    /// copied. Visits the journal and the snapshot's pages if the pool's state derives from `s` (it was taken
+    /// or restored last), every page out otherwise.
+    std::size_t restore(const PoolSnapshot& s);
+    /// Test hook: restore() skips the first page it would copy back (the snapshot tests check that a
+    /// comparison with a fresh boot catches it).
+    void plant_skipped_page(bool on) { plant_skip_ = on; }
 
     // No `override` on these: physical()/at_physical() are newer in PageSource than this pool, and marking
     // none keeps it building against either version of the interface.
@@ -80,6 +105,8 @@ public:
         free_.pop_back();
         taken_[i] = true;
         ++outstanding_;
+        note(i);
+        if (free_.size() < low_water_) low_water_ = free_.size();
         std::byte* p = base_ + i * page_bytes;
         FUZZSYS_UNPOISON(p, page_bytes);
         std::memset(p, 0xa5, page_bytes);
@@ -96,6 +123,7 @@ public:
         }
         taken_[offset / page_bytes] = false;
         --outstanding_;
+        note(offset / page_bytes);
         FUZZSYS_POISON(p, page_bytes);
         free_.push_back(offset / page_bytes);
     }
@@ -111,7 +139,28 @@ public:
     /// give_page() calls for pages not handed out (a double free or a stray pointer); must stay 0.
     std::size_t bad_gives() const { return bad_gives_; }
 
+    /// Where page `i` is (host address) and how many kernel pages there are.
+    std::byte* page(std::size_t i) const { return base_ + i * page_bytes; }
+    std::size_t pages() const { return count_; }
+    bool taken(std::size_t i) const { return taken_[i]; }
+    const std::vector<std::size_t>& free_stack() const { return free_; }
+    /// The user frames, [frames(), frames() + frame_count() * page_bytes).
+    const std::byte* frames() const { return base_ + count_ * page_bytes; }
+    std::size_t frame_count() const { return frames_; }
+
 private:
+    void note(std::size_t i) {
+        if (journaled_[i]) return;
+        journaled_[i] = 1;
+        journal_.push_back(static_cast<std::uint32_t>(i));
+    }
+    void forget_journal() {
+        for (std::uint32_t i : journal_) journaled_[i] = 0;
+        journal_.clear();
+        low_water_ = free_.size();
+    }
+    void protect_frames(bool read_only);
+
     std::byte* base_ = nullptr;
     std::size_t count_;
     std::size_t frames_;
@@ -119,6 +168,13 @@ private:
     std::vector<bool> taken_;
     std::size_t outstanding_ = 0;
     std::size_t bad_gives_ = 0;
+    // Since the last snapshot() or restore() (of base_snapshot_): the pages handed out or taken back, and the
+    // lowest the free stack went (entries below it are as they were).
+    std::vector<std::uint32_t> journal_;
+    std::vector<std::uint8_t> journaled_;
+    std::size_t low_water_ = 0;
+    const PoolSnapshot* base_snapshot_ = nullptr;
+    bool plant_skip_ = false;
 };
 
 } // namespace fuzzsys

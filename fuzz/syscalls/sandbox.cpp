@@ -1,15 +1,19 @@
 #include "fuzz/syscalls/sandbox.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "arch/cpu.hpp"
 #include "fuzz/syscalls/model_link.hpp"
 #include "hostsim/io_ports.hpp"
+#include "hostsim/irq_lines.hpp"
 #include "hostsim/machine.hpp"
 #include "hostsim/schedule.hpp"
 #include "hostsim/strategy.hpp"
+#include "hostsim/tlb_contract.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/mapdb/mapdb.hpp"
@@ -41,7 +45,11 @@ Sandbox::Sandbox(OnFailure mode, const Options& options)
       model_(std::make_unique<ModelLink>()) {}
 
 Sandbox::~Sandbox() {
-    if (live_) kernel::destroy_all(*kernel_);
+    // The kernel's pages go with the pool; nothing of it needs tearing down (a failed or planted run may have
+    // left it broken). Only what outlives the sandbox goes back to boot state: the host thread's simulated
+    // CPU and device lines.
+    hostsim::reset_io_ports();
+    hostsim::reset_irq_lines();
 }
 
 unsigned Sandbox::here() const {
@@ -110,19 +118,13 @@ void Sandbox::enter(const std::function<void()>& f) {
 
 void Sandbox::reset(unsigned cpus) {
     machine_.reset();
-    // Setting up and tearing down runs on the host thread, outside the machine: neither prints nor waits, and
-    // there every atomic is a plain memory access (a scheduling point costs far more).
-    if (live_) kernel::destroy_all(*kernel_);
-    live_ = false;
-    pool_.reset();
-    // A new Kernel object, not only destroy_all: the scheduler's clock and queues start from zero, so a run
-    // is a function of its input alone.
-    kernel_->~Kernel();
-    new (kernel_.get()) kernel::Kernel();
-    hostsim::reset_io_ports(); // a reboot of the host thread's CPU too: the new kernel's port keys start over
-    cpus_ = cpus && cpus <= options_.cpus ? cpus : options_.cpus;
-    kernel_->init(pool_, cpus_);
-    kernel_->observer = this;
+    // The host thread's simulated CPU and device lines reboot with the kernel: its port keys start over, no
+    // line is unmasked (a run's irq bindings unmasked some), and the TLB request log (kept per host thread,
+    // read by no oracle here) is emptied instead of growing over the whole fuzzing session.
+    hostsim::reset_io_ports();
+    if (plant_ != Plant::kept_irq_mask) hostsim::reset_irq_lines();
+    hostsim::tlb_requests().clear();
+    const unsigned n = cpus && cpus <= options_.cpus ? cpus : options_.cpus;
     trace_.clear();
     wakeups_.clear();
     failure_.clear();
@@ -136,42 +138,122 @@ void Sandbox::reset(unsigned cpus) {
     config.cap_order = options_.cap_order;
     config.utcb = options_.root_utcb;
     kernel::Root root{};
-    {
-        auto made = kernel::create_root(*kernel_, config);
-        if (!made) {
-            std::fprintf(stderr, "fuzzsys: create_root failed (%d)\n", static_cast<int>(made.error()));
-            std::abort();
-        }
-        kernel::testing::boot_test_machine_device_memory(*kernel_); // the machine of test_machine.hpp
-        root = made.value();
-        // The boot path starts the root thread; so does the sandbox (ipc::start is what thread_start does).
-        kernel::ipc::start(*kernel_, *root.thread, start_ip, start_sp);
-        std::size_t frame = 0;
-        for (const BootMemory& m : boot_memory) {
-            if (kernel::grant_root_memory(*kernel_, *root.pd, m.va, pool_.user_frame(frame), m.pages,
-                                          m.rights) != abi::Error::ok) {
-                std::fprintf(stderr, "fuzzsys: grant_root_memory failed\n");
-                std::abort();
-            }
-            frame += m.pages;
+    const Snapshot* snapshot = nullptr;
+    if (options_.snapshots)
+        for (const auto& s : snapshots_)
+            if (s->cpus == n) snapshot = s.get();
+    if (snapshot) {
+        restore(*snapshot);
+        root = {snapshot->root_pd, snapshot->root_thread};
+    } else {
+        root = boot(n, config);
+        if (options_.snapshots) {
+            auto s = std::make_unique<Snapshot>();
+            s->cpus = n;
+            s->root_pd = root.pd;
+            s->root_thread = root.thread;
+            s->kernel.take(*kernel_, n);
+            pool_.snapshot(s->pool);
+            snapshots_.push_back(std::move(s));
         }
     }
+    cpus_ = n;
     live_ = true;
+    unchecked_ = false;
     actors_.push_back(root.thread);
     in_kernel_.push_back(false);
-    // Without the model (benchmarks) nothing reads it: its boot state is not made either.
-    if (options_.model) {
+    // Without the model (benchmarks) nothing reads it: its boot state is not made either. Nor after a restore
+    // that verify_restore found broken: the run has failed, and the model's boot would read broken objects.
+    if (options_.model && !failed()) {
         model_->boot(*kernel_, *root.pd, *root.thread, config, cpus_,
                      [this](std::size_t i) { return pool_.user_frame(i); });
     }
 }
 
+kernel::Root Sandbox::boot(unsigned cpus, const kernel::RootConfig& config) {
+    // Booting (and restoring) runs on the host thread, outside the machine: neither prints nor waits, and
+    // there every atomic is a plain memory access (a scheduling point costs far more). Every page back to the
+    // pool and a new Kernel object: nothing of an earlier kernel is left to tear down.
+    pool_.reset();
+    // A new Kernel object, not only an emptied one: the scheduler's clock and queues start from zero, so a
+    // run is a function of its input alone. Zeroed first, so even its padding is the same at every boot (the
+    // snapshot tests compare Kernel objects byte for byte).
+    kernel_->~Kernel();
+    std::memset(static_cast<void*>(kernel_.get()), 0, sizeof(kernel::Kernel));
+    new (kernel_.get()) kernel::Kernel();
+    kernel_->init(pool_, cpus);
+    kernel_->observer = this;
+    auto made = kernel::create_root(*kernel_, config);
+    if (!made) {
+        std::fprintf(stderr, "fuzzsys: create_root failed (%d)\n", static_cast<int>(made.error()));
+        std::abort();
+    }
+    kernel::testing::boot_test_machine_device_memory(*kernel_); // the machine of test_machine.hpp
+    kernel::Root root = made.value();
+    // The boot path starts the root thread; so does the sandbox (ipc::start is what thread_start does).
+    kernel::ipc::start(*kernel_, *root.thread, start_ip, start_sp);
+    std::size_t frame = 0;
+    for (const BootMemory& m : boot_memory) {
+        if (kernel::grant_root_memory(*kernel_, *root.pd, m.va, pool_.user_frame(frame), m.pages, m.rights) !=
+            abi::Error::ok) {
+            std::fprintf(stderr, "fuzzsys: grant_root_memory failed\n");
+            std::abort();
+        }
+        frame += m.pages;
+    }
+    // The boot state every run starts from (restored from its snapshot) must be sound: checked once here.
+    if (kernel::CheckResult r = kernel::check_kernel(*kernel_); !r.ok) {
+        std::fprintf(stderr, "fuzzsys: invariant broken after boot: %s\n", r.text);
+        std::abort();
+    }
+    if (hostsim::irq_lines_unmasked() != 0) {
+        // reset() restores the mask by resetting it: the boot must leave every line masked.
+        std::fprintf(stderr, "fuzzsys: the boot unmasked device lines\n");
+        std::abort();
+    }
+    return root;
+}
+
+void Sandbox::restore(const Snapshot& s) {
+    // The pool's pages (what the kernel's objects hold) and the Kernel object: the CPU entries of the kernel
+    // that ran (cpus_) and of the one restored, whichever has more.
+    pages_restored_ += pool_.restore(s.pool);
+    if (plant_ != Plant::skipped_cpu_entries)
+        s.kernel.restore(*kernel_, std::max(cpus_, s.cpus));
+    else
+        s.kernel.restore(*kernel_, 0);
+    ++restores_;
+    if (options_.verify_restore) {
+        PoolSnapshot now;
+        pool_.capture(now);
+        std::string d = difference(now, s.pool);
+        if (d.empty()) d = s.kernel.difference(*kernel_);
+        if (!d.empty()) fail("the restored kernel differs from the boot its snapshot was taken of: " + d);
+    }
+}
+
+StateImage Sandbox::image() const {
+    StateImage i;
+    i.kernel.take(*kernel_, cpus_);
+    pool_.capture(i.pool);
+    i.frames.assign(pool_.frames(), pool_.frames() + pool_.frame_count() * PagePool::page_bytes);
+    i.irq_lines_unmasked = hostsim::irq_lines_unmasked();
+    const hostsim::IoPermissions& io = hostsim::io_permissions(0);
+    i.io_loaded = io.loaded;
+    i.io_active = io.active;
+    i.io_ports = io.ports.count();
+    return i;
+}
+
 void Sandbox::finish() {
     if (!live_ || failed()) return;
-    if (options_.check != Options::Check::every_step) check_invariants("the last step");
+    // The state the last steps left, unless the checker has seen it already (after a state change); a run
+    // without steps left the boot state, which was checked when the snapshot was taken.
+    if (options_.check != Options::Check::every_step && unchecked_) check_invariants("the last step");
     if (std::string m = options_.model ? model_->finish() : std::string(); !m.empty()) fail(m);
     if (failed()) return;
     model_->release();
+    if (!options_.teardown) return; // the next reset() restores the snapshot
     kernel::destroy_all(*kernel_);
     live_ = false;
     kernel::CheckResult r = kernel::check_kernel(*kernel_);
@@ -277,6 +359,7 @@ void Sandbox::after_syscall(kernel::Kernel& k, kernel::Thread& caller, const ker
     step.arg = {in.rdi, in.rsi, in.rdx, in.r10, in.r8, in.r9};
     step.out = {out.rdi, out.rsi, out.rdx, out.r10, out.r8, out.r9};
     const bool waits = status == kernel::ipc::in_frame;
+    unchecked_ = true;
     step.end = waits ? Step::End::waits : Step::End::status;
     step.status = waits ? abi::Error::ok : status;
     trace_.push_back(step);
@@ -346,6 +429,7 @@ void Sandbox::advance(Word ns) {
     enter([&] {
         kernel::SpinGuard guard(k.lock);
         trace_.push_back(step);
+        unchecked_ = true;
         // As the run loop does: the clock moves, due timeouts fire.
         k.sched.set_now(k.sched.now() + ns);
         for (unsigned cpu = 0; cpu < k.sched.cpu_count(); ++cpu)
@@ -368,6 +452,7 @@ void Sandbox::interrupt(Word line) {
     enter([&] {
         kernel::SpinGuard guard(k.lock);
         trace_.push_back(step);
+        unchecked_ = true;
         kernel::ipc::interrupt(k, static_cast<unsigned>(line));
         if (concurrent_) after_event(step);
     });
@@ -393,6 +478,7 @@ void Sandbox::utcb(unsigned a, UtcbField field, Word index, Word value) {
         return;
     }
     trace_.push_back(step);
+    unchecked_ = true;
     settle();
     auto& u = *static_cast<abi::Utcb*>(actors_[a]->utcb_page);
     switch (field) {
@@ -448,11 +534,13 @@ void Sandbox::refresh_actors() {
 }
 
 void Sandbox::check_invariants(const char* after) {
+    unchecked_ = false;
     kernel::CheckResult r = kernel::check_kernel(*kernel_);
     if (!r.ok) fail(std::string("invariant broken after ") + after + ": " + r.text);
 }
 
 void Sandbox::check_invariants(Word number, std::size_t step) {
+    unchecked_ = false;
     kernel::CheckResult r = kernel::check_kernel(*kernel_);
     if (!r.ok) {
         fail(std::string("invariant broken after ") + syscall_name(number) + " (step " +

@@ -17,6 +17,10 @@
 // capability, a reply capability appeared) the model steps out for the rest of the run and the step that made
 // it says so in the trace.
 //
+// Between runs the kernel is not destroyed and booted again: reset() restores a snapshot of the booted kernel
+// (snapshot.hpp: the pages it holds, the Kernel object, the host-side state), copying back only what the run
+// changed, so a run starts from the same state as on a fresh boot, byte for byte (snapshot_test.cpp).
+//
 // The kernel runs on a hostsim Machine (reset, not rebuilt, between runs): every kernel entry of a step is
 // one Machine::run on CPU 0, so the console is captured and a kernel panic ends the run as a failure; the smp
 // target runs the steps on several of its CPUs instead (machine()).
@@ -35,6 +39,7 @@
 #include <vector>
 
 #include "fuzz/syscalls/page_pool.hpp"
+#include "fuzz/syscalls/snapshot.hpp"
 #include "fuzz/syscalls/step.hpp"
 #include "hostsim/machine.hpp"
 #include "kernel/obj/kernel.hpp"
@@ -77,7 +82,7 @@ struct Options {
     unsigned machine_cpus = 1;
     Word root_utcb = 0x1000;  ///< the root thread's UTCB page
     std::size_t pages = 1024; ///< the page pool (more than any quota above can use)
-    /// When the invariant checker runs (always at the end of the run as well).
+    /// When the invariant checker runs (and at the end of the run, unless it has seen that state already).
     enum class Check : std::uint8_t {
         every_step,    ///< after every syscall and event (regression tests, the repro tool)
         state_changes, ///< after every step that may have changed state: a syscall that succeeded or waited
@@ -88,6 +93,16 @@ struct Options {
     };
     Check check = Check::every_step;
     bool model = true; ///< the model alongside (off only for benchmarks)
+    /// reset() restores a snapshot of the booted kernel (one per CPU count, taken at its first boot) instead
+    /// of booting a new one (snapshot.hpp); off: every reset() is a fresh boot (what the tests compare with).
+    bool snapshots = true;
+    /// finish() destroys every object (destroy_all) and checks that every page came back and the kernel is
+    /// empty. The fuzz targets leave it off: the next reset() restores the snapshot without it (which takes a
+    /// tenth of the time destroy_all does); the tests, the repro tool and the corpus census keep it.
+    bool teardown = true;
+    /// After every restore, compare the whole state with the snapshot (every page, the Kernel object, the
+    /// free stack) and fail on a difference: slow, for tests.
+    bool verify_restore = false;
 };
 
 class Sandbox final : private kernel::SyscallObserver {
@@ -99,11 +114,29 @@ public:
     Sandbox(const Sandbox&) = delete;
     Sandbox& operator=(const Sandbox&) = delete;
 
-    /// A fresh kernel with its root domain (and the model's boot state): every earlier object is destroyed.
-    /// `cpus` overrides Options::cpus for this run (0: keep).
+    /// A fresh kernel with its root domain (and the model's boot state): every earlier object is gone.
+    /// `cpus` overrides Options::cpus for this run (0: keep). With Options::snapshots the first reset for a
+    /// CPU count boots and takes a snapshot, later ones restore it: the kernel is then as that boot left it,
+    /// byte for byte.
     void reset(unsigned cpus = 0);
-    /// End-of-run oracles: the final comparison with the model, then destroy_all and the page count.
+    /// End-of-run oracles: the final comparison with the model, then (Options::teardown) destroy_all and the
+    /// page count.
     void finish();
+
+    /// Switches Options::snapshots: off, the next reset() boots afresh (the snapshots stay for later).
+    void set_snapshots(bool on) { options_.snapshots = on; }
+    /// Everything a run may change (snapshot.hpp), to compare two runs' end states.
+    StateImage image() const;
+    /// Resets so far that restored a snapshot, and pages they copied back.
+    std::uint64_t restores() const { return restores_; }
+    std::uint64_t pages_restored() const { return pages_restored_; }
+    /// Test hooks, each a broken restore the snapshot tests must notice: a page not copied back, the Kernel
+    /// object's per-CPU entries not restored, hostsim's device-line mask not reset.
+    enum class Plant : std::uint8_t { none, skipped_page, skipped_cpu_entries, kept_irq_mask };
+    void plant(Plant p) {
+        plant_ = p;
+        pool_.plant_skipped_page(p == Plant::skipped_page);
+    }
 
     // ---- steps ----
     void call(unsigned actor, abi::Syscall s, std::initializer_list<Word> args);
@@ -181,16 +214,32 @@ private:
     /// kernel stopped the machine.
     void enter(const std::function<void()>& f);
 
+    /// A booted kernel: the root's objects and everything to put it back.
+    struct Snapshot {
+        unsigned cpus = 0;
+        kernel::Pd* root_pd = nullptr;
+        kernel::Thread* root_thread = nullptr;
+        KernelImage kernel;
+        PoolSnapshot pool;
+    };
+    /// Boots a new kernel on `cpus` CPUs into the (emptied) pool and returns its root.
+    kernel::Root boot(unsigned cpus, const kernel::RootConfig& config);
+    void restore(const Snapshot& s);
+
     Options options_;
     OnFailure mode_;
     PagePool pool_;
     hostsim::Machine machine_;
     std::unique_ptr<kernel::Kernel> kernel_;
     std::unique_ptr<ModelLink> model_;
+    std::vector<std::unique_ptr<Snapshot>> snapshots_; ///< one per CPU count; stable addresses (the pool's)
+    Plant plant_ = Plant::none;
+    std::uint64_t restores_ = 0, pages_restored_ = 0;
     unsigned cpus_ = 1;
     unsigned here() const;
     bool live_ = false;
     bool concurrent_ = false;
+    bool unchecked_ = false; ///< a step ran since the invariant checker last looked at the kernel
     std::vector<kernel::Thread*> actors_; ///< by creation order; nullptr once dead
     std::vector<bool> in_kernel_;         ///< actor is inside a syscall right now (smp)
     std::vector<char> seen_;              ///< refresh_actors' scratch

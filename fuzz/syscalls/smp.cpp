@@ -41,9 +41,17 @@ Options smp_options() {
     return o;
 }
 
+unsigned smp_cpus(const std::uint8_t* data, std::size_t size) {
+    return size ? 2 + data[0] % 3 : 2;
+}
+
 void run_smp_program(Sandbox& w, const std::uint8_t* data, std::size_t size) {
-    const unsigned cpus = size ? 2 + data[0] % 3 : 2;
-    w.reset(cpus);
+    w.reset(smp_cpus(data, size));
+    run_smp_steps(w, data, size);
+}
+
+void run_smp_steps(Sandbox& w, const std::uint8_t* data, std::size_t size) {
+    const unsigned cpus = smp_cpus(data, size);
     using Record = std::array<std::uint8_t, record_bytes>;
     std::vector<std::vector<Record>> per_cpu(cpus);
     std::vector<std::uint8_t> schedule;

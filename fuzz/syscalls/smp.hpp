@@ -28,5 +28,8 @@ Options smp_options();
 /// Resets `w` for the input's CPU count and runs the input. The schedule taken is
 /// w.machine().outcome().schedule.
 void run_smp_program(Sandbox& w, const std::uint8_t* data, std::size_t size);
+/// The input's CPU count, and its steps alone on a sandbox reset for that count.
+unsigned smp_cpus(const std::uint8_t* data, std::size_t size);
+void run_smp_steps(Sandbox& w, const std::uint8_t* data, std::size_t size);
 
 } // namespace fuzzsys

@@ -2,7 +2,8 @@
 // bytes per step), run on one reused kernel (sandbox.hpp) with every oracle after every step. A failure
 // prints the program with the kernel's and the model's outcomes and aborts; `./janus fuzz repro <file>` turns
 // the input into C++ (fuzz/README.md). JANUS_FUZZ_VERBOSE=1 prints every program as it runs; JANUS_FUZZ_CHECK
-// and JANUS_FUZZ_NO_MODEL (options() below) trade oracles for speed when measuring.
+// and JANUS_FUZZ_NO_MODEL (options() below) trade oracles for speed when measuring; JANUS_FUZZ_TEARDOWN=1
+// adds destroy_all and its page count after every input.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -26,6 +27,9 @@ fuzzsys::Options options() {
               : check == "end" ? fuzzsys::Options::Check::end
                                : fuzzsys::Options::Check::state_changes;
     o.model = std::getenv("JANUS_FUZZ_NO_MODEL") == nullptr;
+    // The next input's reset restores the booted kernel's snapshot; destroy_all at the end of every input
+    // (with its page count) only on request. The corpus census (syscall.fuzz.census) keeps it.
+    o.teardown = std::getenv("JANUS_FUZZ_TEARDOWN") != nullptr;
     return o;
 }
 

@@ -21,10 +21,17 @@ bool verbose() {
     return v;
 }
 
+/// As the sequential target: the next input restores the snapshot; JANUS_FUZZ_TEARDOWN=1 adds destroy_all.
+fuzzsys::Options options() {
+    fuzzsys::Options o = fuzzsys::smp_options();
+    o.teardown = std::getenv("JANUS_FUZZ_TEARDOWN") != nullptr;
+    return o;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static fuzzsys::Sandbox w(fuzzsys::Sandbox::OnFailure::abort, fuzzsys::smp_options());
+    static fuzzsys::Sandbox w(fuzzsys::Sandbox::OnFailure::abort, options());
     fuzzsys::run_smp_program(w, data, size);
     w.finish();
     if (verbose())
