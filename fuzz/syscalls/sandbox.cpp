@@ -29,6 +29,28 @@ namespace {
 /// Where user space starts a thread: only its registers matter here, no code runs.
 constexpr Word start_ip = 0x400000, start_sp = 0x7ff000;
 
+/// Holds the big kernel lock for a scope, taken as the run loop takes it (kernel::sched::lock_kernel in
+/// kernel/sched/cpu_loop.hpp): interrupts open while it waits, since the CPU holding it may be waiting for
+/// this one to acknowledge a shootdown (TLB or I/O ports). Spinning with them masked, a CPU of the smp target
+/// held up an io_create's I/O-port shootdown for ever (a deadlock verdict, fuzz_syscalls_smp's first finding
+/// after the shootdown came in; the sequential target never waits for the lock).
+class KernelLock {
+public:
+    explicit KernelLock(kernel::Spinlock& lock) : lock_(lock) {
+        while (!lock_.try_lock()) {
+            arch::irq_enable();
+            arch::cpu_relax();
+            arch::irq_disable();
+        }
+    }
+    ~KernelLock() { lock_.unlock(); }
+    KernelLock(const KernelLock&) = delete;
+    KernelLock& operator=(const KernelLock&) = delete;
+
+private:
+    kernel::Spinlock& lock_;
+};
+
 hostsim::Config machine_config(const Options& options) {
     hostsim::Config c;
     c.cpus = options.machine_cpus;
@@ -323,7 +345,7 @@ void Sandbox::call(unsigned a, Word number, const Args& args) {
     // have destroyed it, stopped it or made it wait since this CPU picked it; then it makes no syscall, as a
     // thread whose CPU the kernel took it from. The observer records the step and runs the oracles.
     enter([&] {
-        kernel::SpinGuard guard(kernel_->lock);
+        KernelLock guard(kernel_->lock);
         if (actors_[a] != t || t->ipc.life != kernel::Life::active || t->ipc.wait != kernel::Wait::none)
             return;
         entered = true;
@@ -427,7 +449,7 @@ void Sandbox::advance(Word ns) {
     announce(step);
     kernel::Kernel& k = *kernel_;
     enter([&] {
-        kernel::SpinGuard guard(k.lock);
+        KernelLock guard(k.lock);
         trace_.push_back(step);
         unchecked_ = true;
         // As the run loop does: the clock moves, due timeouts fire.
@@ -450,7 +472,7 @@ void Sandbox::interrupt(Word line) {
     announce(step);
     kernel::Kernel& k = *kernel_;
     enter([&] {
-        kernel::SpinGuard guard(k.lock);
+        KernelLock guard(k.lock);
         trace_.push_back(step);
         unchecked_ = true;
         kernel::ipc::interrupt(k, static_cast<unsigned>(line));

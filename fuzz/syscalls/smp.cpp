@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "arch/atomic.hpp"
+#include "arch/cpu.hpp"
 #include "hostsim/strategy.hpp"
 
 namespace fuzzsys {
@@ -76,11 +77,14 @@ void run_smp_steps(Sandbox& w, const std::uint8_t* data, std::size_t size) {
                 std::uint8_t rec[record_bytes];
                 for (std::size_t i = 0; i < record_bytes; ++i) rec[i] = step[i];
                 if (needs_actor(rec) && !actor_available(w, me)) {
+                    // Idle, it takes interrupts (a shootdown another CPU waits for).
                     idle.fetch_add(1, arch::MemoryOrder::acq_rel);
+                    arch::irq_enable();
                     while (!actor_available(w, me) && !w.failed() &&
                            done.load(arch::MemoryOrder::acquire) + idle.load(arch::MemoryOrder::acquire) <
                                cpus)
                         arch::cpu_relax();
+                    arch::irq_disable();
                     idle.fetch_sub(1, arch::MemoryOrder::acq_rel);
                 }
                 run_record(w, rec, me);
