@@ -3,6 +3,7 @@
 #include <array>
 #include <string_view>
 
+#include "fuzz/syscalls/scan.hpp"
 #include "kernel/abi/ipc.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/pd.hpp"
@@ -80,27 +81,12 @@ Type wanted(std::string_view name) {
     return Type::none;
 }
 
-/// The v-th (cyclically) selector of `space` that passes `match`, or 0 if none does.
-template <typename Match>
-Word nth_selector(const kernel::CapSpace& space, std::uint8_t v, Match match) {
-    Word count = 0;
-    for (Word sel = 1; sel < space.size(); ++sel)
-        if (match(space.slot(sel))) ++count;
-    if (count == 0) return 0;
-    Word want = v % count;
-    for (Word sel = 1; sel < space.size(); ++sel)
-        if (match(space.slot(sel)) && want-- == 0) return sel;
-    return 0;
-}
-
 Word live_of(const kernel::CapSpace& space, std::uint8_t v, Type type) {
-    return nth_selector(space, v, [type](const kernel::Slot* s) {
-        return !s->empty() && (type == Type::none || s->object()->type == type);
-    });
+    return nth_live(space, v, type);
 }
 
 Word empty_of(const kernel::CapSpace& space, std::uint8_t v) {
-    return nth_selector(space, v, [](const kernel::Slot* s) { return s->empty(); });
+    return nth_empty(space, v);
 }
 
 Word forged(const kernel::CapSpace& space, std::uint8_t v) {
@@ -154,16 +140,7 @@ struct Gen {
     }
 
     /// The v-th (cyclically) page of the caller's own mappings, or 0x400000 if it maps none.
-    Word mapped_page(std::uint8_t v) const {
-        Word count = 0, page = 0x400000;
-        kernel::visit_mappings(*self.pd, [&count](Word, Word, Word) { ++count; });
-        if (count == 0) return page;
-        Word want = v % count;
-        kernel::visit_mappings(*self.pd, [&](Word va, Word, Word) {
-            if (want-- == 0) page = va;
-        });
-        return page;
-    }
+    Word mapped_page(std::uint8_t v) const { return nth_mapped_page(*self.pd, v, 0x400000); }
 
     Word rights(std::uint8_t m, std::uint8_t v) const {
         const Word have = source ? source->rights() : abi::rights::all;
