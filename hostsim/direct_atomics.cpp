@@ -125,21 +125,4 @@ void fence(arch::MemoryOrder order) {
     __atomic_thread_fence(static_cast<int>(order));
 }
 
-std::uint64_t apply(arch::hosted::RmwOp op, std::uint64_t old, std::uint64_t operand) {
-    using arch::hosted::RmwOp;
-    switch (op) {
-    case RmwOp::add:
-        return old + operand;
-    case RmwOp::sub:
-        return old - operand;
-    case RmwOp::and_:
-        return old & operand;
-    case RmwOp::or_:
-        return old | operand;
-    case RmwOp::xor_:
-        return old ^ operand;
-    }
-    std::abort();
-}
-
 } // namespace hostsim::direct

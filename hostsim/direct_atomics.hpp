@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 
 #include "arch/atomic.hpp"
 
@@ -18,7 +19,23 @@ std::uint64_t fetch_op(volatile void* addr, unsigned size, arch::hosted::RmwOp o
                        arch::MemoryOrder order);
 void fence(arch::MemoryOrder order);
 
-/// The operation's result on the old value (shared with the simulated path).
-std::uint64_t apply(arch::hosted::RmwOp op, std::uint64_t old, std::uint64_t operand);
+/// The operation's result on the old value (shared with the simulated path, where every read-modify-write
+/// goes through it: inline).
+inline std::uint64_t apply(arch::hosted::RmwOp op, std::uint64_t old, std::uint64_t operand) {
+    using arch::hosted::RmwOp;
+    switch (op) {
+    case RmwOp::add:
+        return old + operand;
+    case RmwOp::sub:
+        return old - operand;
+    case RmwOp::and_:
+        return old & operand;
+    case RmwOp::or_:
+        return old | operand;
+    case RmwOp::xor_:
+        return old ^ operand;
+    }
+    std::abort();
+}
 
 } // namespace hostsim::direct

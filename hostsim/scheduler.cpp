@@ -168,8 +168,9 @@ int Machine::decide() {
             options_.push_back(Choice::run_cpu(i));
             if (static_cast<int>(i) == current) current_enabled = true;
         }
-        for (unsigned i = 0; i < config_.cpus; ++i)
-            if (!cpu(static_cast<int>(i)).buffer.empty()) options_.push_back(Choice::drain_cpu(i));
+        if (config_.tso) // without store buffers, no drains (and no cache line of each CPU's buffer to touch)
+            for (unsigned i = 0; i < config_.cpus; ++i)
+                if (!cpu(static_cast<int>(i)).buffer.empty()) options_.push_back(Choice::drain_cpu(i));
         // A spinning CPU steps aside only if someone else can do something.
         if (options_.empty() && yielder_ >= 0 && runnable(cpu(yielder_))) {
             options_.push_back(Choice::run_cpu(static_cast<unsigned>(yielder_)));

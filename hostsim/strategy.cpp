@@ -93,7 +93,6 @@ HappensBefore::HappensBefore(unsigned processes)
 void HappensBefore::reset() {
     process_.clear();
     kind_.clear();
-    clocks_.clear();
     for (auto& events : of_) events.clear();
     std::fill(now_.begin(), now_.end(), 0);
     std::fill(last_.begin(), last_.end(), none);
@@ -110,10 +109,15 @@ void HappensBefore::join(std::uint32_t* into, const std::uint32_t* from) const {
     for (unsigned q = 0; q < n_; ++q) into[q] = std::max(into[q], from[q]);
 }
 
+// Clocks have a handful of entries: a loop, not a call to memmove.
+void HappensBefore::copy(std::uint32_t* into, const std::uint32_t* from) const {
+    for (unsigned q = 0; q < n_; ++q) into[q] = from[q];
+}
+
 void HappensBefore::barrier() {
-    std::vector<std::uint32_t> all(n_, 0);
-    for (unsigned q = 0; q < n_; ++q) join(all.data(), &now_[std::size_t{q} * n_]);
-    for (unsigned q = 0; q < n_; ++q) std::copy(all.begin(), all.end(), &now_[std::size_t{q} * n_]);
+    std::uint32_t all[max_sim_cpus] = {};
+    for (unsigned q = 0; q < n_; ++q) join(all, &now_[std::size_t{q} * n_]);
+    for (unsigned q = 0; q < n_; ++q) copy(&now_[std::size_t{q} * n_], all);
 }
 
 // Earlier event `c` is dependent with the event `process` is adding: it races with it unless it happens
@@ -142,9 +146,10 @@ std::uint32_t HappensBefore::add(unsigned p, Access a, std::uint8_t tag, std::ve
     const auto e = static_cast<std::uint32_t>(process_.size());
     std::size_t s = 0;
     if (a.kind == Access::Kind::read || a.kind == Access::Kind::write) s = slot(a.granule);
-    clocks_.resize(clocks_.size() + n_);
+    if (clocks_.size() < (std::size_t{e} + 1) * n_)
+        clocks_.resize(std::max<std::size_t>(4096, clocks_.size() * 2));
     std::uint32_t* vc = clock(e);
-    std::copy_n(&now_[std::size_t{p} * n_], n_, vc);
+    copy(vc, &now_[std::size_t{p} * n_]);
     std::uint32_t found[2 * max_sim_cpus + 2];
     unsigned count = 0;
     switch (a.kind) {
@@ -184,13 +189,13 @@ std::uint32_t HappensBefore::add(unsigned p, Access a, std::uint8_t tag, std::ve
     process_.push_back(static_cast<std::uint8_t>(p));
     kind_.push_back(static_cast<std::uint8_t>(static_cast<unsigned>(a.kind) | tag << 4));
     of_[p].push_back(e);
-    std::copy_n(vc, n_, &now_[std::size_t{p} * n_]);
+    copy(&now_[std::size_t{p} * n_], vc);
     if (a.kind != Access::Kind::none) last_[p] = e;
     if (a.kind == Access::Kind::global) last_global_ = e;
     if (a.kind == Access::Kind::read) reads_[s * n_ + p] = e;
     if (a.kind == Access::Kind::write) {
         slots_[s].write = e;
-        std::fill_n(&reads_[s * n_], n_, none);
+        for (unsigned q = 0; q < n_; ++q) reads_[s * n_ + q] = none;
     }
     fingerprint_ += hash(e);
     return e;
@@ -212,7 +217,7 @@ void HappensBefore::make_global(std::uint32_t e, std::vector<std::uint32_t>* rac
     }
     report(found, count, races);
     kind_[e] = static_cast<std::uint8_t>((kind_[e] & 0xf0) | static_cast<unsigned>(Access::Kind::global));
-    std::copy_n(vc, n_, &now_[std::size_t{p} * n_]);
+    copy(&now_[std::size_t{p} * n_], vc);
     last_[p] = e;
     last_global_ = e;
     fingerprint_ += hash(e);
@@ -225,16 +230,14 @@ std::uint32_t HappensBefore::first_after(unsigned p, std::uint32_t e) const {
 }
 
 std::uint64_t HappensBefore::hash(std::uint32_t e) const {
-    auto mix = [](std::uint64_t h, std::uint64_t v) {
-        h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-        return h * 0xbf58476d1ce4e5b9ull;
-    };
     // Not the granule: a scenario's host objects move from run to run, and the clocks already fix the trace.
-    std::uint64_t h = mix(process_[e], kind_[e]);
+    // A polynomial over the event's small numbers, then one strong mix (SplitMix64's finaliser).
     const std::uint32_t* vc = clock(e);
-    for (unsigned q = 0; q < n_; ++q) h = mix(h, vc[q]);
-    h ^= h >> 31;
-    return h * 0x94d049bb133111ebull;
+    std::uint64_t h = process_[e] | std::uint64_t{kind_[e]} << 8;
+    for (unsigned q = 0; q < n_; ++q) h = h * 0x100000001b3ull + vc[q];
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
 }
 
 std::size_t HappensBefore::slot(std::uintptr_t granule) {
@@ -250,7 +253,7 @@ std::size_t HappensBefore::slot(std::uintptr_t granule) {
             continue;
         }
         s = Slot{granule, generation_, none};
-        std::fill_n(&reads_[i * n_], n_, none);
+        for (unsigned q = 0; q < n_; ++q) reads_[i * n_ + q] = none;
         if (++used_ * 2 > slots_.size()) {
             grow();
             return slot(granule);

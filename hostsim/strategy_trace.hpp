@@ -59,6 +59,7 @@ private:
     const std::uint32_t* clock(std::uint32_t e) const { return &clocks_[std::size_t{e} * n_]; }
     std::uint32_t* clock(std::uint32_t e) { return &clocks_[std::size_t{e} * n_]; }
     void join(std::uint32_t* into, const std::uint32_t* from) const;
+    void copy(std::uint32_t* into, const std::uint32_t* from) const;
     std::uint64_t hash(std::uint32_t e) const;
     void candidate(std::uint32_t c, unsigned process, std::uint32_t* found, unsigned* count) const;
     void report(const std::uint32_t* found, unsigned count, std::vector<std::uint32_t>* races) const;
@@ -68,7 +69,7 @@ private:
     unsigned n_;
     std::vector<std::uint8_t> process_;          // per event
     std::vector<std::uint8_t> kind_;             // per event: access kind, tag in the high bits
-    std::vector<std::uint32_t> clocks_;          // per event, n_ entries each
+    std::vector<std::uint32_t> clocks_;          // per event, n_ entries each (grown, never shrunk)
     std::vector<std::vector<std::uint32_t>> of_; // per process: its events in order
     std::vector<std::uint32_t> now_;             // per process: its clock after its latest event (n_ each)
     std::vector<std::uint32_t> last_;            // per process: its latest event, or none
