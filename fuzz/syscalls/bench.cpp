@@ -3,7 +3,8 @@
 // the rate with every oracle, then with parts switched off, so the cost of each is visible, and what a reset
 // costs: restoring the booted kernel's snapshot after a program (what the fuzzers pay per input), and the
 // fresh boot it replaced. Rates are CPU time of this process (not wall-clock), so a busy machine shows less
-// in the figures; the reset's share is measured by the wall clock around each reset (steady_clock).
+// in the figures; resets are timed by the wall clock (steady_clock) around each reset, and inside it the
+// kernel's restore (pool, Kernel object, hostsim's state) and the model's boot state (a copy of its maps).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -55,8 +56,12 @@ void measure(const char* what, const std::vector<Program>& programs, fuzzsys::Op
     double reset_us = std::chrono::duration<double, std::micro>(in_reset).count() / execs;
     std::printf("syscall_fuzz: %-50s %9.0f execs/s  (%6.1f us each; reset %6.2f us", what, execs / seconds,
                 1e6 * seconds / execs, reset_us);
-    if (w.restores() > 0)
-        std::printf(", %.2f pages copied back", double(w.pages_restored()) / double(w.restores()));
+    if (w.restores() > 0) {
+        const double n = double(w.restores());
+        std::printf(": kernel %.2f us, %.2f pages copied back", 1e-3 * double(w.restore_ns()) / n,
+                    double(w.pages_restored()) / n);
+        if (options.model) std::printf("; model %.2f us", 1e-3 * double(w.model_boot_ns()) / n);
+    }
     std::printf(")\n");
 }
 

@@ -101,15 +101,15 @@ bool ModelLink::describes(Word number) const {
 
 std::string ModelLink::on_call(kernel::Kernel&, kernel::Thread& caller, Step& step, bool waits) {
     if (!following_) return {};
-    auto id = ids_.find(&caller);
+    const ObjId* id = ids_.find(&caller);
     auto& m = world_.model;
-    if (id == ids_.end() || !m.alive(id->second) || m.type_of(id->second) != Type::thread)
+    if (!id || !m.alive(*id) || m.type_of(*id) != Type::thread)
         return "actor " + std::to_string(step.actor) +
                " made a syscall, but the model has no such live thread";
     if (waits) return std::string(syscall_name(step.number)) + " waited; the model says it never does";
     proptest::caps::Outcome want;
     try {
-        want = m.syscall(id->second, step.number, step.arg);
+        want = m.syscall(*id, step.number, step.arg);
     } catch (const std::exception& e) {
         return std::string("the model refused the step: ") + e.what();
     }
@@ -127,7 +127,7 @@ std::string ModelLink::on_call(kernel::Kernel&, kernel::Thread& caller, Step& st
     if (want.status == abi::Error::ok) {
         dirty_ = true;
         if (creates(step.number)) {
-            ObjId pd = m.pd_of_thread(id->second);
+            ObjId pd = m.pd_of_thread(*id);
             auto cap = m.cap_at(pd, step.arg[0]);
             kernel::Slot* slot = caller.pd->space.cap(step.arg[0]);
             if (!cap || !slot) return "the created object's capability is missing (kernel or model)";
@@ -173,17 +173,18 @@ std::string ModelLink::compare(const char* when) {
 }
 
 void ModelLink::remember(ObjId id, kernel::Object* o) {
-    objects_[id] = o;
-    ids_[o] = id; // a new object at a dead one's address takes the address over
+    objects_.set(id, o);
+    ids_.set(o, id); // a new object at a dead one's address takes the address over
 }
 
 kernel::Object& ModelLink::live(ObjId id) {
-    auto it = objects_.find(id);
-    if (it == objects_.end()) throw Mismatch{"model object #" + std::to_string(id) + " was never bound"};
+    kernel::Object* const* it = objects_.find(id);
+    if (!it) throw Mismatch{"model object #" + std::to_string(id) + " was never bound"};
     kernel::Checker checker(*kernel_);
-    if (!checker.is_live(it->second) || ids_.at(it->second) != id)
+    const ObjId* bound = checker.is_live(*it) ? ids_.find(*it) : nullptr;
+    if (!bound || *bound != id)
         throw Mismatch{"model object #" + std::to_string(id) + " is alive in the model, dead in the kernel"};
-    return *it->second;
+    return **it;
 }
 
 // ---- CapsSut
@@ -210,9 +211,8 @@ std::vector<Word> ModelLink::occupied(ObjId pd) {
 std::optional<proptest::caps::CapView> ModelLink::cap(ObjId pd, Word sel) {
     const kernel::Slot* slot = kernel::as<kernel::Pd>(live(pd)).space.cap(sel);
     if (!slot) return std::nullopt;
-    auto id = ids_.find(slot->object());
-    return proptest::caps::CapView{slot->object()->type, slot->rights(), slot->badge(),
-                                   id == ids_.end() ? 0 : id->second};
+    const ObjId* id = ids_.find(slot->object());
+    return proptest::caps::CapView{slot->object()->type, slot->rights(), slot->badge(), id ? *id : 0};
 }
 
 std::pair<Word, Word> ModelLink::quota(ObjId pd) {
@@ -239,8 +239,8 @@ proptest::caps::ObjectView ModelLink::object(ObjId id) {
     const kernel::Object& o = live(id);
     auto id_of = [this](const kernel::Object* p) -> ObjId {
         if (!p) return 0;
-        auto it = ids_.find(p);
-        return it == ids_.end() ? ~ObjId{0} : it->second;
+        const ObjId* it = ids_.find(p);
+        return it ? *it : ~ObjId{0};
     };
     proptest::caps::ObjectView v;
     v.payer = id_of(o.payer);

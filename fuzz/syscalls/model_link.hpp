@@ -9,7 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "fuzz/syscalls/step.hpp"
@@ -23,6 +23,31 @@ class Thread;
 } // namespace kernel
 
 namespace fuzzsys {
+
+/// A small map in a vector (a run binds a few dozen objects at most), cleared without freeing its storage: a
+/// run binding no more objects than an earlier one allocates nothing (each allocation under ASan costs
+/// about as much as a syscall's dispatch).
+template <typename K, typename V>
+class FlatMap {
+public:
+    void clear() { items_.clear(); }
+    const V* find(const K& k) const {
+        for (const auto& [key, value] : items_)
+            if (key == k) return &value;
+        return nullptr;
+    }
+    void set(const K& k, const V& v) {
+        for (auto& [key, value] : items_)
+            if (key == k) {
+                value = v;
+                return;
+            }
+        items_.emplace_back(k, v);
+    }
+
+private:
+    std::vector<std::pair<K, V>> items_;
+};
 
 class ModelLink final : public proptest::caps::CapsSut {
 public:
@@ -83,8 +108,8 @@ private:
         proptest::caps::ObjId pd = 0, thread = 0, irq_control = 0, io_control = 0, mmio_control = 0;
     };
     std::vector<BootState> boot_states_;
-    std::unordered_map<proptest::caps::ObjId, kernel::Object*> objects_;
-    std::unordered_map<const kernel::Object*, proptest::caps::ObjId> ids_;
+    FlatMap<proptest::caps::ObjId, kernel::Object*> objects_;
+    FlatMap<const kernel::Object*, proptest::caps::ObjId> ids_;
     bool following_ = true;
     bool dirty_ = false; ///< something succeeded since the last comparison
     std::string stepped_out_;

@@ -1,6 +1,7 @@
 #include "fuzz/syscalls/sandbox.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -50,6 +51,12 @@ public:
 private:
     kernel::Spinlock& lock_;
 };
+
+std::uint64_t elapsed_ns(std::chrono::steady_clock::time_point since) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - since)
+            .count());
+}
 
 hostsim::Config machine_config(const Options& options) {
     hostsim::Config c;
@@ -121,12 +128,14 @@ void Sandbox::run_concurrently(const std::vector<std::function<void()>>& code, c
     run_concurrently(code, &strategy);
 }
 
-void Sandbox::enter(const std::function<void()>& f) {
+template <typename F>
+void Sandbox::enter(F&& f) {
     if (hostsim::Machine::current()) {
         f();
         return;
     }
-    std::optional<arch::ExitStatus> stopped = machine_.run(f);
+    // A lambda holding one reference fits std::function's own storage: no heap block per kernel entry.
+    std::optional<arch::ExitStatus> stopped = machine_.run(std::function<void()>([&f] { f(); }));
     if (stopped || machine_.outcome().failed()) {
         std::string console = machine_.console();
         if (console.size() > 2000) console = "..." + console.substr(console.size() - 2000);
@@ -139,6 +148,7 @@ void Sandbox::enter(const std::function<void()>& f) {
 }
 
 void Sandbox::reset(unsigned cpus) {
+    const auto start = std::chrono::steady_clock::now();
     machine_.reset();
     // The host thread's simulated CPU and device lines reboot with the kernel: its port keys start over, no
     // line is unmasked (a run's irq bindings unmasked some), and the TLB request log (kept per host thread,
@@ -167,6 +177,7 @@ void Sandbox::reset(unsigned cpus) {
     if (snapshot) {
         restore(*snapshot);
         root = {snapshot->root_pd, snapshot->root_thread};
+        restore_ns_ += elapsed_ns(start);
     } else {
         root = boot(n, config);
         if (options_.snapshots) {
@@ -187,8 +198,10 @@ void Sandbox::reset(unsigned cpus) {
     // Without the model (benchmarks) nothing reads it: its boot state is not made either. Nor after a restore
     // that verify_restore found broken: the run has failed, and the model's boot would read broken objects.
     if (options_.model && !failed()) {
+        const auto model_start = std::chrono::steady_clock::now();
         model_->boot(*kernel_, *root.pd, *root.thread, config, cpus_,
                      [this](std::size_t i) { return pool_.user_frame(i); });
+        if (snapshot) model_boot_ns_ += elapsed_ns(model_start);
     }
 }
 

@@ -127,9 +127,12 @@ public:
     void set_snapshots(bool on) { options_.snapshots = on; }
     /// Everything a run may change (snapshot.hpp), to compare two runs' end states.
     StateImage image() const;
-    /// Resets so far that restored a snapshot, and pages they copied back.
+    /// Resets so far that restored a snapshot, the pages they copied back, and the time (steady clock) they
+    /// took for the kernel (the pool, the Kernel object, hostsim's state) and for the model's boot state.
     std::uint64_t restores() const { return restores_; }
     std::uint64_t pages_restored() const { return pages_restored_; }
+    std::uint64_t restore_ns() const { return restore_ns_; }
+    std::uint64_t model_boot_ns() const { return model_boot_ns_; }
     /// Test hooks, each a broken restore the snapshot tests must notice: a page not copied back, the Kernel
     /// object's per-CPU entries not restored, hostsim's device-line mask not reset.
     enum class Plant : std::uint8_t { none, skipped_page, skipped_cpu_entries, kept_irq_mask };
@@ -212,7 +215,8 @@ private:
     }
     /// Runs `f` on simulated CPU 0 (or right here when already on a simulated CPU) and fails the run if the
     /// kernel stopped the machine.
-    void enter(const std::function<void()>& f);
+    template <typename F>
+    void enter(F&& f);
 
     /// A booted kernel: the root's objects and everything to put it back.
     struct Snapshot {
@@ -234,7 +238,7 @@ private:
     std::unique_ptr<ModelLink> model_;
     std::vector<std::unique_ptr<Snapshot>> snapshots_; ///< one per CPU count; stable addresses (the pool's)
     Plant plant_ = Plant::none;
-    std::uint64_t restores_ = 0, pages_restored_ = 0;
+    std::uint64_t restores_ = 0, pages_restored_ = 0, restore_ns_ = 0, model_boot_ns_ = 0;
     unsigned cpus_ = 1;
     unsigned here() const;
     bool live_ = false;
