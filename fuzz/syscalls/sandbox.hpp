@@ -7,7 +7,8 @@
 //     registers for every syscall it describes, and at the end of the run the kernel's capability spaces,
 //     quotas, objects and object census equal the model's (proptest's compare_state, through the CapsSut
 //     adapter in model_sut.cpp);
-//   * at the end of the run every object is destroyed (destroy_all) and every page comes back.
+//   * at the end of the run every object is destroyed (destroy_all) and every page comes back
+//     (Options::teardown: the tests; the fuzz targets on request).
 // Sanitizers (ASan, UBSan in the fuzz preset) watch all of it.
 //
 // Syscalls the model does not describe (IPC, thread control, memory while the kernel has no memory side)

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #include "fuzz/syscalls/mutator.hpp"
 #include "fuzz/syscalls/smp.hpp"
@@ -21,9 +22,14 @@ bool verbose() {
     return v;
 }
 
-/// As the sequential target: the next input restores the snapshot; JANUS_FUZZ_TEARDOWN=1 adds destroy_all.
+/// As the sequential target: the next input restores the snapshot; JANUS_FUZZ_TEARDOWN=1 adds destroy_all;
+/// JANUS_FUZZ_CHECK=every|end and JANUS_FUZZ_NO_MODEL trade oracles for speed when measuring.
 fuzzsys::Options options() {
     fuzzsys::Options o = fuzzsys::smp_options();
+    const std::string_view check = std::getenv("JANUS_FUZZ_CHECK") ? std::getenv("JANUS_FUZZ_CHECK") : "";
+    if (check == "every") o.check = fuzzsys::Options::Check::every_step;
+    if (check == "end") o.check = fuzzsys::Options::Check::end;
+    o.model = std::getenv("JANUS_FUZZ_NO_MODEL") == nullptr;
     o.teardown = std::getenv("JANUS_FUZZ_TEARDOWN") != nullptr;
     return o;
 }
