@@ -36,14 +36,15 @@ TEST(Schedule, MalformedStringsAreRejected) {
 }
 
 TEST(StrategySpec, NamesRoundTrip) {
-    for (const char* name : {"random", "pct1", "pct3", "pct3-k40", "dfs", "dfs0", "dfs2"}) {
+    for (const char* name : {"random", "pct1", "pct3", "pct3-k40", "dfs", "dfs0", "dfs2", "dpor"}) {
         auto s = StrategySpec::parse(name);
         ASSERT_TRUE(s) << name;
         EXPECT_EQ(s->name(), name);
     }
     EXPECT_EQ(StrategySpec::parse("pct3-k40")->steps, 40u);
     EXPECT_EQ(StrategySpec::parse("dfs2")->depth, 2u);
-    for (const char* bad : {"", "pct", "pct0", "pct3-k", "pct3-k0", "dfs-1", "rand", "dfsx"})
+    EXPECT_EQ(StrategySpec::parse("dpor")->kind, StrategySpec::Kind::dpor);
+    for (const char* bad : {"", "pct", "pct0", "pct3-k", "pct3-k0", "dfs-1", "rand", "dfsx", "dpor1", "dpo"})
         EXPECT_FALSE(StrategySpec::parse(bad)) << bad;
 }
 

@@ -120,6 +120,7 @@ std::size_t DporStrategy::pick(const Decision& d) {
         pending_frame_ = static_cast<std::int64_t>(depth_++);
         for (std::size_t i = 0; i < d.options.size(); ++i)
             if (d.options[i] == f.taken) return i;
+        divergence_ = "decision " + std::to_string(depth_ - 1) + " lacks the option the enumeration took";
         return diverged;
     }
     Frame f;
