@@ -78,6 +78,15 @@ void extended_state_save(ExtendedState& state);
 /// stays complete.
 void prepare_user_top_table(PhysAddr top_table);
 
+/// Every CPU in `cpus` but the executing one stops using the frame it runs user code from, and this returns
+/// once each has: a CPU running ring 3 leaves it (run_user returns with UserExit::Kind::interrupt and vector
+/// `reenter`, which the kernel treats as "decide again") after writing the user state into that frame, and
+/// does not touch the frame again until the kernel passes it to run_user anew. The kernel calls it before it
+/// rewrites or frees the frame of a thread another CPU may still run (it unloaded it under the lock; that
+/// CPU's entry path writes the frame without the lock). The rules of tlb_shootdown about masked interrupts
+/// and concurrent initiators apply.
+void leave_user(CpuMask cpus, Vector reenter);
+
 /// Run user code on the executing CPU from `frame` in `space` until it enters the kernel again. Called with
 /// interrupts masked; user code runs with interrupts enabled. rflags from the frame is sanitised (IF forced
 /// on, IOPL 0, no TF/NT/VM/AC), rip/rsp must be canonical user addresses or the return itself faults as #GP

@@ -110,6 +110,14 @@ void extended_state_save(ExtendedState& state) {
 // The simulated machine has no kernel half in user page tables: kernel code runs on the host.
 void prepare_user_top_table(PhysAddr) {}
 
+void leave_user(CpuMask cpus, Vector reenter) {
+    hostsim::Machine* m = hostsim::Machine::current();
+    if (!m) return; // no simulated CPU runs user code but the executing one
+    cpus.bits &= ~CpuMask::only(m->cpu_id()).bits;
+    if (cpus.bits == 0) return;
+    m->cross_cpu_request(cpus.bits, {hostsim::CrossCpuRequest::Kind::leave_user, std::nullopt, 0, reenter});
+}
+
 UserExit run_user(UserFrame& frame, AddressSpaceRoot space) {
     hostsim::Machine& m = machine();
     if (!m.user_mode()) {

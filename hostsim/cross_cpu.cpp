@@ -1,5 +1,5 @@
 // Machine: requests one CPU makes of others through the IPI protocol (arch/x86_64/tlb.cpp), shared by TLB
-// shootdowns (tlb_model.cpp) and I/O-port shootdowns (io_ports.cpp):
+// shootdowns (tlb_model.cpp), I/O-port shootdowns (io_ports.cpp) and arch::leave_user (arch_contract.cpp):
 //
 //   1. the initiator passes one scheduling point (its IPIs) and leaves the request on every other CPU in the
 //      mask; a target keeps what the request names until it takes it;
@@ -21,7 +21,20 @@ namespace {
 
 const char* describe(const CrossCpuRequest& r) {
     if (r.kind == CrossCpuRequest::Kind::io_ports) return "its I/O ports";
+    if (r.kind == CrossCpuRequest::Kind::leave_user) return "its user frame";
     return r.va ? (r.pages == 1 ? "one page" : "a range") : "everything";
+}
+
+const char* describe_taken(const CrossCpuRequest& r) {
+    switch (r.kind) {
+    case CrossCpuRequest::Kind::tlb:
+        return "its entries";
+    case CrossCpuRequest::Kind::io_ports:
+        return "its I/O ports";
+    case CrossCpuRequest::Kind::leave_user:
+        return "its user frame";
+    }
+    return "?";
 }
 
 } // namespace
@@ -35,6 +48,12 @@ void Machine::carry_out(unsigned id, const CrossCpuRequest& r) {
         SimCpu& c = cpu(static_cast<int>(id));
         c.io.drop();
         if (c.in_user) c.reentry = r.reenter; // x86: the IPI interrupted ring 3; run_user reports it
+        break;
+    }
+    case CrossCpuRequest::Kind::leave_user: {
+        // The user-mode engine has written the frame at the end of its slice, before this scheduling point.
+        SimCpu& c = cpu(static_cast<int>(id));
+        if (c.in_user) c.reentry = r.reenter;
         break;
     }
     }
@@ -92,7 +111,7 @@ void Machine::acknowledge_shootdowns(unsigned id) {
     for (const SimCpu::ShootdownRequest& r : c.shootdowns) {
         if (trace_)
             trace("  cpu%u  takes the shootdown IPI of cpu%u: drops %s, acknowledges", id, r.initiator,
-                  r.request.kind == CrossCpuRequest::Kind::tlb ? "its entries" : "its I/O ports");
+                  describe_taken(r.request));
         carry_out(id, r.request);
         SimCpu& initiator = cpu(static_cast<int>(r.initiator));
         san::tsan_release(&initiator.awaiting_acks); // x86: the release fetch_and of the acknowledgement

@@ -63,11 +63,12 @@ protected:
 /// What a CPU asks of others through the IPI protocol (Machine::cross_cpu_request), and what a target does
 /// when it takes the request: drop TLB entries (a TLB shootdown) or its I/O-port set (arch::io_shootdown).
 struct CrossCpuRequest {
-    enum class Kind : std::uint8_t { tlb, io_ports };
+    enum class Kind : std::uint8_t { tlb, io_ports, leave_user };
     Kind kind = Kind::tlb;
     std::optional<std::uint64_t> va; ///< tlb: the first page, or nullopt: every non-global entry
     std::uint64_t pages = 1;         ///< tlb: pages from va on
-    unsigned reenter = 0;            ///< io_ports: the vector run_user of a target in ring 3 returns with
+    unsigned reenter = 0;            ///< io_ports, leave_user: the vector run_user of a target in ring 3
+                                     ///< returns with
 };
 
 struct SimCpu;

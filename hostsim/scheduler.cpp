@@ -220,7 +220,9 @@ std::string Machine::deadlock_message() const {
                 : c.masked_halt   ? " sleeps in wait_for_interrupt without ever enabling interrupts"
                 : c.awaiting_acks ? (c.awaiting_kind == CrossCpuRequest::Kind::tlb
                                          ? " waits for TLB shootdown acknowledgements from"
-                                         : " waits for I/O-port shootdown acknowledgements from")
+                                     : c.awaiting_kind == CrossCpuRequest::Kind::io_ports
+                                         ? " waits for I/O-port shootdown acknowledgements from"
+                                         : " waits for leave-user acknowledgements from")
                 : c.at_relax      ? " spins with nothing changing"
                                   : " waits");
         for (unsigned t = 0; t < config_.cpus; ++t)

@@ -86,8 +86,8 @@ std::optional<Vector> dispatch_interrupt(Vector v) {
     } else if (v == vector::tlb_shootdown) {
         const ShootdownDone done = tlb_shootdown_acknowledge();
         // A TLB request is the CPU's own business; an I/O one sends ring 3 back to the kernel to select its
-        // ports again.
-        if (done.kind != ShootdownKind::io) return std::nullopt;
+        // ports again, a leave one to decide again.
+        if (done.kind == ShootdownKind::tlb) return std::nullopt;
         deliver = done.reenter;
     }
     if (kernel_handler) kernel_handler(deliver);

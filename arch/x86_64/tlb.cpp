@@ -1,6 +1,6 @@
 // arch/tlb.hpp on x86-64: invlpg for small ranges, a CR3 reload (or a CR4.PGE toggle, which drops global
 // entries too) for large ones and for `all`, and IPIs for other CPUs. The same request and IPI carry the
-// I/O-permission shootdown of arch/io_ports.hpp (io_ports.cpp).
+// I/O-permission shootdown of arch/io_ports.hpp (io_ports.cpp) and arch::leave_user (arch/user.hpp).
 #include "arch/tlb.hpp"
 
 #include "arch/io_ports.hpp"
@@ -49,10 +49,15 @@ ShootdownRequest request;
 
 /// What a target does for `r` on its own CPU.
 void carry_out(const ShootdownRequest& r) {
-    if (r.kind == ShootdownKind::io) {
+    switch (r.kind) {
+    case ShootdownKind::io:
         io_drop_local();
-    } else {
+        break;
+    case ShootdownKind::tlb:
         tlb_invalidate(r.asid, r.scope);
+        break;
+    case ShootdownKind::leave:
+        break; // taking the IPI was the point: the entry path saved the frame before this handler runs
     }
 }
 
@@ -137,6 +142,14 @@ void io_shootdown(CpuMask cpus, Vector reenter) {
     r.kind = x86::ShootdownKind::io;
     r.reenter = reenter;
     x86::shoot(cpus, r);
+}
+
+void leave_user(CpuMask cpus, Vector reenter) {
+    x86::ShootdownRequest r{};
+    r.kind = x86::ShootdownKind::leave;
+    r.reenter = reenter;
+    cpus.bits &= ~CpuMask::only(cpu_id()).bits; // the executing CPU is in the kernel: its frame is written
+    if (cpus.bits) x86::shoot(cpus, r);
 }
 
 } // namespace arch

@@ -8,11 +8,12 @@
 
 namespace arch::x86 {
 
-/// What a request asks of its targets: drop TLB entries, or drop the loaded I/O-permission set.
-enum class ShootdownKind : unsigned char { tlb, io };
+/// What a request asks of its targets: drop TLB entries, drop the loaded I/O-permission set, or only leave
+/// ring 3 (arch::leave_user).
+enum class ShootdownKind : unsigned char { tlb, io, leave };
 
-/// What a target did, for its interrupt path: an io request makes a CPU running ring 3 leave it with
-/// vector `reenter` (arch/io_ports.hpp).
+/// What a target did, for its interrupt path: an io or leave request makes a CPU running ring 3 leave it
+/// with vector `reenter` (arch/io_ports.hpp, arch/user.hpp).
 struct ShootdownDone {
     ShootdownKind kind;
     Vector reenter;
