@@ -15,9 +15,9 @@ constexpr std::uint64_t efer_nxe = 1u << 11; // set by boot/entry.S where the CP
 // CPUID leaf 7, subleaf 0.
 constexpr std::uint32_t ebx_fsgsbase = 1u << 0, ebx_smep = 1u << 7, ebx_smap = 1u << 20, ecx_umip = 1u << 2;
 
-Protection enabled{};
-
 } // namespace
+
+Protection enabled_protection{};
 
 Protection enable_protection() {
     Protection p{};
@@ -39,12 +39,8 @@ Protection enable_protection() {
     if (p.umip) cr4 |= cr4_umip;
     if (p.fsgsbase) cr4 |= cr4_fsgsbase;
     write_cr4(cr4);
-    enabled = p;
+    enabled_protection = p;
     return p;
-}
-
-Protection protection() {
-    return enabled;
 }
 
 } // namespace arch::x86

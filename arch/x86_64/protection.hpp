@@ -21,7 +21,11 @@ struct Protection {
 /// Set CR0 and CR4 as above on the executing CPU; returns which optional features are now on.
 Protection enable_protection();
 
-/// What enable_protection() turned on (the boot CPU's answer; every CPU gets the same).
-Protection protection();
+/// What enable_protection() turned on (the boot CPU's answer, written once before any other CPU starts; every
+/// CPU gets the same). Inline: every return from ring 3 asks it.
+extern Protection enabled_protection;
+inline const Protection& protection() {
+    return enabled_protection;
+}
 
 } // namespace arch::x86

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "arch/atomic.hpp"
@@ -50,11 +51,22 @@ struct Actors {
     };
 
     arch::AddressSpaceRoot enter(Thread&) { return {}; }
+    /// As a CPU runs ring 3 from the thread's frame in place (kernel_host.hpp): it takes the registers when
+    /// user mode begins and writes them back at the next kernel entry, without the kernel lock, unless a
+    /// leave request (arch::leave_user) took it out of user mode first; then it writes nothing more.
     arch::UserExit run(Thread& t, arch::UserFrame& f, arch::AddressSpaceRoot) {
+        Machine& m = *Machine::current();
+        const arch::UserFrame registers = f;
+        m.set_in_user(true);
         arch::irq_enable(); // user mode: interrupts get through
         arch::preemption_point();
         arch::preemption_point();
         arch::irq_disable();
+        const std::optional<unsigned> reentry = m.take_user_reentry();
+        m.set_in_user(false);
+        if (reentry)
+            return arch::UserExit{arch::UserExit::Kind::interrupt, static_cast<arch::Vector>(*reentry), 0, 0};
+        f = registers; // the entry path saves what the CPU held
         Actor& a = actors.at(&t);
         a.program(f, a.step++);
         return arch::UserExit{arch::UserExit::Kind::syscall, 0, 0, 0};
@@ -174,7 +186,8 @@ void explore_all(const Scenario& sc, std::uint64_t runs) {
 }
 
 /// CPU 0 stops the thread running on CPU 1 and starts it again at a new ip: whatever CPU 1 was doing with the
-/// old registers in user mode meanwhile, the thread must come back at the new ip (Scheduler::unload).
+/// old registers in user mode meanwhile, the thread must come back at the new ip (Scheduler::unload, and
+/// arch::leave_user: CPU 1's entry path writes the frame it runs from, which start() rewrites).
 struct RestartWorld {
     RestartWorld() : k(CallWorld::options(2)) {
         k.ok(S::notification_create, {13});

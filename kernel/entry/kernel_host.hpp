@@ -8,15 +8,18 @@
 //   arch::AddressSpaceRoot enter(Thread& t);              lock held: t is about to run on this CPU
 //   arch::UserExit run(Thread& t, arch::UserFrame& f, arch::AddressSpaceRoot s);
 //                                                         unlocked: run f in s until the next kernel entry
-//                                                         (t only says whose frame it is: touch nothing of it)
+//                                                         (f is t's own frame; touch nothing else of t)
 //   bool exception(Thread& t, const arch::UserExit& e);   lock held: true if it took care of the exception
 //   bool finished();                                      lock held: end the loop (tests; the kernel never does)
 // clang-format on
 //
-// Registers: the loop copies a thread's frame to this CPU's frame before user mode and back after, under the
-// lock; while user code runs, other CPUs see the thread's last saved frame and never write a running
-// thread's. The extended registers (FPU, vector) go the same way between the thread's ExtendedState and the
-// CPU's own registers: loaded with the frame, saved with it. A thread that died meanwhile is not saved (its
+// Registers: user code runs from the thread's own frame (Thread::frame) in place: the CPU's entry path writes
+// the user state into it, the kernel reads the syscall from it and writes the results there, and nothing is
+// copied. While a thread is loaded on a CPU that CPU may write its frame at any time without the lock (an
+// interrupt or syscall entry), so the kernel rewrites or frees the frame of a thread loaded elsewhere only
+// after Scheduler::unload/forget and arch::leave_user (kernel/ipc/waits.cpp). The extended registers (FPU,
+// vector) go between the thread's ExtendedState and the CPU's own registers: loaded when the thread comes to
+// the CPU and saved when it leaves, not at each kernel entry. A thread that died meanwhile is not saved (its
 // page may be gone); the next load overwrites what it left in the registers.
 #pragma once
 
@@ -50,22 +53,25 @@ public:
 
     void load(sched::Entity& e) {
         Thread& t = static_cast<Thread&>(e);
-        frame_ = t.frame;
         arch::extended_state_load(*t.extended);
         space_ = user_.enter(t);
         // The CPU's port set needs no change while the epoch stands (every change to a port capability, and
-        // so every io_shootdown, bumps it) and the domain is the same (io_switch looks further).
-        if (t.pd != io_pd_ || kernel_.io.epoch != io_epoch_) io_switch(*t.pd);
+        // so every io_shootdown, bumps it) and the domain's key is the one selected here (io_switch looks
+        // further).
+        if (t.pd->io.key != io_key_ || kernel_.io.epoch != io_epoch_ || t.pd->io.epoch_seen != io_epoch_)
+            io_switch(*t.pd);
         thread_ = &t;
     }
 
-    arch::UserExit run() { return user_.run(*thread_, frame_, space_); }
+    void resume(sched::Entity&) {} // its results are in its frame, which user code runs from
+
+    /// No other thread ran here since load(): the extended registers are e's.
+    void save(sched::Entity& e) { arch::extended_state_save(*static_cast<Thread&>(e).extended); }
+
+    arch::UserExit run() { return user_.run(*thread_, thread_->frame, space_); }
 
     void handle(sched::Entity& e, const arch::UserExit& exit) {
         Thread& t = static_cast<Thread&>(e);
-        t.frame = frame_;
-        arch::extended_state_save(
-            *t.extended); // no other thread ran here since load(): the registers are t's
         if (exit.kind == arch::UserExit::Kind::interrupt) return; // the loop handles the vector
         // Stopped (or otherwise taken off its CPU) while in user mode: what it was about to do is dropped; a
         // restart gives it a fresh ip and sp anyway.
@@ -78,9 +84,8 @@ public:
     }
 
 private:
-    /// Another domain or another epoch: select the domain's ports here unless the key selected here is
-    /// already its (key 0, no port, for the domains of most threads). Out of line: the fast path is load's
-    /// two compares.
+    /// Another key or another epoch: select the domain's ports here (its key 0, no port, is the case of most
+    /// threads). Out of line: the fast path is load's three compares.
     [[gnu::noinline]] void io_switch(Pd& pd) {
         const std::uint64_t epoch = kernel_.io.epoch;
         if (epoch != io_epoch_ || pd.io.epoch_seen != epoch || pd.io.key != io_key_) {
@@ -88,17 +93,14 @@ private:
             io_epoch_ = epoch;
             io_key_ = pd.io.key;
         }
-        io_pd_ = &pd;
     }
 
     Kernel& kernel_;
     UserMode& user_;
-    arch::UserFrame frame_{};
     arch::AddressSpaceRoot space_{};
     Thread* thread_ = nullptr;
-    const Pd* io_pd_ = nullptr;  ///< whose port set io_enter last selected on this CPU ...
-    std::uint64_t io_epoch_ = 0; ///< ... at this IoState::epoch ...
-    std::uint64_t io_key_ = 0;   ///< ... and its key
+    std::uint64_t io_epoch_ = 0; ///< the IoState::epoch at which io_enter last selected a set here ...
+    std::uint64_t io_key_ = 0;   ///< ... and that set's key
 };
 
 /// This CPU's run loop over `kernel` with user code run by `user`.

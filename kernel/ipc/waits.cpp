@@ -1,5 +1,6 @@
 // Beginning and ending waits: blocking, completion, timeouts, stopping and starting threads, and what the
 // deaths of endpoints, notifications, threads and reply capabilities do to those waiting on them.
+#include "arch/user.hpp"
 #include "kernel/cap/derivation.hpp"
 #include "kernel/ipc/internal.hpp"
 #include "kernel/ipc/ipc.hpp"
@@ -8,12 +9,22 @@
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
+#include "kernel/sched/vectors.hpp"
 #include "kernel/syscall/observer.hpp"
 
 namespace kernel::ipc {
 
 using namespace detail;
 using janus::abi::Utcb;
+
+namespace {
+
+/// The CPUs in `cpus` (which had a thread's registers loaded) stop running ring 3 from its frame.
+void leave_user(std::uint64_t cpus) {
+    if (cpus) arch::leave_user(arch::CpuMask{cpus}, sched::vector_resched);
+}
+
+} // namespace
 
 namespace detail {
 
@@ -85,7 +96,9 @@ bool start(Kernel& kernel, Thread& t, std::uint64_t ip, std::uint64_t sp) {
     if (t.ipc.life == Life::active) return false;
     // A thread that was never started can still wait if a test drives it as an actor: end that first.
     if (t.ipc.wait != Wait::none) stop(kernel, t);
-    kernel.sched.unload(t); // stopped while in user mode on some CPU: its old registers must not come back
+    // Stopped while in user mode on some CPU: its old registers must not come back, and that CPU runs ring 3
+    // from this very frame until it leaves.
+    leave_user(kernel.sched.unload(t));
     t.frame = arch::UserFrame{};
     t.frame.rip = ip;
     t.frame.rsp = sp;
@@ -136,7 +149,7 @@ void notification_dying(Kernel& kernel, Notification& n) {
 void thread_dying(Kernel& kernel, Thread& t) {
     leave_queue(kernel, t);
     t.ipc.wait = Wait::none;
-    kernel.sched.forget(t);
+    leave_user(kernel.sched.forget(t)); // before its frame's memory goes
 }
 
 void reply_cap_deleted(Reply& reply) {

@@ -4,15 +4,19 @@
 // is. Bare metal and hostsim run the same loop; what differs is behind the Host policy.
 //
 //     lock; loop { stamp time; handle interrupts; bill the slice; fire due timeouts;
-//                  pick -> kick other CPUs -> arm the timer (only if the next event changed);
+//                  pick -> kick other CPUs -> arm the timer (only if the next event is earlier than armed);
 //                  nothing to run: unlock, wait for an interrupt, lock;
 //                  else: load registers, then { unlock, run user code, lock, stamp time, bill, handle its
 //                  exit }
-//                        again at once while it was a syscall after which the thread simply goes on }
+//                        again at once while it was a syscall after which the CPU's current entity simply
+//                        goes on: the caller itself, or the one IPC handed the CPU to (loaded in its place) }
 //
-// "Simply goes on" (Scheduler::goes_on, plus: no interrupt recorded, no other CPU to kick, the timer still
-// armed for the next event) is exactly when the decisions at the top would pick the same thread, fire
+// "Simply goes on" (Scheduler::goes_on, plus: no interrupt recorded, no other CPU to kick, the timer armed
+// no later than the next event) is exactly when the decisions at the top would pick that entity, fire
 // nothing, kick nobody and leave the timer alone, so skipping them changes nothing but the cost of a syscall.
+// Cheaper still when the scheduler's version has not moved since the decision: then only time can have
+// changed it, and the timer (armed no later than the next event) interrupts the next run at once if so.
+// An entity's registers stay in the CPU while it goes on: they are saved (host.save) only when it leaves.
 //
 // The big kernel lock is held everywhere but in user mode and while idle. Interrupts stay masked in the
 // kernel; those taken while idle are recorded (pending_vectors.hpp) and handled here under the lock like
@@ -23,7 +27,11 @@
 //   kernel::Spinlock& lock();  Scheduler& scheduler();  bool finished();
 //   void interrupt(arch::Vector v);            // a device line's vector (the kernel's own are handled here)
 //   void expired(Entity& e);                   // e's timeout passed: end its wait
-//   void load(Entity& e);                      // copy e's registers to this CPU's frame
+//   void load(Entity& e);                      // make e's registers this CPU's (frame and extended state)
+//   void resume(Entity& e);                    // e, loaded, made a syscall and goes on: its results are in
+//                                              // its frame
+//   void save(Entity& e);                      // e, loaded and still alive, leaves this CPU: keep what of
+//                                              // its registers the CPU holds
 //   arch::UserExit run();                      // unlocked: run that frame in user mode until it enters
 //   void handle(Entity& e, const arch::UserExit& exit);  // e still exists: save its registers, then serve a
 //                                              // syscall or exception (not called for interrupt exits'
@@ -51,26 +59,44 @@ inline void lock_kernel(Spinlock& lock) {
     }
 }
 
+/// The timer is armed with a deadline at or before the next event, and re-armed only when the next event
+/// moves earlier than that: one that fires early finds nothing due, and the decision after it arms the right
+/// deadline. IPC that hands a CPU from one thread to another (whose slices end at different times) so costs
+/// no timer write, at the price of at most one early interrupt per slice. 0 (no event) is "never".
+class TimerDeadline {
+public:
+    /// Whether `next_event` needs the timer armed anew.
+    bool needs(std::uint64_t next_event) const { return !known_ || never(next_event) < armed_; }
+    /// After timer_arm(next_event).
+    void set(std::uint64_t next_event) {
+        armed_ = never(next_event);
+        known_ = true;
+    }
+    /// It fired (the timer disarms itself): what it holds is unknown.
+    void fired() { known_ = false; }
+
+private:
+    static std::uint64_t never(std::uint64_t event) { return event == 0 ? ~std::uint64_t{0} : event; }
+    std::uint64_t armed_ = 0;
+    bool known_ = false;
+};
+
 template <typename Host>
 void cpu_loop(Host& host) {
     const std::uint32_t cpu = arch::cpu_id();
     Scheduler& s = host.scheduler();
     Spinlock& lock = host.lock();
+    VectorSet& pending = pending_vectors();
     arch::irq_disable();
     arch::set_interrupt_handler(record_interrupt);
-    pending_vectors() = VectorSet{};
-    // The deadline the one-shot timer is armed with, so that a decision that leaves the next event where it
-    // was costs no re-arming (on x86 a TSC-deadline MSR write, a VM exit under a hypervisor). The timer
-    // disarms itself when it fires, so its interrupt makes this unknown again (never_armed can be no
-    // deadline).
-    constexpr std::uint64_t never_armed = ~std::uint64_t{0};
-    std::uint64_t armed = never_armed;
+    pending = VectorSet{};
+    TimerDeadline timer;
     lock_kernel(lock);
     for (;;) {
         s.set_now(arch::time_now());
-        for (VectorSet& pending = pending_vectors(); !pending.empty();) {
+        while (!pending.empty()) {
             arch::Vector v = pending.take();
-            if (v == vector_timer) armed = never_armed;
+            if (v == vector_timer) timer.fired();
             if (v != vector_timer && v != vector_resched) host.interrupt(v);
         }
         s.charge(cpu);
@@ -79,9 +105,9 @@ void cpu_loop(Host& host) {
 
         Entity* next = s.pick(cpu);
         send_kicks(s.take_kicks(cpu));
-        if (const std::uint64_t next_event = s.next_event(cpu); next_event != armed) {
+        if (const std::uint64_t next_event = s.next_event(cpu); timer.needs(next_event)) {
             arch::timer_arm(next_event, vector_timer);
-            armed = next_event;
+            timer.set(next_event);
         }
         if (!next) {
             lock.unlock();
@@ -97,22 +123,41 @@ void cpu_loop(Host& host) {
         host.load(*next);
         s.set_loaded(cpu, next);
         s.dispatched(cpu);
-        for (;;) {
+        for (std::uint64_t decided = s.version();; decided = s.version()) {
             lock.unlock();
             arch::UserExit exit = host.run();
             lock_kernel(lock);
             s.set_now(arch::time_now());
             s.charge(cpu);
-            if (exit.kind == arch::UserExit::Kind::interrupt) pending_vectors().add(exit.vector);
+            if (exit.kind == arch::UserExit::Kind::interrupt) pending.add(exit.vector);
             // forget() clears `loaded` when the entity died meanwhile: its registers have nowhere to go.
             if (s.loaded(cpu) != next) break;
             host.handle(*next, exit);
-            if (exit.kind != arch::UserExit::Kind::syscall || !pending_vectors().empty() ||
-                s.pending_kicks() != 0 || !s.goes_on(cpu, *next) || s.next_event(cpu) != armed ||
+            // Nothing changed that the decision rests on: it stands (a slice or timeout that ran out
+            // meanwhile has the timer's interrupt pending, which ends the next run at once).
+            if (exit.kind == arch::UserExit::Kind::syscall && s.version() == decided && pending.empty() &&
+                !host.finished()) {
+                host.resume(*next);
+                continue;
+            }
+            // After a syscall the CPU's current entity (the caller, or the one IPC handed the CPU to) runs on
+            // without the decisions at the top when they would change nothing: it may go on, no interrupt or
+            // kick waits, and the timer is armed early enough.
+            if (exit.kind != arch::UserExit::Kind::syscall || !pending.empty() || s.pending_kicks() != 0 ||
                 s.loaded(cpu) != next || host.finished())
                 break;
-            host.load(*next); // the frame the syscall's results went to
+            Entity* cur = s.current(cpu);
+            if (!cur || !s.goes_on(cpu, *cur) || timer.needs(s.next_event(cpu))) break;
+            if (cur != next) {
+                host.save(*next);
+                host.load(*cur);
+                s.set_loaded(cpu, cur);
+                next = cur;
+            } else {
+                host.resume(*next); // the frame the syscall's results went to
+            }
         }
+        if (s.loaded(cpu) == next) host.save(*next);
         s.set_loaded(cpu, nullptr);
     }
     arch::timer_arm(0, vector_timer);

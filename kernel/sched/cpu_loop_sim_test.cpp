@@ -42,6 +42,8 @@ struct HostBase {
         sched->make_ready(a);
     }
     void load(Entity& e) { loaded[arch::cpu_id()] = &static_cast<Actor&>(e); }
+    void resume(Entity&) {}
+    void save(Entity&) {}
     arch::UserExit run() {
         arch::irq_enable(); // user mode: interrupts get through
         for (int i = 0; i < 3; ++i) arch::preemption_point();
@@ -260,6 +262,23 @@ void explore_all(const Scenario& sc) {
         hostsim::ExploreReport r = hostsim::explore(sc, o);
         EXPECT_FALSE(r.failed()) << r.failure_text();
     }
+}
+
+// The timer's deadline only moves earlier; one that may fire early is left alone; after it fires, anything
+// re-arms it; no event (0) is "never".
+TEST(TimerDeadline, ReArmsOnlyForAnEarlierEvent) {
+    TimerDeadline t;
+    EXPECT_TRUE(t.needs(0)) << "unknown at first: even no event must be armed (disarmed)";
+    t.set(1000);
+    EXPECT_FALSE(t.needs(1000));
+    EXPECT_FALSE(t.needs(5000)) << "armed earlier: it fires early, and the decision then arms 5000";
+    EXPECT_FALSE(t.needs(0)) << "no event at all: an early interrupt is harmless";
+    EXPECT_TRUE(t.needs(999)) << "an earlier event would be missed";
+    t.fired();
+    EXPECT_TRUE(t.needs(5000)) << "a timer that fired holds nothing";
+    t.set(0);
+    EXPECT_TRUE(t.needs(7)) << "disarmed: any event needs it";
+    EXPECT_FALSE(t.needs(0));
 }
 
 TEST(SchedSim, PingPongAcrossCpusNeverLosesAWakeUp) {

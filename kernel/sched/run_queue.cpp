@@ -45,12 +45,6 @@ void RunQueue::remove(Entity& e) {
     e.rq_next_ = e.rq_prev_ = nullptr;
 }
 
-int RunQueue::top_priority() const {
-    if (summary_ == 0) return -1;
-    const unsigned w = 31 - static_cast<unsigned>(__builtin_clz(summary_));
-    return static_cast<int>(w * 64 + 63 - static_cast<unsigned>(__builtin_clzll(bitmap_[w])));
-}
-
 Entity* RunQueue::top() const {
     int p = top_priority();
     return p < 0 ? nullptr : head_[p];

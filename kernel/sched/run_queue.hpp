@@ -26,7 +26,11 @@ public:
 
     bool empty() const { return summary_ == 0; }
     /// The highest non-empty priority level, or -1 if the queue is empty.
-    int top_priority() const;
+    int top_priority() const {
+        if (summary_ == 0) return -1;
+        const unsigned w = 31 - static_cast<unsigned>(__builtin_clz(summary_));
+        return static_cast<int>(w * 64 + 63 - static_cast<unsigned>(__builtin_clzll(bitmap_[w])));
+    }
     /// The first entity of the highest level, or nullptr.
     Entity* top() const;
     /// The first entity at `level`, or nullptr.

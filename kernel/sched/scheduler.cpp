@@ -21,6 +21,7 @@ bool Scheduler::preempts(std::uint32_t cpu, Priority p) const {
 }
 
 void Scheduler::make_ready(Entity& e) {
+    changed();
     JANUS_ASSERT(e.state_ == RunState::off && e.cpu_ < cpu_count_);
     e.state_ = RunState::ready;
     cpus_[e.cpu_].ready.push_back(e);
@@ -28,6 +29,7 @@ void Scheduler::make_ready(Entity& e) {
 }
 
 void Scheduler::make_off(Entity& e) {
+    changed();
     Cpu& c = cpus_[e.cpu_];
     switch (e.state_) {
     case RunState::ready:
@@ -44,11 +46,21 @@ void Scheduler::make_off(Entity& e) {
 }
 
 void Scheduler::yield(Entity& e) {
-    // pick() rotates a running entity with no slice left behind its equals, with a fresh slice.
-    if (e.state_ == RunState::running) e.slice_left_ = 0;
+    changed();
+    if (e.state_ != RunState::running) return;
+    // pick() rotates a running entity with no slice left behind its equals, with a fresh slice. With no
+    // equal (or better) ready on its CPU it would pick it again at once: give it the fresh slice here, so
+    // that it simply goes on.
+    if (cpus_[e.cpu_].current == &e && cpus_[e.cpu_].ready.top_priority() < static_cast<int>(e.priority_)) {
+        charge(e.cpu_); // what the decision would bill first
+        e.slice_left_ = timeslice_;
+    } else {
+        e.slice_left_ = 0;
+    }
 }
 
 void Scheduler::set_priority(Entity& e, Priority priority) {
+    changed();
     switch (e.state_) {
     case RunState::off:
         e.priority_ = priority;
@@ -67,6 +79,7 @@ void Scheduler::set_priority(Entity& e, Priority priority) {
 }
 
 void Scheduler::set_cpu(Entity& e, std::uint32_t cpu) {
+    changed();
     JANUS_ASSERT(cpu < cpu_count_);
     switch (e.state_) {
     case RunState::off:
@@ -86,7 +99,8 @@ void Scheduler::set_cpu(Entity& e, std::uint32_t cpu) {
     }
 }
 
-void Scheduler::forget(Entity& e) {
+std::uint64_t Scheduler::forget(Entity& e) {
+    changed();
     cancel_timeout(e);
     if (e.state_ == RunState::running) {
         // A migrating entity still sits on the CPU it ran on: find it there.
@@ -99,10 +113,11 @@ void Scheduler::forget(Entity& e) {
     } else {
         make_off(e);
     }
-    unload(e);
+    return unload(e);
 }
 
 void Scheduler::hand_over(Entity& from, Entity& to) {
+    changed();
     Cpu& c = cpus_[to.cpu_];
     if (c.current == &from && from.cpu_ == to.cpu_ && to.state_ == RunState::off &&
         c.ready.top_priority() <= static_cast<int>(to.priority_)) {
@@ -116,28 +131,38 @@ void Scheduler::hand_over(Entity& from, Entity& to) {
     make_ready(to);
 }
 
-void Scheduler::unload(Entity& e) {
+std::uint64_t Scheduler::unload(Entity& e) {
+    std::uint64_t held = 0;
     for (unsigned i = 0; i < cpu_count_; ++i)
         if (cpus_[i].loaded == &e) {
+            changed();
             cpus_[i].loaded = nullptr;
             kick(i);
+            held |= std::uint64_t{1} << i;
         }
+    return held;
 }
 
 void Scheduler::arm_timeout(Entity& e, std::uint32_t cpu, std::uint64_t deadline) {
+    changed();
     cancel_timeout(e);
     cpus_[cpu].timeouts.insert(e, deadline, static_cast<int>(cpu));
 }
 
 void Scheduler::cancel_timeout(Entity& e) {
-    if (e.timeout_cpu_ >= 0) cpus_[e.timeout_cpu_].timeouts.remove(e);
+    if (e.timeout_cpu_ < 0) return;
+    changed();
+    cpus_[e.timeout_cpu_].timeouts.remove(e);
 }
 
 Entity* Scheduler::pop_expired(std::uint32_t cpu) {
-    return cpus_[cpu].timeouts.pop_expired(now_);
+    Entity* e = cpus_[cpu].timeouts.pop_expired(now_);
+    if (e) changed();
+    return e;
 }
 
 Entity* Scheduler::pick(std::uint32_t cpu) {
+    changed();
     Cpu& c = cpus_[cpu];
     if (Entity* cur = c.current) {
         if (cur->cpu_ != cpu) {
@@ -169,36 +194,8 @@ Entity* Scheduler::pick(std::uint32_t cpu) {
     return next;
 }
 
-bool Scheduler::goes_on(std::uint32_t cpu, const Entity& e) const {
-    const Cpu& c = cpus_[cpu];
-    if (c.current != &e || e.cpu_ != cpu || e.state_ != RunState::running || e.slice_left_ == 0) return false;
-    if (c.ready.top_priority() > static_cast<int>(e.priority_)) return false;
-    const std::uint64_t deadline = c.timeouts.next_deadline();
-    return deadline == 0 || deadline > now_;
-}
-
 void Scheduler::dispatched(std::uint32_t cpu) {
     cpus_[cpu].dispatched_at = now_;
-}
-
-void Scheduler::charge(std::uint32_t cpu) {
-    Cpu& c = cpus_[cpu];
-    Entity* cur = c.current;
-    if (!cur) return;
-    std::uint64_t ran = now_ - c.dispatched_at;
-    cur->slice_left_ -= ran < cur->slice_left_ ? ran : cur->slice_left_;
-    c.dispatched_at = now_;
-}
-
-std::uint64_t Scheduler::next_event(std::uint32_t cpu) const {
-    const Cpu& c = cpus_[cpu];
-    std::uint64_t event = c.timeouts.next_deadline();
-    if (const Entity* cur = c.current) {
-        std::uint64_t slice_end = c.dispatched_at + cur->slice_left_;
-        if (slice_end < c.dispatched_at) slice_end = ~std::uint64_t{0};
-        if (event == 0 || slice_end < event) event = slice_end;
-    }
-    return event;
 }
 
 std::uint64_t Scheduler::take_kicks(std::uint32_t self) {

@@ -56,7 +56,8 @@ public:
     /// Moves `e` to `cpu` (< cpu_count): at once if it waits, at its CPU's next decision if it runs.
     void set_cpu(Entity& e, std::uint32_t cpu);
     /// `e` is about to be destroyed: it leaves every queue and every CPU forgets it (its CPU is kicked).
-    void forget(Entity& e);
+    /// Returns the CPUs that had its registers loaded, as unload().
+    [[nodiscard]] std::uint64_t forget(Entity& e);
     /// IPC hands the CPU over: `from` stops (off) and `to` (off) runs. If `from` is the current entity of the
     /// CPU `to` belongs to and nothing ready there outranks `to`, `to` takes the CPU at once without passing
     /// through the run queue (keeping its slice); otherwise this is make_off(from) then make_ready(to).
@@ -82,7 +83,14 @@ public:
     /// `cpu` enters user mode with current(cpu) now; charge() later bills the time since.
     void dispatched(std::uint32_t cpu);
     /// Bills the current entity of `cpu` for the time since dispatched(); a used-up slice makes it rotate.
-    void charge(std::uint32_t cpu);
+    void charge(std::uint32_t cpu) {
+        Cpu& c = cpus_[cpu];
+        Entity* cur = c.current;
+        if (!cur) return;
+        const std::uint64_t ran = now_ - c.dispatched_at;
+        cur->slice_left_ -= ran < cur->slice_left_ ? ran : cur->slice_left_;
+        c.dispatched_at = now_;
+    }
     /// When `cpu` must next be interrupted: the end of its current slice or its earliest timeout, whichever
     /// is first; 0 if neither.
     std::uint64_t next_event(std::uint32_t cpu) const;
@@ -91,9 +99,17 @@ public:
     /// by forget(): the loop saves registers back only into an entity that still exists.
     Entity* loaded(std::uint32_t cpu) const { return cpus_[cpu].loaded; }
     void set_loaded(std::uint32_t cpu, Entity* e) { cpus_[cpu].loaded = e; }
-    /// Someone gave `e` new registers while a CPU may still hold its old ones in user mode: that CPU must not
-    /// save them back over the new ones (it forgets `e`, and is kicked to stop running it).
-    void unload(Entity& e);
+    /// Someone gives `e` new registers (or destroys it) while a CPU may still hold its old ones in user mode:
+    /// that CPU must not save them back (it forgets `e`, and is kicked to stop running it). Returns those
+    /// CPUs: their entry path may still write the frame they run from until they leave user mode
+    /// (arch::leave_user).
+    [[nodiscard]] std::uint64_t unload(Entity& e);
+
+    /// Moves with every call that may change a decision: run states, queues, current and loaded entities,
+    /// timeouts (not with time or billing). While it stands, a CPU's last decision stands but for time, and
+    /// time is the timer's business: the run loop lets an entity go on after a syscall without looking
+    /// further when it has not moved since the decision (cpu_loop.hpp).
+    std::uint64_t version() const { return version_; }
 
     /// CPUs other than `self` that must re-decide, cleared by the call: the caller sends each an IPI.
     std::uint64_t take_kicks(std::uint32_t self);
@@ -113,6 +129,7 @@ private:
     };
 
     void kick(std::uint32_t cpu) { kicks_ |= std::uint64_t{1} << cpu; }
+    void changed() { ++version_; }
     /// Whether `cpu` should stop running its current entity in favour of priority `p`.
     bool preempts(std::uint32_t cpu, Priority p) const;
     /// The running entity of `cpu` stops running (state unchanged by this).
@@ -123,6 +140,28 @@ private:
     std::uint64_t timeslice_ = default_timeslice;
     std::uint64_t now_ = 0;
     std::uint64_t kicks_ = 0;
+    std::uint64_t version_ = 0;
 };
+
+// Inline: the run loop asks these after every syscall that changed something.
+
+inline bool Scheduler::goes_on(std::uint32_t cpu, const Entity& e) const {
+    const Cpu& c = cpus_[cpu];
+    if (c.current != &e || e.cpu_ != cpu || e.state_ != RunState::running || e.slice_left_ == 0) return false;
+    if (c.ready.top_priority() > static_cast<int>(e.priority_)) return false;
+    const std::uint64_t deadline = c.timeouts.next_deadline();
+    return deadline == 0 || deadline > now_;
+}
+
+inline std::uint64_t Scheduler::next_event(std::uint32_t cpu) const {
+    const Cpu& c = cpus_[cpu];
+    std::uint64_t event = c.timeouts.next_deadline();
+    if (const Entity* cur = c.current) {
+        std::uint64_t slice_end = c.dispatched_at + cur->slice_left_;
+        if (slice_end < c.dispatched_at) slice_end = ~std::uint64_t{0};
+        if (event == 0 || slice_end < event) event = slice_end;
+    }
+    return event;
+}
 
 } // namespace kernel::sched

@@ -197,8 +197,9 @@ TEST_F(Sched, AForgottenEntityLeavesQueuesAndItsCpu) {
     s->set_loaded(1, &e);
     s->arm_timeout(w, 1, 999);
     s->take_kicks(0);
-    s->forget(e);
-    s->forget(w);
+    EXPECT_EQ(s->forget(e), bit(1))
+        << "CPU 1 runs user code from its frame: it must leave before the frame goes";
+    EXPECT_EQ(s->forget(w), 0u) << "loaded nowhere";
     EXPECT_EQ(s->current(1), nullptr);
     EXPECT_EQ(s->loaded(1), nullptr) << "the run loop must not save registers into a dead thread";
     EXPECT_FALSE(w.has_timeout());
@@ -233,6 +234,61 @@ TEST_F(Sched, HandOverGivesTheCpuStraightToThePartnerUnlessSomethingReadyOutrank
     s->hand_over(caller, remote); // partner on another CPU: it is readied there
     EXPECT_EQ(remote.run_state(), RunState::ready);
     EXPECT_EQ(s->take_kicks(0), bit(2));
+}
+
+TEST_F(Sched, AYieldWithNoEqualReadyRefillsTheSliceAndKeepsTheCpu) {
+    Entity& a = entity(50);
+    Entity& low = entity(10);
+    s->make_ready(a);
+    s->make_ready(low);
+    ASSERT_EQ(s->pick(0), &a);
+    run_for(0, 300);
+    s->set_now(s->now() + 100); // 100 ns more in the kernel, not yet billed
+    s->yield(a);
+    EXPECT_EQ(a.slice_left(), slice) << "what pick would give it: a fresh slice";
+    EXPECT_TRUE(s->goes_on(0, a)) << "nothing of its priority or above is ready: it simply goes on";
+    EXPECT_EQ(s->next_event(0), s->now() + slice) << "the 100 ns were billed before the refill";
+
+    Entity& b = entity(50);
+    s->make_ready(b);
+    s->yield(a); // an equal is ready: a goes behind it
+    EXPECT_FALSE(s->goes_on(0, a));
+    EXPECT_EQ(s->pick(0), &b);
+}
+
+TEST_F(Sched, TheVersionMovesWithEveryChangeADecisionRestsOnAndNotWithTime) {
+    Entity& a = entity(50);
+    Entity& b = entity(50, 1);
+    std::uint64_t v = s->version();
+    auto moved = [&] {
+        const bool m = s->version() != v;
+        v = s->version();
+        return m;
+    };
+    s->make_ready(a);
+    EXPECT_TRUE(moved()) << "make_ready";
+    ASSERT_EQ(s->pick(0), &a);
+    EXPECT_TRUE(moved()) << "pick";
+    run_for(0, 10);
+    s->set_now(s->now() + 5);
+    EXPECT_FALSE(moved()) << "time and billing are the timer's business";
+    s->arm_timeout(b, 1, 500);
+    EXPECT_TRUE(moved()) << "arm_timeout";
+    s->cancel_timeout(b);
+    EXPECT_TRUE(moved()) << "cancel_timeout";
+    s->cancel_timeout(b);
+    EXPECT_FALSE(moved()) << "no timeout to cancel";
+    s->set_priority(a, 60);
+    EXPECT_TRUE(moved()) << "set_priority";
+    s->hand_over(a, b);
+    EXPECT_TRUE(moved()) << "hand_over";
+    s->set_loaded(1, &b);
+    EXPECT_EQ(s->unload(b), bit(1));
+    EXPECT_TRUE(moved()) << "unload";
+    EXPECT_EQ(s->unload(b), 0u);
+    EXPECT_FALSE(moved()) << "unload of what no CPU holds";
+    s->make_off(b);
+    EXPECT_TRUE(moved()) << "make_off";
 }
 
 } // namespace

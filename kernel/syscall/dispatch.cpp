@@ -32,9 +32,32 @@ Error dispatch(Call& call, std::uint64_t number, std::size_t& results) {
     }
 }
 
-} // namespace
-
-namespace {
+/// The first `count` results into their registers (r0..r5: rdi, rsi, rdx, r10, r8, r9).
+void write_results(arch::UserFrame& f, const std::uint64_t* result, std::size_t count) {
+    static_assert(spec::max_results == 6, "the result registers below");
+    switch (count) {
+    case 6:
+        f.r9 = result[5];
+        [[fallthrough]];
+    case 5:
+        f.r8 = result[4];
+        [[fallthrough]];
+    case 4:
+        f.r10 = result[3];
+        [[fallthrough]];
+    case 3:
+        f.rdx = result[2];
+        [[fallthrough]];
+    case 2:
+        f.rsi = result[1];
+        [[fallthrough]];
+    case 1:
+        f.rdi = result[0];
+        [[fallthrough]];
+    default:
+        break;
+    }
+}
 
 /// The syscall in `caller`'s saved frame, with the kernel lock held. Results go back into the frame; a
 /// handler that returns ipc::in_frame has put them there itself, or will when the caller's wait ends.
@@ -43,22 +66,18 @@ void run_syscall(Kernel& kernel, Thread& caller) {
 #if JANUS_HOSTED
     const SyscallRegs in{f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};
 #endif
-    Call call{kernel, caller, *caller.pd, {f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9}};
-    std::size_t results = 0;
-    Error status = kernel.ipc_fastpath && ipc::fastpath_candidate(f.rax) && ipc::fastpath(kernel, caller)
-                       ? ipc::in_frame
-                       : dispatch(call, f.rax, results);
-
-    if (status != ipc::in_frame) {
-        f.rax = static_cast<std::uint64_t>(status);
-        if (status == Error::ok && results > 0) {
-            static_assert(spec::max_results == 6, "the result registers below");
-            std::uint64_t* const out[spec::max_results] = {&f.rdi, &f.rsi, &f.rdx, &f.r10, &f.r8, &f.r9};
-            for (std::size_t i = 0; i < results; ++i) *out[i] = call.result[i];
+    Error status = ipc::in_frame;
+    if (!kernel.ipc_fastpath || !ipc::fastpath_candidate(f.rax) || !ipc::fastpath(kernel, caller)) {
+        Call call{kernel, caller, *caller.pd, {f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9}};
+        std::size_t results = 0;
+        status = dispatch(call, f.rax, results);
+        if (status != ipc::in_frame) {
+            f.rax = static_cast<std::uint64_t>(status);
+            if (status == Error::ok) write_results(f, call.result, results);
         }
-    } else if (caller.ipc.wait == Wait::none && caller.ipc.life == Life::active) {
-        status = static_cast<Error>(f.rax); // it finished at once
     }
+    if (status == ipc::in_frame && caller.ipc.wait == Wait::none && caller.ipc.life == Life::active)
+        status = static_cast<Error>(f.rax); // it finished at once
     io_finish(kernel); // a port capability that went away takes its access from every CPU now
 #if JANUS_HOSTED
     if (kernel.observer) {
