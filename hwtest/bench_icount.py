@@ -31,7 +31,7 @@ FIGURES = [
     ("null_syscall", "null syscall (pd_quota: entry, run loop, dispatch, exit)", (100, 5_000), 293, 150),
     ("yield", "thread_yield with nothing else ready", (100, 5_000), 293, 250),
     ("call_reply", "call+reply round trip between two domains, 1 word (fast path)", (200, 20_000), 427, 400),
-    ("call_reply_general", "call+reply round trip between two domains, 4 words (general path)", (200, 30_000),
+    ("call_reply_utcb", "call+reply round trip between two domains, 4 words (1 in the UTCB)", (200, 30_000),
      None, 1_000),
     ("page_fault", "page-fault round trip through a user pager (fault, map, retry)", (500, 50_000), None, 2_000),
 ]

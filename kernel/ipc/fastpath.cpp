@@ -1,9 +1,9 @@
-// The fast path: ipc_call and ipc_reply_recv with short messages (no typed items, at most the three register
-// words) when the partner is already waiting and nothing unusual is in the way. It does what the general path
-// does in that case — same outcome, same state, checked by ipc.FastPath.* against the general path — with
-// fewer checks and branches, and hands the CPU straight to the partner (Scheduler::hand_over) instead of
-// going through the run queue. Any condition it does not cover sends the syscall to the general path before
-// anything has changed.
+// The fast path: ipc_call and ipc_reply_recv with untyped messages (no typed items; words beyond the three in
+// registers go from UTCB to UTCB) when the partner is already waiting and nothing unusual is in the way. It
+// does what the general path does in that case — same outcome, same state, checked by ipc.FastPath.* against
+// the general path — with fewer checks and branches, and hands the CPU straight to the partner
+// (Scheduler::hand_over) instead of going through the run queue. Any condition it does not cover sends the
+// syscall to the general path before anything has changed.
 #include "kernel/ipc/fastpath.hpp"
 
 #include "kernel/cap/derivation.hpp"
@@ -26,9 +26,19 @@ namespace {
 constexpr std::uint64_t call_number = static_cast<std::uint64_t>(spec::Syscall::ipc_call);
 constexpr std::uint64_t reply_recv_number = static_cast<std::uint64_t>(spec::Syscall::ipc_reply_recv);
 
-/// No items, at most three words, nothing reserved.
-bool short_message(std::uint64_t info) {
-    return (info & ~(~std::uint64_t{0} << msg::label_shift)) <= msg::register_words;
+/// Untyped words only (at most max_words), no call flag, nothing reserved: the low 16 bits hold the word
+/// count alone, and max_words lies below the first item bit.
+bool untyped_message(std::uint64_t info) {
+    static_assert(msg::max_words < (std::uint64_t{1} << msg::items_shift), "words and items share no bit");
+    return (info & ~(~std::uint64_t{0} << msg::label_shift)) <= msg::max_words;
+}
+
+/// Words 3 and up go from UTCB to UTCB, as the general path copies them (transfer.cpp).
+void copy_utcb_words(Thread& from, Thread& to, unsigned words) {
+    if (words <= msg::register_words) return;
+    const std::uint64_t* src = utcb(from).mr;
+    std::uint64_t* dst = utcb(to).mr;
+    for (unsigned w = msg::register_words; w < words; ++w) dst[w] = src[w];
 }
 
 /// The endpoint capability `sel` with `right`, or nullptr.
@@ -50,8 +60,8 @@ void wake(Kernel& kernel, Thread& t) {
     t.ipc.call = false;
 }
 
-/// Writes a short message into `to`'s result registers.
-void short_registers(Thread& to, std::uint64_t info, std::uint64_t badge, const arch::UserFrame& from) {
+/// Writes the register part of a message (info, badge, words 0..2) into `to`'s result registers.
+void message_registers(Thread& to, std::uint64_t info, std::uint64_t badge, const arch::UserFrame& from) {
     unsigned words = msg::words(info);
     to.frame.rdi = info;
     to.frame.rsi = badge;
@@ -63,7 +73,7 @@ void short_registers(Thread& to, std::uint64_t info, std::uint64_t badge, const 
 bool call(Kernel& kernel, Thread& self) {
     const arch::UserFrame& f = self.frame;
     const std::uint64_t info = f.rsi;
-    if (!short_message(info)) return false;
+    if (!untyped_message(info)) return false;
     Slot* cap = self.pd->space.cap(f.rdi);
     if (!cap || cap->object()->type != ObjectType::endpoint || !(cap->rights() & spec::rights::write))
         return false;
@@ -77,7 +87,8 @@ bool call(Kernel& kernel, Thread& self) {
     ep.receivers.remove(*r);
     r->ipc.waiting_on = nullptr;
     kernel.sched.cancel_timeout(*r);
-    short_registers(*r, info | msg::call_flag, cap->badge(), f);
+    message_registers(*r, info | msg::call_flag, cap->badge(), f);
+    copy_utcb_words(self, *r, msg::words(info));
     cap_install_root(*reply_slot, *self.reply, spec::rights::write);
     wake(kernel, *r);
     self.ipc.origin = Origin::syscall;
@@ -90,7 +101,7 @@ bool call(Kernel& kernel, Thread& self) {
 bool reply_recv(Kernel& kernel, Thread& self) {
     const arch::UserFrame& f = self.frame;
     const std::uint64_t info = f.rsi, timeout = f.rdx;
-    if (!short_message(info) || timeout == spec::timeout_poll) return false;
+    if (!untyped_message(info) || timeout == spec::timeout_poll) return false;
     Endpoint* ep = endpoint(self, f.rdi, spec::rights::read);
     if (!ep || !ep->senders.empty()) return false;
     Slot* reply = self.pd->space.cap(utcb(self).reply_sel);
@@ -99,7 +110,8 @@ bool reply_recv(Kernel& kernel, Thread& self) {
     if (caller.ipc.origin != Origin::syscall) return false; // fault answers resume differently
 
     // The caller gets the answer; the reply capability is used up; self waits for the next message.
-    short_registers(caller, info, 0, f);
+    message_registers(caller, info, 0, f);
+    copy_utcb_words(self, caller, msg::words(info));
     wake(kernel, caller);
     cap_delete_subtree(*reply); // the caller no longer waits: nobody is cancelled
     self.ipc.wait = Wait::recv;

@@ -12,7 +12,8 @@ class Thread;
 
 namespace ipc {
 
-/// Performs the syscall in self.frame if it is a short ipc_call or ipc_reply_recv whose partner waits, and
+/// Performs the syscall in self.frame if it is an ipc_call or ipc_reply_recv with an untyped message whose
+/// partner waits, and
 /// returns true (the caller then waits; its outcome comes in its frame). Otherwise changes nothing and
 /// returns false.
 bool fastpath(Kernel& kernel, Thread& self);

@@ -20,11 +20,13 @@ constexpr unsigned thread_count = 5;
 /// What a step left that user space or a later syscall could see.
 std::string observe(IpcWorld& w, const std::vector<Thread*>& threads) {
     std::ostringstream out;
-    for (const Thread* t : threads) {
+    for (Thread* t : threads) {
         const arch::UserFrame& f = t->frame;
         out << "rax=" << f.rax << " rdi=" << f.rdi << " rsi=" << f.rsi << " rdx=" << f.rdx << " r10=" << f.r10
             << " r8=" << f.r8 << " r9=" << f.r9 << " wait=" << static_cast<int>(t->ipc.wait)
-            << " run=" << static_cast<int>(t->run_state()) << " timeout=" << t->has_timeout() << "\n";
+            << " run=" << static_cast<int>(t->run_state()) << " timeout=" << t->has_timeout() << " mr=";
+        for (unsigned word : {3u, 4u, 5u, 62u, 63u}) out << IpcWorld::utcb(*t).mr[word] << ",";
+        out << "\n";
     }
     for (std::uint64_t sel = 1; sel < 256; ++sel) {
         Slot* s = w.root().space.cap(sel);
@@ -58,13 +60,20 @@ bool step(std::mt19937_64& rng, Twin& a, Twin& b, std::string& trace) {
     unsigned who = free[rng() % free.size()];
     unsigned op = rng() % 6;
     std::uint64_t e = rng() % 4 == 0 ? other_ep : ep;
-    std::uint64_t words = rng() % 5; // 4: too long for the fast path
-    std::uint64_t info = msg::info(rng() % 100, static_cast<unsigned>(words));
+    // Register words only, some through the UTCB, all of them, and one too many (bad_message on both paths).
+    static constexpr unsigned word_counts[] = {0, 1, 2, 3, 3, 4, 6, msg::max_words, msg::max_words + 1};
+    const unsigned words = word_counts[rng() % std::size(word_counts)];
+    std::uint64_t info = msg::info(rng() % 100, words);
+    if (rng() % 16 == 0) info |= std::uint64_t{1} << (msg::items_shift + rng() % 9); // an item, or a flag
     std::uint64_t w0 = rng(), w1 = rng(), w2 = rng();
+    const std::uint64_t utcb_seed = rng();
     std::uint64_t timeout = rng() % 3 == 0 ? 500 : janus::abi::timeout_never;
     trace += std::to_string(who) + ":" + std::to_string(op) + " ";
     for (Twin* t : {&a, &b}) {
         Thread& th = *t->threads[who];
+        // What the sender's UTCB holds beyond the register words: distinct per step, the same on both twins.
+        for (unsigned w = msg::register_words; w < msg::max_words; ++w)
+            IpcWorld::utcb(th).mr[w] = utcb_seed + w;
         switch (op) {
         case 0:
         case 1:

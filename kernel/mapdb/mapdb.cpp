@@ -71,13 +71,15 @@ Error map_check(const Pd& from, std::uint64_t src, const Pd& to, std::uint64_t d
     if (!flexpage_well_formed(src)) return bad_flexpage;
     const std::uint64_t base = fpage::base(src), bytes = flexpage_bytes(src);
     if (!user_pages(base, bytes) || !user_pages(dest, bytes)) return bad_address;
-    for (std::uint64_t off = 0; off < bytes; off += page_bytes)
-        if (!from.memory.index.find(base + off)) return not_mapped;
+    // One lookup per source page; an unmapped page anywhere still outranks missing rights on an earlier one.
     const std::uint64_t wanted = fpage::rights(src);
+    bool rights_missing = false;
     for (std::uint64_t off = 0; off < bytes; off += page_bytes) {
-        const Node& n = *from.memory.index.find(base + off);
-        if (n.utcb() || !has(n.rights, r::grant | wanted)) return missing_rights;
+        const Node* n = from.memory.index.find(base + off);
+        if (!n) return not_mapped;
+        rights_missing = rights_missing || n->utcb() || !has(n->rights, r::grant | wanted);
     }
+    if (rights_missing) return missing_rights;
     for (std::uint64_t off = 0; off < bytes; off += page_bytes)
         if (to.memory.index.find(dest + off)) return mapping_conflict;
     return ok;

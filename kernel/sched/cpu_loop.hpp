@@ -9,7 +9,8 @@
 //                  else: load registers, then { unlock, run user code, lock, stamp time, bill, handle its
 //                  exit }
 //                        again at once while it was a syscall after which the CPU's current entity simply
-//                        goes on: the caller itself, or the one IPC handed the CPU to (loaded in its place) }
+//                        goes on: the caller itself, the one IPC handed the CPU to, or the one pick chooses
+//                        when the caller blocked (loaded in its place) }
 //
 // "Simply goes on" (Scheduler::goes_on, plus: no interrupt recorded, no other CPU to kick, the timer armed
 // no later than the next event) is exactly when the decisions at the top would pick that entity, fire
@@ -84,6 +85,7 @@ private:
 template <typename Host>
 void cpu_loop(Host& host) {
     const std::uint32_t cpu = arch::cpu_id();
+    const std::uint64_t others = ~(std::uint64_t{1} << cpu); // a kick of this CPU is what the checks below do
     Scheduler& s = host.scheduler();
     Spinlock& lock = host.lock();
     VectorSet& pending = pending_vectors();
@@ -140,14 +142,22 @@ void cpu_loop(Host& host) {
                 host.resume(*next);
                 continue;
             }
-            // After a syscall the CPU's current entity (the caller, or the one IPC handed the CPU to) runs on
-            // without the decisions at the top when they would change nothing: it may go on, no interrupt or
-            // kick waits, and the timer is armed early enough.
-            if (exit.kind != arch::UserExit::Kind::syscall || !pending.empty() || s.pending_kicks() != 0 ||
-                s.loaded(cpu) != next || host.finished())
+            // After a syscall the CPU's current entity (the caller, or the one IPC handed the CPU to, or the
+            // one pick chooses when the caller blocked) runs without the decisions at the top when they would
+            // do nothing else: no interrupt or kick waits and no timeout is due; the timer is re-armed here
+            // if the next event moved earlier.
+            if (exit.kind != arch::UserExit::Kind::syscall || !pending.empty() ||
+                (s.pending_kicks() & others) != 0 || s.loaded(cpu) != next || host.finished())
                 break;
+            // The caller blocked and handed the CPU to nobody: what the decisions would pick, unless a
+            // timeout is due (they fire those first).
             Entity* cur = s.current(cpu);
-            if (!cur || !s.goes_on(cpu, *cur) || timer.needs(s.next_event(cpu))) break;
+            if (!cur && !s.timeout_due(cpu)) cur = s.pick(cpu);
+            if (!cur || !s.goes_on(cpu, *cur)) break;
+            if (const std::uint64_t next_event = s.next_event(cpu); timer.needs(next_event)) {
+                arch::timer_arm(next_event, vector_timer);
+                timer.set(next_event);
+            }
             if (cur != next) {
                 host.save(*next);
                 host.load(*cur);

@@ -80,6 +80,11 @@ public:
     /// nothing ready there outranks it, and no timeout of `cpu` is due (<= now()). The run loop then lets a
     /// thread go on after a syscall without the decisions (cpu_loop.hpp).
     bool goes_on(std::uint32_t cpu, const Entity& e) const;
+    /// Whether a timeout of `cpu` is due (<= now()): pop_expired would return it.
+    bool timeout_due(std::uint32_t cpu) const {
+        const std::uint64_t deadline = cpus_[cpu].timeouts.next_deadline();
+        return deadline != 0 && deadline <= now_;
+    }
     /// `cpu` enters user mode with current(cpu) now; charge() later bills the time since.
     void dispatched(std::uint32_t cpu);
     /// Bills the current entity of `cpu` for the time since dispatched(); a used-up slice makes it rotate.
@@ -149,8 +154,7 @@ inline bool Scheduler::goes_on(std::uint32_t cpu, const Entity& e) const {
     const Cpu& c = cpus_[cpu];
     if (c.current != &e || e.cpu_ != cpu || e.state_ != RunState::running || e.slice_left_ == 0) return false;
     if (c.ready.top_priority() > static_cast<int>(e.priority_)) return false;
-    const std::uint64_t deadline = c.timeouts.next_deadline();
-    return deadline == 0 || deadline > now_;
+    return !timeout_due(cpu);
 }
 
 inline std::uint64_t Scheduler::next_event(std::uint32_t cpu) const {

@@ -39,7 +39,7 @@ int main(const janus::user::StartInfo& start) {
     report("null_syscall", bench::null_syscall(t));
     report("yield", bench::yield(t));
     report("call_reply", bench::call_reply_round_trip(t));
-    report("call_reply_general", bench::call_reply_round_trip_general(t));
+    report("call_reply_utcb", bench::call_reply_round_trip_utcb(t));
     report("page_fault", bench::page_fault_round_trip(t));
     console.flush();
     return failed;

@@ -126,7 +126,7 @@ Word call_reply_round_trip(test::Context& t) {
     return call_reply(t, 1);
 }
 
-Word call_reply_round_trip_general(test::Context& t) {
+Word call_reply_round_trip_utcb(test::Context& t) {
     return call_reply(t, 4);
 }
 

@@ -21,9 +21,9 @@ Word yield(janus::user::test::Context& t);
 /// each way, so both directions take the fast path (docs/ipc.md "Fast path").
 Word call_reply_round_trip(janus::user::test::Context& t);
 
-/// The same with four words each way: the fourth travels in the UTCB, so both directions take the general
-/// path (the fast path carries at most three words).
-Word call_reply_round_trip_general(janus::user::test::Context& t);
+/// The same with four words each way: the fourth travels in the UTCB (the fast path copies it from UTCB to
+/// UTCB; a message with typed items would take the general path, whose cost bench_ipc gives on the host).
+Word call_reply_round_trip_utcb(janus::user::test::Context& t);
 
 /// A thread in a child domain reads a page nobody mapped; the fault goes to its pager (the root task), whose
 /// ipc_reply_recv maps a page there with a memory item and waits for the next fault; the thread retries.
