@@ -3,7 +3,8 @@
 // prints the program with the kernel's and the model's outcomes and aborts; `./janus fuzz repro <file>` turns
 // the input into C++ (fuzz/README.md). JANUS_FUZZ_VERBOSE=1 prints every program as it runs; JANUS_FUZZ_CHECK
 // and JANUS_FUZZ_NO_MODEL (options() below) trade oracles for speed when measuring; JANUS_FUZZ_TEARDOWN=1
-// adds destroy_all and its page count after every input.
+// adds destroy_all and its page count after every input, JANUS_FUZZ_VERIFY_RESTORE=1 a full comparison of
+// every restored kernel with its snapshot.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -30,6 +31,9 @@ fuzzsys::Options options() {
     // The next input's reset restores the booted kernel's snapshot; destroy_all at the end of every input
     // (with its page count) only on request. The corpus census (syscall.fuzz.census) keeps it.
     o.teardown = std::getenv("JANUS_FUZZ_TEARDOWN") != nullptr;
+    // Every restore compared with its snapshot, in full (slow): a check of the restore on the fuzzer's
+    // inputs.
+    o.verify_restore = std::getenv("JANUS_FUZZ_VERIFY_RESTORE") != nullptr;
     return o;
 }
 

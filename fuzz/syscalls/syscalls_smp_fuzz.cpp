@@ -31,6 +31,9 @@ fuzzsys::Options options() {
     if (check == "end") o.check = fuzzsys::Options::Check::end;
     o.model = std::getenv("JANUS_FUZZ_NO_MODEL") == nullptr;
     o.teardown = std::getenv("JANUS_FUZZ_TEARDOWN") != nullptr;
+    // Every restore compared with its snapshot, in full (slow): a check of the restore on the fuzzer's
+    // inputs.
+    o.verify_restore = std::getenv("JANUS_FUZZ_VERIFY_RESTORE") != nullptr;
     return o;
 }
 
