@@ -42,6 +42,8 @@ struct UserExit {
         interrupt, ///< an external interrupt or IPI arrived while user code ran; `vector` says which. The
                    ///< kernel's interrupt handler (arch/ipi.hpp) has already run for it when run_user
                    ///< returns.
+        syscall_done, ///< the `syscall` instruction, which the SyscallHook already performed and did not
+                      ///< resume (what that means for the kernel's own state is the hook's business)
     };
 
     Kind kind;
@@ -87,10 +89,22 @@ void prepare_user_top_table(PhysAddr top_table);
 /// and concurrent initiators apply.
 void leave_user(CpuMask cpus, Vector reenter);
 
-/// Run user code on the executing CPU from `frame` in `space` until it enters the kernel again. Called with
+/// The kernel's short way back to user mode after a syscall. run_user calls `resume(context)` on the
+/// executing CPU, interrupts masked, with the frame holding the syscall (rip after it). True: the kernel
+/// performed it and the same frame continues in user mode at once, run_user does not return (nothing of the
+/// frame is saved or reloaded but what the CPU holds anyway); false: run_user returns
+/// UserExit::Kind::syscall_done. Both worlds call it at every syscall when given one, so the kernel's fast
+/// path is what the tests run.
+struct SyscallHook {
+    bool (*resume)(void* context);
+    void* context;
+};
+
+/// Run user code on the executing CPU from `frame` in `space` until it enters the kernel again (with `hook`:
+/// until it enters the kernel for a reason the hook does not resume). Called with
 /// interrupts masked; user code runs with interrupts enabled. rflags from the frame is sanitised (IF forced
 /// on, IOPL 0, no TF/NT/VM/AC), rip/rsp must be canonical user addresses or the return itself faults as #GP
 /// and is reported as an exception of that thread. Returns with interrupts masked.
-UserExit run_user(UserFrame& frame, AddressSpaceRoot space);
+UserExit run_user(UserFrame& frame, AddressSpaceRoot space, const SyscallHook* hook = nullptr);
 
 } // namespace arch

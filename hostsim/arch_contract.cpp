@@ -118,14 +118,14 @@ void leave_user(CpuMask cpus, Vector reenter) {
     m->cross_cpu_request(cpus.bits, {hostsim::CrossCpuRequest::Kind::leave_user, std::nullopt, 0, reenter});
 }
 
-UserExit run_user(UserFrame& frame, AddressSpaceRoot space) {
+UserExit run_user(UserFrame& frame, AddressSpaceRoot space, const SyscallHook* hook) {
     hostsim::Machine& m = machine();
     if (!m.user_mode()) {
         std::fprintf(stderr,
                      "hostsim: arch::run_user on a machine without user mode (Machine::set_user_mode)\n");
         std::abort();
     }
-    return m.user_mode()->run(frame, space);
+    return m.user_mode()->run(frame, space, hook);
 }
 
 } // namespace arch

@@ -53,7 +53,8 @@ struct IoPermissions;
 class UserMode {
 public:
     /// arch::run_user on the executing CPU (arch/user.hpp).
-    virtual arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space) = 0;
+    virtual arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space,
+                               const arch::SyscallHook* hook) = 0;
     /// `cpu` drops its translation of the page at `va`, or every non-global one (nullopt).
     virtual void invalidate(arch::CpuId cpu, std::optional<std::uint64_t> va) = 0;
 

@@ -62,8 +62,9 @@ void report_acpi(const kernel::boot::acpi::AcpiInfo& a) {
 /// User code runs on this CPU through syscall/sysret and the interrupt gates (arch/x86_64/user.cpp).
 class MachineRunner final : public kernel::UserRunner {
 public:
-    arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space) override {
-        return arch::run_user(frame, space);
+    arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space,
+                       const arch::SyscallHook* hook) override {
+        return arch::run_user(frame, space, hook);
     }
 };
 

@@ -110,13 +110,14 @@ void save_user_bases(CpuLocal& cpu, UserFrame& frame) {
 
 } // namespace x86
 
-UserExit run_user(UserFrame& frame, AddressSpaceRoot space) {
+UserExit run_user(UserFrame& frame, AddressSpaceRoot space, const SyscallHook* hook) {
     using namespace x86;
-    // A base that is not canonical would make the WRMSR below fault in ring 0.
-    auto canonical = [](std::uint64_t a) { return a < user_limit || a >= ~(user_limit - 1); };
-    if (frame.rip >= user_limit || frame.rsp >= user_limit || !canonical(frame.fs_base) ||
-        !canonical(frame.gs_base))
-        return {UserExit::Kind::exception, gp_vector, 0, 0};
+    // A base that is not canonical would make the WRMSR below fault in ring 0, a kernel-half rip sysret.
+    auto enterable = [](const UserFrame& f) {
+        auto canonical = [](std::uint64_t a) { return a < user_limit || a >= ~(user_limit - 1); };
+        return f.rip < user_limit && f.rsp < user_limit && canonical(f.fs_base) && canonical(f.gs_base);
+    };
+    if (!enterable(frame)) return {UserExit::Kind::exception, gp_vector, 0, 0};
     CpuLocal& cpu = this_cpu();
     load_address_space(cpu, space);
     null_user_selectors(cpu);
@@ -125,7 +126,16 @@ UserExit run_user(UserFrame& frame, AddressSpaceRoot space) {
         load_user_bases(cpu, frame);
         std::uint32_t why = x86_user_enter(&frame);
         save_user_bases(cpu, frame);
-        if (why == USER_EXIT_SYSCALL) return {UserExit::Kind::syscall, 0, 0, 0};
+        if (why == USER_EXIT_SYSCALL) {
+            if (!hook) return {UserExit::Kind::syscall, 0, 0, 0};
+            // The thread stays: its segment selectors and bases are still the CPU's, its address space
+            // loaded.
+            if (hook->resume(hook->context)) {
+                if (enterable(frame)) continue;
+                return {UserExit::Kind::exception, gp_vector, 0, 0}; // as the first check above
+            }
+            return {UserExit::Kind::syscall_done, 0, 0, 0};
+        }
         auto v = static_cast<Vector>(why);
         if (v < 32) return {UserExit::Kind::exception, v, cpu.exit_error, v == pf_vector ? cpu.exit_cr2 : 0};
         if (std::optional<Vector> delivered = dispatch_interrupt(v))

@@ -30,8 +30,9 @@ constexpr std::uint64_t page = 4096;
 /// arch/x86_64/boot_main.cpp's runner hands it to the CPU).
 class MachineRunner final : public kernel::UserRunner {
 public:
-    arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space) override {
-        return arch::run_user(frame, space);
+    arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space,
+                       const arch::SyscallHook* hook) override {
+        return arch::run_user(frame, space, hook);
     }
 };
 

@@ -27,6 +27,7 @@ void trace_exit(Machine& m, const arch::UserExit& e, const arch::UserFrame& f) {
     char line[160];
     switch (e.kind) {
     case arch::UserExit::Kind::syscall:
+    case arch::UserExit::Kind::syscall_done: // never traced: run() traces the syscall when it is made
         std::snprintf(line, sizeof line, "user  syscall %llu at rip %#llx",
                       static_cast<unsigned long long>(f.rax), static_cast<unsigned long long>(f.rip));
         break;
@@ -84,7 +85,18 @@ UnicornUserMode::Cpu& UnicornUserMode::cpu(arch::CpuId id) {
     return *c;
 }
 
-arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRoot space) {
+namespace {
+
+/// The kernel's syscall hook, called from inside run()'s bookkeeping: its code is simulated code again.
+bool kernel_resumes(const arch::SyscallHook& hook) {
+    san::SimulatedCode kernel;
+    return hook.resume(hook.context);
+}
+
+} // namespace
+
+arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRoot space,
+                                    const arch::SyscallHook* hook) {
     // The engine and its bookkeeping are the machine's, invisible to TSan; the kernel's interrupt handler,
     // called from the scheduling points in here, is seen again (san::SimulatedCode in the machine).
     san::Bookkeeping bookkeeping;
@@ -146,7 +158,17 @@ arch::UserExit UnicornUserMode::run(arch::UserFrame& frame, arch::AddressSpaceRo
             machine_.set_irq_enabled(false);
             machine_.set_in_user(false);
             trace_exit(machine_, s.exit, frame);
-            return s.exit;
+            if (!hook || s.exit.kind != arch::UserExit::Kind::syscall) return s.exit;
+            // As arch/x86_64/user.cpp: the kernel performs the syscall here and may resume at once (the
+            // kernel's code, seen again by the sanitizers).
+            ++stats_.entries; // a kernel entry, even if run() does not return for it
+            if (!kernel_resumes(*hook)) return {arch::UserExit::Kind::syscall_done, 0, 0, 0};
+            if (frame.rip >= user_limit || frame.rsp >= user_limit)
+                return {arch::UserExit::Kind::exception, general_protection, 0, 0};
+            frame.rflags = (frame.rflags & user_flags) | forced_flags;
+            machine_.set_in_user(true);
+            machine_.set_irq_enabled(true);
+            break;
         case Slice::Kind::stale_access:
             fail(Verdict::stale_translation, "at rip", frame.rip, s);
             break;

@@ -57,7 +57,8 @@ public:
     UnicornUserMode(const UnicornUserMode&) = delete;
     UnicornUserMode& operator=(const UnicornUserMode&) = delete;
 
-    arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space) override;
+    arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space,
+                       const arch::SyscallHook* hook) override;
     void invalidate(arch::CpuId cpu, std::optional<std::uint64_t> va) override;
 
     Stats stats() const;

@@ -555,7 +555,7 @@ public:
     enum class Ending { exit_status, general_protection };
     ScriptedRootTask(Ending ending, std::uint64_t status) : ending_(ending), status_(status) {}
 
-    arch::UserExit run(arch::UserFrame& f, arch::AddressSpaceRoot space) override {
+    arch::UserExit run(arch::UserFrame& f, arch::AddressSpaceRoot space, const arch::SyscallHook*) override {
         ++entries;
         if (entries == 1) {
             first = f;

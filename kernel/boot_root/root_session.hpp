@@ -38,7 +38,9 @@ public:
 
     // --- the UserMode policy -------------------------------------------------------------------------------
     arch::AddressSpaceRoot enter(Thread& t) { return address_space_enter(*t.pd, arch::cpu_id()); }
-    arch::UserExit run(Thread&, arch::UserFrame& f, arch::AddressSpaceRoot s) { return runner_.run(f, s); }
+    arch::UserExit run(Thread&, arch::UserFrame& f, arch::AddressSpaceRoot s, const arch::SyscallHook* hook) {
+        return runner_.run(f, s, hook);
+    }
     bool finished() {
         if (end_ == End::running) return false;
         if (!kicked_ && kernel_.cpu_count > 1) {

@@ -19,7 +19,7 @@ using testing::TestKernel;
 
 class NoRunner final : public UserRunner {
 public:
-    arch::UserExit run(arch::UserFrame&, arch::AddressSpaceRoot) override {
+    arch::UserExit run(arch::UserFrame&, arch::AddressSpaceRoot, const arch::SyscallHook*) override {
         ADD_FAILURE() << "these tests run no user code";
         return {};
     }

@@ -10,8 +10,10 @@ namespace kernel {
 class UserRunner {
 public:
     /// Run `frame` in `space` on the executing CPU until it enters the kernel again (arch::run_user's
-    /// contract: interrupts masked on entry and return, the frame updated to the user state).
-    virtual arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space) = 0;
+    /// contract: interrupts masked on entry and return, the frame updated to the user state, syscalls offered
+    /// to `hook` first).
+    virtual arch::UserExit run(arch::UserFrame& frame, arch::AddressSpaceRoot space,
+                               const arch::SyscallHook* hook) = 0;
 
 protected:
     ~UserRunner() = default;

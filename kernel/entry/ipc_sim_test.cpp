@@ -54,22 +54,28 @@ struct Actors {
     /// As a CPU runs ring 3 from the thread's frame in place (kernel_host.hpp): it takes the registers when
     /// user mode begins and writes them back at the next kernel entry, without the kernel lock, unless a
     /// leave request (arch::leave_user) took it out of user mode first; then it writes nothing more.
-    arch::UserExit run(Thread& t, arch::UserFrame& f, arch::AddressSpaceRoot) {
+    /// Syscalls go to the kernel's hook first, as run_user does (arch::SyscallHook).
+    arch::UserExit run(Thread& t, arch::UserFrame& f, arch::AddressSpaceRoot, const arch::SyscallHook* hook) {
         Machine& m = *Machine::current();
-        const arch::UserFrame registers = f;
-        m.set_in_user(true);
-        arch::irq_enable(); // user mode: interrupts get through
-        arch::preemption_point();
-        arch::preemption_point();
-        arch::irq_disable();
-        const std::optional<unsigned> reentry = m.take_user_reentry();
-        m.set_in_user(false);
-        if (reentry)
-            return arch::UserExit{arch::UserExit::Kind::interrupt, static_cast<arch::Vector>(*reentry), 0, 0};
-        f = registers; // the entry path saves what the CPU held
         Actor& a = actors.at(&t);
-        a.program(f, a.step++);
-        return arch::UserExit{arch::UserExit::Kind::syscall, 0, 0, 0};
+        for (;;) {
+            const arch::UserFrame registers = f;
+            m.set_in_user(true);
+            arch::irq_enable(); // user mode: interrupts get through
+            arch::preemption_point();
+            arch::preemption_point();
+            arch::irq_disable();
+            const std::optional<unsigned> reentry = m.take_user_reentry();
+            m.set_in_user(false);
+            if (reentry)
+                return arch::UserExit{arch::UserExit::Kind::interrupt, static_cast<arch::Vector>(*reentry), 0,
+                                      0};
+            f = registers; // the entry path saves what the CPU held
+            a.program(f, a.step++);
+            if (!hook) return arch::UserExit{arch::UserExit::Kind::syscall, 0, 0, 0};
+            if (!hook->resume(hook->context))
+                return arch::UserExit{arch::UserExit::Kind::syscall_done, 0, 0, 0};
+        }
     }
     bool exception(Thread&, const arch::UserExit&) { return false; }
     // Called by every CPU's run loop with the kernel lock held (which orders `kicked`); `done` is set by the

@@ -43,7 +43,7 @@ bool check(bool ok, const char* what, std::uint64_t value) {
 /// the irq and find the notification quiet for 5 periods; then it stops itself.
 struct Driver {
     arch::AddressSpaceRoot enter(Thread&) { return {}; }
-    arch::UserExit run(Thread&, arch::UserFrame& f, arch::AddressSpaceRoot) {
+    arch::UserExit run(Thread&, arch::UserFrame& f, arch::AddressSpaceRoot, const arch::SyscallHook*) {
         arch::irq_enable(); // user mode: interrupts get through
         arch::preemption_point();
         arch::irq_disable();

@@ -6,8 +6,9 @@
 // clang-format off
 // UserMode policy:
 //   arch::AddressSpaceRoot enter(Thread& t);              lock held: t is about to run on this CPU
-//   arch::UserExit run(Thread& t, arch::UserFrame& f, arch::AddressSpaceRoot s);
-//                                                         unlocked: run f in s until the next kernel entry
+//   arch::UserExit run(Thread& t, arch::UserFrame& f, arch::AddressSpaceRoot s, const arch::SyscallHook* h);
+//                                                         unlocked: run f in s until the next kernel entry,
+//                                                         offering syscalls to h (may ignore it: tests)
 //                                                         (f is t's own frame; touch nothing else of t)
 //   bool exception(Thread& t, const arch::UserExit& e);   lock held: true if it took care of the exception
 //   bool finished();                                      lock held: end the loop (tests; the kernel never does)
@@ -38,7 +39,9 @@ namespace kernel {
 template <typename UserMode>
 class KernelHost {
 public:
-    KernelHost(Kernel& kernel, UserMode& user) : kernel_(kernel), user_(user) {}
+    /// Made on the CPU whose loop it serves.
+    KernelHost(Kernel& kernel, UserMode& user)
+        : kernel_(kernel), user_(user), cpu_(arch::cpu_id()), pending_(sched::pending_vectors()) {}
 
     Spinlock& lock() { return kernel_.lock; }
     sched::Scheduler& scheduler() { return kernel_.sched; }
@@ -68,7 +71,11 @@ public:
     /// No other thread ran here since load(): the extended registers are e's.
     void save(sched::Entity& e) { arch::extended_state_save(*static_cast<Thread&>(e).extended); }
 
-    arch::UserExit run() { return user_.run(*thread_, thread_->frame, space_); }
+    /// Runs the loaded thread; its syscalls are offered to syscall_resumes() first (arch::SyscallHook).
+    arch::UserExit run(std::uint64_t decided) {
+        decided_ = decided;
+        return user_.run(*thread_, thread_->frame, space_, &hook_);
+    }
 
     void handle(sched::Entity& e, const arch::UserExit& exit) {
         Thread& t = static_cast<Thread&>(e);
@@ -84,6 +91,26 @@ public:
     }
 
 private:
+    static bool resume_hook(void* host) { return static_cast<KernelHost*>(host)->syscall_resumes(); }
+
+    /// The syscall the loaded thread just made, served from inside run_user (the loop's own entry, steps
+    /// and checks, without leaving user mode's frame): true when the decision that runs the thread stands
+    /// (cpu_loop.hpp: the scheduler's version unmoved, nothing recorded) and the lock is released again;
+    /// false with the lock held, stamped and billed, and the syscall served if the thread was still loaded:
+    /// run_user returns syscall_done and the loop goes on from there.
+    bool syscall_resumes() {
+        sched::lock_kernel(kernel_.lock);
+        sched::Scheduler& s = kernel_.sched;
+        s.set_now(arch::time_now());
+        s.charge(cpu_);
+        Thread& t = *thread_;
+        if (s.loaded(cpu_) != &t) return false; // unloaded meanwhile: the loop drops it
+        handle(t, arch::UserExit{arch::UserExit::Kind::syscall, 0, 0, 0});
+        if (s.version() != decided_ || !pending_.empty() || user_.finished()) return false;
+        kernel_.lock.unlock();
+        return true;
+    }
+
     /// Another key or another epoch: select the domain's ports here (its key 0, no port, is the case of most
     /// threads). Out of line: the fast path is load's three compares.
     [[gnu::noinline]] void io_switch(Pd& pd) {
@@ -97,6 +124,10 @@ private:
 
     Kernel& kernel_;
     UserMode& user_;
+    const std::uint32_t cpu_;
+    sched::VectorSet& pending_; ///< this CPU's recorded interrupts
+    const arch::SyscallHook hook_{&resume_hook, this};
+    std::uint64_t decided_ = 0; ///< the scheduler's version the current run of thread_ was decided at
     arch::AddressSpaceRoot space_{};
     Thread* thread_ = nullptr;
     std::uint64_t io_epoch_ = 0; ///< the IoState::epoch at which io_enter last selected a set here ...

@@ -33,7 +33,10 @@
 //                                              // its frame
 //   void save(Entity& e);                      // e, loaded and still alive, leaves this CPU: keep what of
 //                                              // its registers the CPU holds
-//   arch::UserExit run();                      // unlocked: run that frame in user mode until it enters
+//   arch::UserExit run(std::uint64_t decided); // unlocked: run that frame in user mode until it enters
+//                                              // (syscall_done: the host served a syscall itself, under
+//                                              // the lock it now holds, and saw the scheduler's version
+//                                              // move from `decided` or an interrupt recorded)
 //   void handle(Entity& e, const arch::UserExit& exit);  // e still exists: save its registers, then serve a
 //                                              // syscall or exception (not called for interrupt exits'
 //                                              // vectors, which go to interrupt())
@@ -127,27 +130,36 @@ void cpu_loop(Host& host) {
         s.dispatched(cpu);
         for (std::uint64_t decided = s.version();; decided = s.version()) {
             lock.unlock();
-            arch::UserExit exit = host.run();
-            lock_kernel(lock);
-            s.set_now(arch::time_now());
-            s.charge(cpu);
-            if (exit.kind == arch::UserExit::Kind::interrupt) pending.add(exit.vector);
-            // forget() clears `loaded` when the entity died meanwhile: its registers have nowhere to go.
-            if (s.loaded(cpu) != next) break;
-            host.handle(*next, exit);
-            // Nothing changed that the decision rests on: it stands (a slice or timeout that ran out
-            // meanwhile has the timer's interrupt pending, which ends the next run at once).
-            if (exit.kind == arch::UserExit::Kind::syscall && s.version() == decided && pending.empty() &&
-                !host.finished()) {
-                host.resume(*next);
-                continue;
+            arch::UserExit exit = host.run(decided);
+            if (exit.kind == arch::UserExit::Kind::syscall_done) {
+                // The host served it from inside run_user and did not resume: it holds the lock, the time is
+                // stamped and billed.
+                if (s.loaded(cpu) != next) break;
+            } else {
+                lock_kernel(lock);
+                s.set_now(arch::time_now());
+                s.charge(cpu);
+                if (exit.kind == arch::UserExit::Kind::interrupt) pending.add(exit.vector);
+                // forget() clears `loaded` when the entity died meanwhile: its registers have nowhere to go.
+                if (s.loaded(cpu) != next) break;
+                host.handle(*next, exit);
+                // Nothing changed that the decision rests on: it stands (a slice or timeout that ran out
+                // meanwhile has the timer's interrupt pending, which ends the next run at once). The host's
+                // syscall hook makes the same check from inside run_user.
+                if (exit.kind == arch::UserExit::Kind::syscall && s.version() == decided && pending.empty() &&
+                    !host.finished()) {
+                    host.resume(*next);
+                    continue;
+                }
             }
             // After a syscall the CPU's current entity (the caller, or the one IPC handed the CPU to, or the
             // one pick chooses when the caller blocked) runs without the decisions at the top when they would
             // do nothing else: no interrupt or kick waits and no timeout is due; the timer is re-armed here
             // if the next event moved earlier.
-            if (exit.kind != arch::UserExit::Kind::syscall || !pending.empty() ||
-                (s.pending_kicks() & others) != 0 || s.loaded(cpu) != next || host.finished())
+            const bool syscall =
+                exit.kind == arch::UserExit::Kind::syscall || exit.kind == arch::UserExit::Kind::syscall_done;
+            if (!syscall || !pending.empty() || (s.pending_kicks() & others) != 0 || s.loaded(cpu) != next ||
+                host.finished())
                 break;
             // The caller blocked and handed the CPU to nobody: what the decisions would pick, unless a
             // timeout is due (they fire those first).

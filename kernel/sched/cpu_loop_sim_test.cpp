@@ -44,7 +44,7 @@ struct HostBase {
     void load(Entity& e) { loaded[arch::cpu_id()] = &static_cast<Actor&>(e); }
     void resume(Entity&) {}
     void save(Entity&) {}
-    arch::UserExit run() {
+    arch::UserExit run(std::uint64_t) {
         arch::irq_enable(); // user mode: interrupts get through
         for (int i = 0; i < 3; ++i) arch::preemption_point();
         arch::irq_disable();

@@ -46,15 +46,16 @@ void Scheduler::make_off(Entity& e) {
 }
 
 void Scheduler::yield(Entity& e) {
-    changed();
     if (e.state_ != RunState::running) return;
     // pick() rotates a running entity with no slice left behind its equals, with a fresh slice. With no
     // equal (or better) ready on its CPU it would pick it again at once: give it the fresh slice here, so
-    // that it simply goes on.
+    // that it simply goes on. That changes no decision (its slice only ends later, and a timer armed for the
+    // old end fires early and finds nothing due): the version stands.
     if (cpus_[e.cpu_].current == &e && cpus_[e.cpu_].ready.top_priority() < static_cast<int>(e.priority_)) {
         charge(e.cpu_); // what the decision would bill first
         e.slice_left_ = timeslice_;
     } else {
+        changed();
         e.slice_left_ = 0;
     }
 }

@@ -248,10 +248,14 @@ TEST_F(Sched, AYieldWithNoEqualReadyRefillsTheSliceAndKeepsTheCpu) {
     EXPECT_EQ(a.slice_left(), slice) << "what pick would give it: a fresh slice";
     EXPECT_TRUE(s->goes_on(0, a)) << "nothing of its priority or above is ready: it simply goes on";
     EXPECT_EQ(s->next_event(0), s->now() + slice) << "the 100 ns were billed before the refill";
+    const std::uint64_t version = s->version();
+    s->yield(a);
+    EXPECT_EQ(s->version(), version) << "a refill changes no decision";
 
     Entity& b = entity(50);
     s->make_ready(b);
     s->yield(a); // an equal is ready: a goes behind it
+    EXPECT_NE(s->version(), version);
     EXPECT_FALSE(s->goes_on(0, a));
     EXPECT_EQ(s->pick(0), &b);
 }
