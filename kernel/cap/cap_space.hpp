@@ -36,7 +36,9 @@ public:
 
     /// The slot for `sel`, or nullptr if sel is 0 or beyond the space.
     Slot* slot(std::uint64_t sel) const {
-        if (sel == 0 || sel >= size()) return nullptr;
+        // sel < size() is sel >> order_ == 0 for a space of 2^order_ slots; with no slots (order_ 0) every
+        // non-zero sel fails it too.
+        if (sel == 0 || (sel >> order_) != 0) return nullptr;
         return &chunks_[sel / slots_per_chunk][sel % slots_per_chunk];
     }
     /// The non-empty slot for `sel`, or nullptr (bad_selector).
