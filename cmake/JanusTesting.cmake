@@ -1,5 +1,6 @@
-# Test registration. Every ctest name starts with its module ("boot.", "pagetable.", ...) and carries one
-# tier label: unit, prop, sim, fuzz or hw. The driver (./janus test) selects tiers by label.
+# Test registration. Every ctest name starts with its module ("boot.", "mem.", ...; in kernel/ the test's folder,
+# cmake/README.md) and carries one tier label: unit, prop, sim, fuzz or hw. The driver (./janus test) selects
+# tiers by label.
 
 if(NOT JANUS_BARE_METAL)
   find_package(GTest REQUIRED)
