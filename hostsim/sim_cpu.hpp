@@ -40,7 +40,6 @@ enum class CpuState : std::uint8_t {
 struct SimCpu {
     FiberContext ctx;
     Stack stack;
-    bool stack_dirty = false; // abandoned mid-call: clear ASan's poison before reuse
 
     std::function<void()> code;
     bool coded = false; // has test code (keeps the run alive), as opposed to idling for interrupts
