@@ -58,7 +58,7 @@ private:
 };
 
 // Without a root-task module the kernel has nothing to run: after the memory map it stops with the panic
-// status and says what is missing (kernel/boot_root; bootroot.BootRoot.* boot one on hostsim).
+// status and says what is missing (kernel/boot_root; boot_root.BootRoot.* boot one on hostsim).
 TEST(Boot, Multiboot2KernelStartsPrintsMapAndStopsWithoutARootTask) {
     hostsim::Machine m;
     constexpr std::uint64_t info_pa = 0x10000;

@@ -12,7 +12,7 @@
 // behalf of the root, revokes the four pages (their frames are then counted as reused: a translation cached
 // before and used after is a stale translation) and maps four others there. Once the revocation has returned
 // no user CPU may reach an old frame. Failures print their replay line (`./janus sim replay LINE`; ctest
-// sim.MapdbShootdownSim.*).
+// mapdb.MapdbShootdownSim.*).
 #include <gtest/gtest.h>
 
 #include <array>

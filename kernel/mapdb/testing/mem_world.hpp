@@ -1,6 +1,6 @@
 // A TestKernel whose root domain owns a pool of boot memory, and an independent view of every domain's page
 // table through hostsim's walker (hostsim/pagewalk.hpp, written from the Intel SDM, sharing no code with
-// kernel/): the fixture of the mem.* tests (host only).
+// kernel/): the fixture of the mapdb.* tests (host only).
 //
 // Frames are plain numbers here: the kernel never touches the memory it maps for users, so the pool's
 // physical addresses need no backing. Page-table pages are Kmem pages from host memory whose host address

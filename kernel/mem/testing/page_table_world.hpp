@@ -1,5 +1,5 @@
 // One page table over fakes, with the independent walker and the audit at hand: the fixture of the
-// pagetable.* tests (host only).
+// mem.* page-table tests (host only).
 #pragma once
 
 #include <random>
