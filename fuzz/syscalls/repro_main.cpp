@@ -209,6 +209,10 @@ int census(int argc, char** argv) {
         }
     }
     int inputs = 0, failed = 0;
+    // Issue "Fast kernel paths": the fuzzer must reach both ways of each fast-pathed syscall. Calls of each
+    // that went into the kernel, and how many of those the fast path took (kernel counters, read before the
+    // next reset restores them).
+    std::uint64_t made_call = 0, made_reply_recv = 0, fast_call = 0, fast_reply_recv = 0;
     for (const std::string& file : files) {
         std::ifstream in(file, std::ios::binary);
         std::vector<std::uint8_t> input{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -224,6 +228,13 @@ int census(int argc, char** argv) {
             if (s.kind == fuzzsys::Step::Kind::call && s.end == fuzzsys::Step::End::status)
                 ++seen[{s.number, s.status}];
         for (const auto& [number, status] : w.wakeups()) ++seen[{number, status}];
+        for (const fuzzsys::Step& s : w.trace()) {
+            if (s.kind != fuzzsys::Step::Kind::call) continue;
+            made_call += s.number == static_cast<fuzzsys::Word>(janus::abi::Syscall::ipc_call);
+            made_reply_recv += s.number == static_cast<fuzzsys::Word>(janus::abi::Syscall::ipc_reply_recv);
+        }
+        fast_call += w.kernel().ipc_fastpath_calls;
+        fast_reply_recv += w.kernel().ipc_fastpath_taken - w.kernel().ipc_fastpath_calls;
     }
     std::printf("%d inputs, %d failed\n", inputs, failed);
     int missing = 0;
@@ -244,7 +255,15 @@ int census(int argc, char** argv) {
         missing += reached.empty();
     }
     if (missing) std::printf("%d spec syscalls never reached\n", missing);
-    return missing || failed || inputs == 0 ? 1 : 0;
+    std::printf(
+        "ipc_call: fast path %llu, general path %llu; ipc_reply_recv: fast path %llu, general path %llu\n",
+        static_cast<unsigned long long>(fast_call), static_cast<unsigned long long>(made_call - fast_call),
+        static_cast<unsigned long long>(fast_reply_recv),
+        static_cast<unsigned long long>(made_reply_recv - fast_reply_recv));
+    const bool both_ways =
+        fast_call > 0 && made_call > fast_call && fast_reply_recv > 0 && made_reply_recv > fast_reply_recv;
+    if (!both_ways) std::printf("a fast-pathed syscall is reached only one way (fast or general)\n");
+    return missing || failed || inputs == 0 || !both_ways ? 1 : 0;
 }
 
 } // namespace

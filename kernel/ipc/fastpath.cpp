@@ -130,6 +130,7 @@ bool fastpath(Kernel& kernel, Thread& self) {
     switch (self.frame.rax) {
     case call_number:
         taken = call(kernel, self);
+        kernel.ipc_fastpath_calls += taken ? 1 : 0;
         break;
     case reply_recv_number:
         taken = reply_recv(kernel, self);

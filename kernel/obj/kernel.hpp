@@ -66,10 +66,11 @@ public:
 
     /// Host builds: told about every syscall (tests and the fuzzer record and check through it).
     SyscallObserver* observer = nullptr;
-    /// Short calls and reply_recv take kernel/ipc/fastpath.cpp (tests turn it off to compare with the general
-    /// path).
+    /// Untyped calls and reply_recvs take kernel/ipc/fastpath.cpp (tests turn it off to compare with the
+    /// general path).
     bool ipc_fastpath = true;
-    std::uint64_t ipc_fastpath_taken = 0; ///< how often it was (tests check that it is)
+    std::uint64_t ipc_fastpath_taken = 0; ///< how often it was (tests and the fuzz census check that it is)
+    std::uint64_t ipc_fastpath_calls = 0; ///< of those, ipc_calls (the rest are ipc_reply_recvs)
 };
 
 /// What create_root makes. Boot objects are paid by nobody, so right after boot pd_quota reports
