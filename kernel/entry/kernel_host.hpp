@@ -66,8 +66,6 @@ public:
         thread_ = &t;
     }
 
-    void resume(sched::Entity&) {} // its results are in its frame, which user code runs from
-
     /// No other thread ran here since load(): the extended registers are e's.
     void save(sched::Entity& e) { arch::extended_state_save(*static_cast<Thread&>(e).extended); }
 
@@ -106,7 +104,7 @@ private:
         Thread& t = *thread_;
         if (s.loaded(cpu_) != &t) return false; // unloaded meanwhile: the loop drops it
         handle(t, arch::UserExit{arch::UserExit::Kind::syscall, 0, 0, 0});
-        if (s.version() != decided_ || !pending_.empty() || user_.finished()) return false;
+        if (!sched::decision_stands(s, decided_, pending_) || user_.finished()) return false;
         kernel_.lock.unlock();
         return true;
     }

@@ -33,14 +33,6 @@ bool untyped_message(std::uint64_t info) {
     return (info & ~(~std::uint64_t{0} << msg::label_shift)) <= msg::max_words;
 }
 
-/// Words 3 and up go from UTCB to UTCB, as the general path copies them (transfer.cpp).
-void copy_utcb_words(Thread& from, Thread& to, unsigned words) {
-    if (words <= msg::register_words) return;
-    const std::uint64_t* src = utcb(from).mr;
-    std::uint64_t* dst = utcb(to).mr;
-    for (unsigned w = msg::register_words; w < words; ++w) dst[w] = src[w];
-}
-
 /// The endpoint capability `sel` with `right`, or nullptr.
 Endpoint* endpoint(Thread& self, std::uint64_t sel, std::uint64_t right) {
     Slot* s = self.pd->space.cap(sel);
@@ -87,11 +79,11 @@ bool call(Kernel& kernel, Thread& self) {
     ep.receivers.remove(*r);
     r->ipc.waiting_on = nullptr;
     kernel.sched.cancel_timeout(*r);
+    self.ipc.origin = Origin::syscall; // a call of its own: its UTCB holds the words
     message_registers(*r, info | msg::call_flag, cap->badge(), f);
-    copy_utcb_words(self, *r, msg::words(info));
+    detail::copy_utcb_words(self, *r, msg::words(info));
     cap_install_root(*reply_slot, *self.reply, spec::rights::write);
     wake(kernel, *r);
-    self.ipc.origin = Origin::syscall;
     self.ipc.call = true;
     self.ipc.wait = Wait::reply;
     kernel.sched.hand_over(self, *r);
@@ -111,7 +103,7 @@ bool reply_recv(Kernel& kernel, Thread& self) {
 
     // The caller gets the answer; the reply capability is used up; self waits for the next message.
     message_registers(caller, info, 0, f);
-    copy_utcb_words(self, caller, msg::words(info));
+    detail::copy_utcb_words(self, caller, msg::words(info));
     wake(kernel, caller);
     cap_delete_subtree(*reply); // the caller no longer waits: nobody is cancelled
     self.ipc.wait = Wait::recv;

@@ -29,6 +29,10 @@ void leave_queue(Kernel& kernel, Thread& t);
 
 /// The result registers of a receive (or of the answer to a call): info, badge, words 0..2. rax (the status)
 /// is written by complete(), or by the operation itself when it finishes at once.
+/// Words 3 and up of a message into the receiver's UTCB: from the sender's UTCB, or word 3 of a kernel-made
+/// message (the sender's origin says which). The fast path and the general path both copy through it.
+void copy_utcb_words(Thread& sender, Thread& receiver, unsigned words);
+
 void write_receive_registers(Thread& r, std::uint64_t info, std::uint64_t badge, const std::uint64_t* words);
 
 /// Moves the message of `sender` (its IPC state, UTCB and typed items) to `receiver`, all or nothing. If the

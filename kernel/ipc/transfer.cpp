@@ -128,13 +128,6 @@ Error transfer_items(Kernel& kernel, Pd& from, Thread& receiver, const Items& it
     return ok;
 }
 
-/// Words 3 and up: from the sender's UTCB, or word 3 of a kernel-made message.
-void copy_utcb_words(Thread& sender, Thread& receiver, unsigned words) {
-    for (unsigned w = msg::register_words; w < words; ++w)
-        utcb(receiver).mr[w] =
-            sender.ipc.origin == Origin::syscall ? utcb(sender).mr[w] : sender.ipc.words[w];
-}
-
 } // namespace
 
 Error check_message(Thread& self) {
@@ -147,6 +140,12 @@ Error check_message(Thread& self) {
 }
 
 namespace detail {
+
+void copy_utcb_words(Thread& sender, Thread& receiver, unsigned words) {
+    for (unsigned w = msg::register_words; w < words; ++w)
+        utcb(receiver).mr[w] =
+            sender.ipc.origin == Origin::syscall ? utcb(sender).mr[w] : sender.ipc.words[w];
+}
 
 Error deliver(Kernel& kernel, Thread& sender, Thread& receiver, bool& reply_given) {
     Items items;

@@ -29,8 +29,6 @@
 //   void interrupt(arch::Vector v);            // a device line's vector (the kernel's own are handled here)
 //   void expired(Entity& e);                   // e's timeout passed: end its wait
 //   void load(Entity& e);                      // make e's registers this CPU's (frame and extended state)
-//   void resume(Entity& e);                    // e, loaded, made a syscall and goes on: its results are in
-//                                              // its frame
 //   void save(Entity& e);                      // e, loaded and still alive, leaves this CPU: keep what of
 //                                              // its registers the CPU holds
 //   arch::UserExit run(std::uint64_t decided); // unlocked: run that frame in user mode until it enters
@@ -71,6 +69,12 @@ class TimerDeadline {
 public:
     /// Whether `next_event` needs the timer armed anew.
     bool needs(std::uint64_t next_event) const { return !known_ || never(next_event) < armed_; }
+    /// Arms the timer for `next_event` if it needs it.
+    void arm(std::uint64_t next_event) {
+        if (!needs(next_event)) return;
+        arch::timer_arm(next_event, vector_timer);
+        set(next_event);
+    }
     /// After timer_arm(next_event).
     void set(std::uint64_t next_event) {
         armed_ = never(next_event);
@@ -84,6 +88,13 @@ private:
     std::uint64_t armed_ = 0;
     bool known_ = false;
 };
+
+/// After a syscall (lock held): nothing changed that the decision at scheduler version `decided` rests on, so
+/// it stands. A slice or timeout that ran out meanwhile has the timer's interrupt pending, which ends the
+/// next run at once. The loop and KernelHost's syscall hook both go back to user mode at once on it.
+inline bool decision_stands(const Scheduler& s, std::uint64_t decided, const VectorSet& pending) {
+    return s.version() == decided && pending.empty();
+}
 
 template <typename Host>
 void cpu_loop(Host& host) {
@@ -110,10 +121,7 @@ void cpu_loop(Host& host) {
 
         Entity* next = s.pick(cpu);
         send_kicks(s.take_kicks(cpu));
-        if (const std::uint64_t next_event = s.next_event(cpu); timer.needs(next_event)) {
-            arch::timer_arm(next_event, vector_timer);
-            timer.set(next_event);
-        }
+        timer.arm(s.next_event(cpu));
         if (!next) {
             lock.unlock();
             // Interrupts stay masked until the wait: one that arrives in between stays pending and ends it at
@@ -143,14 +151,9 @@ void cpu_loop(Host& host) {
                 // forget() clears `loaded` when the entity died meanwhile: its registers have nowhere to go.
                 if (s.loaded(cpu) != next) break;
                 host.handle(*next, exit);
-                // Nothing changed that the decision rests on: it stands (a slice or timeout that ran out
-                // meanwhile has the timer's interrupt pending, which ends the next run at once). The host's
-                // syscall hook makes the same check from inside run_user.
-                if (exit.kind == arch::UserExit::Kind::syscall && s.version() == decided && pending.empty() &&
-                    !host.finished()) {
-                    host.resume(*next);
+                if (exit.kind == arch::UserExit::Kind::syscall && decision_stands(s, decided, pending) &&
+                    !host.finished())
                     continue;
-                }
             }
             // After a syscall the CPU's current entity (the caller, or the one IPC handed the CPU to, or the
             // one pick chooses when the caller blocked) runs without the decisions at the top when they would
@@ -166,17 +169,12 @@ void cpu_loop(Host& host) {
             Entity* cur = s.current(cpu);
             if (!cur && !s.timeout_due(cpu)) cur = s.pick(cpu);
             if (!cur || !s.goes_on(cpu, *cur)) break;
-            if (const std::uint64_t next_event = s.next_event(cpu); timer.needs(next_event)) {
-                arch::timer_arm(next_event, vector_timer);
-                timer.set(next_event);
-            }
+            timer.arm(s.next_event(cpu));
             if (cur != next) {
                 host.save(*next);
                 host.load(*cur);
                 s.set_loaded(cpu, cur);
                 next = cur;
-            } else {
-                host.resume(*next); // the frame the syscall's results went to
             }
         }
         if (s.loaded(cpu) == next) host.save(*next);

@@ -42,7 +42,6 @@ struct HostBase {
         sched->make_ready(a);
     }
     void load(Entity& e) { loaded[arch::cpu_id()] = &static_cast<Actor&>(e); }
-    void resume(Entity&) {}
     void save(Entity&) {}
     arch::UserExit run(std::uint64_t) {
         arch::irq_enable(); // user mode: interrupts get through
