@@ -81,7 +81,7 @@ bool call(Kernel& kernel, Thread& self) {
     kernel.sched.cancel_timeout(*r);
     self.ipc.origin = Origin::syscall; // a call of its own: its UTCB holds the words
     message_registers(*r, info | msg::call_flag, cap->badge(), f);
-    detail::copy_utcb_words(self, *r, msg::words(info));
+    if (msg::words(info) > msg::register_words) detail::copy_utcb_words(self, *r, msg::words(info));
     cap_install_root(*reply_slot, *self.reply, spec::rights::write);
     wake(kernel, *r);
     self.ipc.call = true;
@@ -103,7 +103,7 @@ bool reply_recv(Kernel& kernel, Thread& self) {
 
     // The caller gets the answer; the reply capability is used up; self waits for the next message.
     message_registers(caller, info, 0, f);
-    detail::copy_utcb_words(self, caller, msg::words(info));
+    if (msg::words(info) > msg::register_words) detail::copy_utcb_words(self, caller, msg::words(info));
     wake(kernel, caller);
     cap_delete_subtree(*reply); // the caller no longer waits: nobody is cancelled
     self.ipc.wait = Wait::recv;
