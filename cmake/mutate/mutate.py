@@ -183,6 +183,19 @@ class Baseline:
         return {n for n, _ in FAIL_LINE.findall(out.split("The following tests FAILED:")[-1])}
 
 
+def kept_kill(cache, mkey, base):
+    """A kill of the same mutant (same file, same mutated text, same hw choice) under an earlier baseline, whose
+    killing test still exists: adding tests cannot revive a mutant that one of the remaining tests killed, as long
+    as no test was weakened (the project's rule is that a weakened assertion is named in its commit). This is
+    the incremental analysis mutation tools such as PIT offer; without --keep-kills every baseline change
+    reruns every mutant."""
+    names = {t["name"] for t in base.host_tests} | {t["name"] for t in base.hw_tests}
+    for r in cache.values():
+        if r.get("mutant") == mkey and r["status"] == "killed" and r.get("test") in names:
+            return r
+    return None
+
+
 # -------------------------------------------------------------------------------------------------- sampling
 def sample(sites, n, seed):
     """n sites, without replacement: a file drawn with weight sqrt(its sites) (so small files are reached and
@@ -380,6 +393,10 @@ def report(results, args, work, seconds, per_mutant):
         if r["status"] in ("killed", "timeout"):
             by_tier[r["tier"]] = by_tier.get(r["tier"], 0) + 1
     lines.append("killed by tier: " + ", ".join("%s %d" % kv for kv in sorted(by_tier.items())))
+    kept = sum(1 for r in results if r.get("kept"))
+    if kept:
+        lines.append("%d of the kills were kept from an earlier baseline (--keep-kills): the same mutant, killed "
+                     "by a test that still exists" % kept)
     lines += ["", "## Survivors", ""]
     for r in results:
         if r["status"] == "survived":
@@ -414,6 +431,9 @@ def main():
     ap.add_argument("--no-hw", action="store_true", help="skip the hw tier (QEMU boots of the bare-metal kernel)")
     ap.add_argument("--fresh", action="store_true", help="ignore cached results and the cached baseline")
     ap.add_argument("--list", action="store_true", help="print the sampled mutants and stop")
+    ap.add_argument("--keep-kills", action="store_true",
+                    help="reuse a kill from an earlier baseline when the mutant is the same and the killing test "
+                         "still exists (incremental: rerun only survivors after adding tests)")
     args = ap.parse_args()
 
     repo = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -451,17 +471,23 @@ def main():
         with open(os.path.join(trees.src, s["file"]), "rb") as f:
             original = f.read()
         mutated = original[:s["start"]] + s["repl"].encode() + original[s["end"]:]
-        key = sha(TOOL_VERSION, s["file"], hashlib.sha256(mutated).hexdigest(), base.fingerprint,
-                  "hw" if not args.no_hw else "nohw")
+        hw_flag = "hw" if not args.no_hw else "nohw"
+        mkey = sha(TOOL_VERSION, s["file"], hashlib.sha256(mutated).hexdigest(), hw_flag)
+        key = sha(TOOL_VERSION, s["file"], hashlib.sha256(mutated).hexdigest(), base.fingerprint, hw_flag)
         tag = "[%d/%d] %s:%d %s `%s` -> `%s`" % (i + 1, len(chosen), s["file"], s["line"], s["op"],
                                                  one_line(s["orig"], 40), one_line(s["repl"], 40))
+        earlier = kept_kill(cache, mkey, base) if args.keep_kills and key not in cache else None
         if key in cache:
             r = cache[key]
             say("%s: %s (cached)" % (tag, r["status"]))
+        elif earlier is not None:
+            r = dict(earlier, kept=True)
+            say("%s: killed by %s %s (kept from an earlier baseline)" % (tag, r["tier"], r["test"]))
         else:
             t0 = time.time()
             r = run_mutant(trees, base, s, original, not args.no_hw, log)
             r["seconds"] = round(time.time() - t0, 1)
+            r["mutant"] = mkey
             ran += 1
             ran_seconds += r["seconds"]
             cache[key] = r
