@@ -2,6 +2,10 @@
 // would hand it over.
 #include <cstring>
 #include <gtest/gtest.h>
+#include <string>
+
+#include "arch/cpu.hpp"
+#include "kernel/panic.hpp"
 
 #include "hostsim/machine.hpp"
 #include "kernel/boot/bootinfo.hpp"
@@ -28,6 +32,17 @@ public:
             u32(static_cast<std::uint32_t>(e[2]));
             u32(0);
         }
+        align(start);
+    }
+    /// A module tag (type 3): the module's physical range [start, end) and its command line.
+    void module(std::uint32_t start_pa, std::uint32_t end_pa, const char* name) {
+        std::size_t start = off_;
+        std::uint32_t n = static_cast<std::uint32_t>(std::strlen(name) + 1);
+        u32(3);
+        u32(16 + n);
+        u32(start_pa);
+        u32(end_pa);
+        put(name, n);
         align(start);
     }
     void string_tag(std::uint32_t type, const char* s) {
@@ -105,6 +120,86 @@ TEST(Boot, CorruptInformationIsRejectedWithPanicStatusAndAClearMessage) {
     ASSERT_TRUE(status.has_value());
     EXPECT_EQ(*status, arch::ExitStatus::panic);
     EXPECT_NE(m.console().find("boot information rejected"), std::string::npos) << m.console();
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+// The boot log names every module the loader handed over, once each, and no more: the log is what a developer
+// reads to see what the kernel was given. The modules here are not programs, so the boot stops after the log.
+TEST(Boot, TheBootLogNamesEachModuleOnce) {
+    hostsim::Machine m;
+    constexpr std::uint64_t info_pa = 0x10000;
+    Mb2Writer w(m.ram(), info_pa);
+    w.mmap({{{0, 0x9fc00, 1}}, {{0x100000, 0x3f00000, 1}}});
+    w.module(0x200000, 0x201000, "first");
+    w.module(0x300000, 0x300800, "second");
+    w.finish();
+
+    auto status = m.run([&] {
+        kernel::boot::WindowReader reader;
+        static kernel::boot::BootInfo info;
+        auto r = kernel::boot::parse(kernel::boot::Protocol::multiboot2, reader, info_pa, info);
+        if (!r) kernel::boot_rejected(r.error());
+        kernel::start(info);
+    });
+
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(occurrences(m.console(), "boot: module "), 2u) << m.console();
+    EXPECT_EQ(occurrences(m.console(), "boot: module 0x200000+0x1000 \"first\"\n"), 1u) << m.console();
+    EXPECT_EQ(occurrences(m.console(), "boot: module 0x300000+0x800 \"second\"\n"), 1u) << m.console();
+}
+
+// The bare-metal reader hands out a pointer only for memory the kernel can read whole; boot information that
+// points past RAM, or reaches past its end, is refused rather than read (the parsers then reject it).
+TEST(Boot, TheWindowReaderRefusesRangesOutsideReadableMemory) {
+    hostsim::Machine m;
+    const std::uint64_t ram = m.ram_size();
+    m.run([&] {
+        kernel::boot::WindowReader reader;
+        EXPECT_NE(reader.read(0x1000, 64), nullptr);
+        EXPECT_NE(reader.read(ram - 64, 64), nullptr) << "the last bytes of RAM";
+        EXPECT_EQ(reader.read(0x1000, 0), nullptr) << "an empty read";
+        EXPECT_EQ(reader.read(ram - 4, 8), nullptr) << "a read that runs past the end of RAM";
+        EXPECT_EQ(reader.read(ram, 1), nullptr);
+        EXPECT_EQ(reader.read(std::uint64_t{1} << 40, 8), nullptr);
+        EXPECT_EQ(reader.read(~std::uint64_t{0} - 3, 8), nullptr) << "a range that wraps";
+        arch::shutdown(arch::ExitStatus::success);
+    });
+    EXPECT_FALSE(m.outcome().failed()) << m.outcome().message;
+}
+
+// Boot information placed beyond RAM is rejected with a message, not followed.
+TEST(Boot, InformationBeyondRamIsRejected) {
+    hostsim::Machine m;
+    const std::uint64_t info_pa = m.ram_size() + 0x10000;
+    auto status = m.run([&] {
+        kernel::boot::WindowReader reader;
+        static kernel::boot::BootInfo info;
+        auto r = kernel::boot::parse(kernel::boot::Protocol::multiboot2, reader, info_pa, info);
+        if (!r) kernel::boot_rejected(r.error());
+        kernel::start(info);
+    });
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(*status, arch::ExitStatus::panic);
+    EXPECT_NE(m.console().find("boot information rejected"), std::string::npos) << m.console();
+}
+
+// A panic stops the CPU with interrupts masked, even when it struck with them open: an interrupt handler must
+// never run on top of a kernel whose invariants just broke.
+TEST(Panic, StopsWithInterruptsMasked) {
+    hostsim::Machine m;
+    auto status = m.run([&] {
+        arch::irq_enable();
+        kernel::panic("planted by the test");
+    });
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(*status, arch::ExitStatus::panic);
+    EXPECT_FALSE(m.outcome().irq_enabled_at_exit);
+    EXPECT_NE(m.console().find("PANIC: planted by the test"), std::string::npos) << m.console();
 }
 
 } // namespace

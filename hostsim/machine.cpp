@@ -164,6 +164,7 @@ VectorRegisters& Machine::vector_registers() {
 
 std::optional<arch::ExitStatus> Machine::run(std::function<void()> kernel_code) {
     outcome_.exit_status.reset();
+    outcome_.irq_enabled_at_exit = false;
     start(0, std::move(kernel_code));
     run();
     return outcome_.exit_status;
@@ -367,6 +368,7 @@ std::string Machine::shutdown_message(arch::ExitStatus status) const {
 void Machine::shutdown(arch::ExitStatus status) {
     san::Bookkeeping bookkeeping;
     outcome_.exit_status = status;
+    outcome_.irq_enabled_at_exit = in_run_ && running_ != host_index() && cpus_[running_].irq_enabled;
     if (!in_run_ || running_ == host_index()) {
         std::fprintf(stderr, "hostsim: arch::shutdown outside a simulated CPU\n");
         std::abort();

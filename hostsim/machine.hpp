@@ -102,6 +102,7 @@ struct Outcome {
     Verdict verdict = Verdict::pass;
     std::string message;
     std::optional<arch::ExitStatus> exit_status; ///< set if the kernel called arch::shutdown
+    bool irq_enabled_at_exit = false;            ///< the stopping CPU's interrupt flag at arch::shutdown
     std::uint64_t steps = 0;                     ///< scheduling points passed
     std::uint64_t points = 0;                    ///< decision points, with one option or more
     std::vector<Choice> schedule;                ///< the choice at every decision with more than one option

@@ -75,6 +75,28 @@ TEST_F(MemoryItems, AGrantItemMovesThePagesAndAWindowThatCannotTakeItRefuses) {
     EXPECT_EQ(m.check(), "");
 }
 
+// A receive window that is not a well-formed flexpage takes nothing, whatever it would cover if its fields
+// were read as they stand: a base not aligned to the window's size, reserved bits, an order outside the page
+// sizes.
+TEST_F(MemoryItems, AMalformedWindowTakesNoItem) {
+    m.k.call(child(), S::ipc_recv, {child_ep, spec::timeout_never});
+    const std::uint64_t malformed[] = {
+        spec::fpage::make(window_va + 0x1000, 16, 0),                // base not aligned to 64 KiB
+        spec::fpage::make(window_va, 16, 0) | 0x200,                 // a reserved bit
+        spec::fpage::make(window_va, 11, 0),                         // below the smallest page
+        spec::fpage::make(window_va, spec::fpage::max_order + 1, 0), // above the largest mapping
+    };
+    for (std::uint64_t window : malformed) {
+        utcb(child()).mem_window = window;
+        EXPECT_EQ(root_sends(item::memory(0), spec::fpage::make(MemWorld::pool_va, 12, R::read)), E::refused)
+            << std::hex << "window " << window;
+        EXPECT_NE(child().ipc.wait, Wait::none) << "the receiver still waits";
+        for (std::uint64_t va = window_va; va < window_va + 0x20000; va += page)
+            EXPECT_TRUE(m.unmapped(child_space(), va)) << std::hex << va;
+    }
+    EXPECT_EQ(m.check(), "");
+}
+
 TEST_F(MemoryItems, APagersReplyMapsTheFaultingPageAndTheThreadRetries) {
     // The child faults at 0x5000'2345; the root's thread is its pager and answers with a pool page there.
     m.k.ok(S::cap_copy, {ep, child_pd, 6, R::write, 0x77});
