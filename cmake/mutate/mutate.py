@@ -60,7 +60,9 @@ def ctest_listing(bdir):
     return tests
 
 
-FAIL_LINE = re.compile(r"^\s*\d+\s*-\s*(\S+)\s*\(([^)]*)\)", re.M)
+# "  616 - name (Failed)"; a parameterised test's name has spaces and parentheses of its own
+# ("... /at_user_end  # GetParam() = 35 (Failed)"), so the reason is the last parenthesised group of the line.
+FAIL_LINE = re.compile(r"^\s*\d+\s*-\s*(.+?)\s+\(([^()]*)\)\s*$", re.M)
 
 
 def run_ctest(bdir, names, label, exclude_names, exclude_label=None, jobs=2, log=None, all_names=None):
@@ -476,8 +478,8 @@ def main():
         key = sha(TOOL_VERSION, s["file"], hashlib.sha256(mutated).hexdigest(), base.fingerprint, hw_flag)
         tag = "[%d/%d] %s:%d %s `%s` -> `%s`" % (i + 1, len(chosen), s["file"], s["line"], s["op"],
                                                  one_line(s["orig"], 40), one_line(s["repl"], 40))
-        earlier = kept_kill(cache, mkey, base) if args.keep_kills and key not in cache else None
-        if key in cache:
+        earlier = kept_kill(cache, mkey, base) if args.keep_kills else None
+        if key in cache and cache[key]["status"] != "error":  # an error is the tool's failure: run it again
             r = cache[key]
             say("%s: %s (cached)" % (tag, r["status"]))
         elif earlier is not None:
