@@ -185,15 +185,20 @@ class Baseline:
         return {n for n, _ in FAIL_LINE.findall(out.split("The following tests FAILED:")[-1])}
 
 
-def kept_kill(cache, mkey, base):
-    """A kill of the same mutant (same file, same mutated text, same hw choice) under an earlier baseline, whose
-    killing test still exists: adding tests cannot revive a mutant that one of the remaining tests killed, as long
-    as no test was weakened (the project's rule is that a weakened assertion is named in its commit). This is
-    the incremental analysis mutation tools such as PIT offer; without --keep-kills every baseline change
+def kept_result(cache, mkey, base, use_hw):
+    """An earlier result for the same mutant (same file, same mutated text) that tests added since cannot change:
+    a kill whose killing test still exists (by a host tier, or by the hw tier if this run has it too), or a
+    stillborn or equivalent mutant (decided by the compiler alone, before any test runs). New tests cannot
+    revive a mutant an existing test killed unless a test was weakened, which the project's commits must name.
+    This is the incremental analysis mutation tools such as PIT offer; without --keep-kills every baseline change
     reruns every mutant."""
     names = {t["name"] for t in base.host_tests} | {t["name"] for t in base.hw_tests}
     for r in cache.values():
-        if r.get("mutant") == mkey and r["status"] == "killed" and r.get("test") in names:
+        if r.get("mutant") != mkey:
+            continue
+        if r["status"] in ("stillborn", "equivalent"):
+            return r
+        if r["status"] == "killed" and r.get("test") in names and (r.get("tier") != "hw" or use_hw):
             return r
     return None
 
@@ -397,8 +402,8 @@ def report(results, args, work, seconds, per_mutant):
     lines.append("killed by tier: " + ", ".join("%s %d" % kv for kv in sorted(by_tier.items())))
     kept = sum(1 for r in results if r.get("kept"))
     if kept:
-        lines.append("%d of the kills were kept from an earlier baseline (--keep-kills): the same mutant, killed "
-                     "by a test that still exists" % kept)
+        lines.append("%d results were kept from an earlier baseline (--keep-kills): the same mutant, killed by a "
+                     "test that still exists, or stillborn or equivalent" % kept)
     lines += ["", "## Survivors", ""]
     for r in results:
         if r["status"] == "survived":
@@ -474,17 +479,18 @@ def main():
             original = f.read()
         mutated = original[:s["start"]] + s["repl"].encode() + original[s["end"]:]
         hw_flag = "hw" if not args.no_hw else "nohw"
-        mkey = sha(TOOL_VERSION, s["file"], hashlib.sha256(mutated).hexdigest(), hw_flag)
+        mkey = sha(TOOL_VERSION, s["file"], hashlib.sha256(mutated).hexdigest())
         key = sha(TOOL_VERSION, s["file"], hashlib.sha256(mutated).hexdigest(), base.fingerprint, hw_flag)
         tag = "[%d/%d] %s:%d %s `%s` -> `%s`" % (i + 1, len(chosen), s["file"], s["line"], s["op"],
                                                  one_line(s["orig"], 40), one_line(s["repl"], 40))
-        earlier = kept_kill(cache, mkey, base) if args.keep_kills else None
+        earlier = kept_result(cache, mkey, base, not args.no_hw) if args.keep_kills else None
         if key in cache and cache[key]["status"] != "error":  # an error is the tool's failure: run it again
             r = cache[key]
             say("%s: %s (cached)" % (tag, r["status"]))
         elif earlier is not None:
             r = dict(earlier, kept=True)
-            say("%s: killed by %s %s (kept from an earlier baseline)" % (tag, r["tier"], r["test"]))
+            say("%s: %s%s (kept from an earlier baseline)" % (tag, r["status"], " by %s %s" % (r["tier"], r["test"])
+                                                            if r["status"] == "killed" else ""))
         else:
             t0 = time.time()
             r = run_mutant(trees, base, s, original, not args.no_hw, log)
