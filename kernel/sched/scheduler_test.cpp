@@ -260,6 +260,25 @@ TEST_F(Sched, AYieldWithNoEqualReadyRefillsTheSliceAndKeepsTheCpu) {
     EXPECT_EQ(s->pick(0), &b);
 }
 
+// goes_on is pick's answer without pick's work: a running thread with slice left keeps its CPU while only its
+// equals (or lower) are ready, since equals take turns only at the end of a slice, and loses it to a higher
+// one.
+TEST_F(Sched, GoesOnAgreesWithPickWhileEqualsWaitForTheEndOfTheSlice) {
+    Entity& a = entity(50);
+    Entity& equal = entity(50);
+    Entity& higher = entity(60);
+    s->make_ready(a);
+    ASSERT_EQ(s->pick(0), &a);
+    s->make_ready(equal);
+    run_for(0, 300);
+    ASSERT_GT(a.slice_left(), 0u);
+    EXPECT_TRUE(s->goes_on(0, a)) << "an equal waits for the end of the slice";
+    EXPECT_EQ(s->pick(0), &a) << "and pick agrees";
+    s->make_ready(higher);
+    EXPECT_FALSE(s->goes_on(0, a)) << "a higher priority takes the CPU";
+    EXPECT_EQ(s->pick(0), &higher) << "and pick agrees";
+}
+
 TEST_F(Sched, TheVersionMovesWithEveryChangeADecisionRestsOnAndNotWithTime) {
     Entity& a = entity(50);
     Entity& b = entity(50, 1);
