@@ -25,6 +25,8 @@ TEST(CapSpace, SelectorZeroAndSelectorsBeyondTheSpaceNameNoSlot) {
     EXPECT_EQ(space.cap(1), nullptr) << "a fresh space is empty";
     space.destroy(kmem);
     EXPECT_EQ(pages.outstanding(), 0u);
+    EXPECT_EQ(space.size(), 0u) << "a destroyed space has no slots";
+    EXPECT_EQ(space.slot(1), nullptr) << "and names none: its chunks are gone";
 }
 
 TEST(CapSpace, EverySelectorOfTheLargestSpaceHasItsOwnSlotAndMapsBack) {
