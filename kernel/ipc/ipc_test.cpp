@@ -404,6 +404,7 @@ TEST_F(Ipc, APageFaultBecomesACallToThePagerAndItsReplyResumesTheThread) {
     EXPECT_EQ(client.ipc.wait, Wait::reply);
     Received r = IpcWorld::received(server);
     EXPECT_EQ(msg::label(r.info), spec::label::page_fault);
+    EXPECT_EQ(msg::words(r.info), 3u) << "address, error code, ip (docs/ipc.md)";
     EXPECT_NE(r.info & msg::call_flag, 0u);
     EXPECT_EQ(r.badge, 0xb0bu) << "the badge of the pager capability";
     EXPECT_EQ(r.w[0], 0x5000u);
