@@ -47,6 +47,7 @@ TEST_F(MemoryItems, AFlexpageLandsInTheReceiversWindowAtItsOffset) {
     m.k.call(child(), S::ipc_recv, {child_ep, spec::timeout_never});
     ASSERT_EQ(root_sends(item::memory(0x3000), spec::fpage::make(MemWorld::pool_va, 13, R::read)), E::ok);
     EXPECT_EQ(msg::items(child().frame.rdi), 1u);
+    EXPECT_EQ(utcb(child()).item[0], item::memory(0x3000)) << "the receiver gets the item word as sent";
     EXPECT_EQ(utcb(child()).item[1], window_va + 0x3000) << "the receiver learns where it landed";
     EXPECT_EQ(m.mapped_as(child_space(), window_va + 0x3000, MemWorld::pool_pa, false, false), "");
     EXPECT_EQ(m.mapped_as(child_space(), window_va + 0x4000, MemWorld::pool_pa + page, false, false), "");
