@@ -269,6 +269,12 @@ TEST(BootRoot, TheRootTaskIsMappedFromItsProgramHeadersAndReadyAtItsEntry) {
     want.rdx = 3; // the machine's CPUs
     EXPECT_EQ(std::memcmp(&b.frame, &want, sizeof want), 0);
     EXPECT_NE(b.console().find("root: quota "), std::string::npos) << b.console();
+    // docs/abi.md: the pool is a quarter of the free memory, the boot quota half of what is left; the boot
+    // itself (module, metadata, the kernel's own pages) takes a little of the 31 MiB of usable RAM first.
+    const std::uint64_t usable = ram_bytes - 0x10'0000;
+    EXPECT_LE(b.out.pool_bytes + 2 * b.out.quota, usable);
+    EXPECT_LE(b.out.pool_bytes, usable / 4);
+    EXPECT_GE(b.out.quota, usable / 4) << "half of three quarters of nearly all of it";
 }
 
 TEST(BootRoot, TheModuleNamedRoottaskIsChosenOverEarlierOnes) {
