@@ -418,6 +418,28 @@ TEST_F(Ipc, APageFaultBecomesACallToThePagerAndItsReplyResumesTheThread) {
     expect_sound();
 }
 
+// The checker walks each CPU's timeout queue: a waiter queued under another CPU's number is reported, and the
+// state is sound again once it is queued where it says.
+TEST_F(Ipc, TheCheckerReportsATimeoutQueuedUnderTheWrongCpu) {
+    w.recv(server, ep, 1000);
+    ASSERT_TRUE(server.has_timeout());
+    expect_sound();
+    const int cpu = server.timeout_cpu();
+    const std::uint64_t deadline = server.deadline();
+    auto& queue =
+        const_cast<sched::TimeoutQueue&>(w.kernel().sched.timeouts(static_cast<std::uint32_t>(cpu)));
+    queue.remove(server);
+    queue.insert(server, deadline, cpu + 1); // planted: in cpu's queue, claiming the next CPU
+    CheckResult r = check_kernel(w.kernel());
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(std::string(r.text).find("timeout queue is out of order or holds another CPU's timeout"),
+              std::string::npos)
+        << r.text;
+    queue.remove(server);
+    queue.insert(server, deadline, cpu);
+    expect_sound();
+}
+
 TEST_F(Ipc, AnExceptionGoesToTheHandlerWhoseReplyMayMoveTheThread) {
     w.ok(S::thread_configure, {client_sel, 0, ep});
     client.frame.rip = 0x401000;
