@@ -58,6 +58,21 @@ TEST(ByteView, StringsAreCutToTheCapacityAndAlwaysTerminated) {
     }
 }
 
+// A string in the middle of the view: exactly its bytes and one terminator are written, nothing of what
+// follows it (boot module names are copied whole into the root's module table, so a stray byte would reach
+// ring 3).
+TEST(ByteView, AStringAtAnOffsetWritesOnlyItselfAndItsTerminator) {
+    const char raw[] = "xyz\0abc\0DEFGHIJ";
+    std::array<std::byte, sizeof raw> data{};
+    std::memcpy(data.data(), raw, sizeof raw);
+    const ByteView v(data.data(), data.size(), 0);
+    char dst[12];
+    std::memset(dst, '#', sizeof dst);
+    ASSERT_TRUE(v.copy_string(4, dst, 10));
+    EXPECT_STREQ(dst, "abc");
+    for (std::size_t i = 4; i < sizeof dst; ++i) EXPECT_EQ(dst[i], '#') << "byte " << i << " written";
+}
+
 TEST(ByteView, AStringWithoutATerminatorInTheViewIsRefused) {
     const auto data = bytes_of("abcdef");
     const ByteView v(data.data(), 6, 0); // the view ends before the NUL
