@@ -26,9 +26,7 @@ public:
     static Thread* next(const Thread& t);
 
     void push_back(Thread& t);
-    void push_front(Thread& t);
     void remove(Thread& t);
-    Thread* pop_front();
 
 private:
     Thread* head_ = nullptr;

@@ -18,17 +18,6 @@ void IpcQueue::push_back(Thread& t) {
     tail_ = &t;
 }
 
-void IpcQueue::push_front(Thread& t) {
-    t.ipc.queue = this;
-    t.ipc.prev = nullptr;
-    t.ipc.next = head_;
-    if (head_)
-        head_->ipc.prev = &t;
-    else
-        tail_ = &t;
-    head_ = &t;
-}
-
 void IpcQueue::remove(Thread& t) {
     if (t.ipc.prev)
         t.ipc.prev->ipc.next = t.ipc.next;
@@ -40,12 +29,6 @@ void IpcQueue::remove(Thread& t) {
         tail_ = t.ipc.prev;
     t.ipc.next = t.ipc.prev = nullptr;
     t.ipc.queue = nullptr;
-}
-
-Thread* IpcQueue::pop_front() {
-    Thread* t = head_;
-    if (t) remove(*t);
-    return t;
 }
 
 } // namespace kernel

@@ -66,7 +66,6 @@ public:
     void release() {
         while (head_) kmem_->release(pop(), Kmem::page_bytes);
     }
-    unsigned left() const { return count_; }
     unsigned taken() const { return taken_; }
 
     // The PageTable allocator policy.
@@ -84,18 +83,15 @@ private:
     void push(void* page) {
         *static_cast<void**>(page) = head_;
         head_ = page;
-        ++count_;
     }
     void* pop() {
         void* page = head_;
         head_ = *static_cast<void**>(page);
-        --count_;
         return page;
     }
 
     Kmem* kmem_;
     void* head_ = nullptr;
-    unsigned count_ = 0;
     unsigned taken_ = 0; ///< pages published as tables
 };
 
