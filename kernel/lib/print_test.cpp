@@ -48,4 +48,13 @@ TEST(Print, BufferSinkTruncatesAndStaysTerminated) {
     EXPECT_TRUE(sink.truncated());
 }
 
+// A sink without room: writing nothing loses nothing; a single character is already lost.
+TEST(Print, ASinkWithoutRoomIsTruncatedByTheFirstCharacterOnly) {
+    kernel::BufferSink sink(nullptr, 0);
+    kernel::print_to(sink, "");
+    EXPECT_FALSE(sink.truncated()) << "an empty write";
+    kernel::print_to(sink, 'x');
+    EXPECT_TRUE(sink.truncated()) << "one character";
+}
+
 } // namespace
