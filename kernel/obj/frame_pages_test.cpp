@@ -46,8 +46,11 @@ TEST(FramePages, ObjectsLiveInSimulatedRamAndEveryFrameComesBack) {
     bool ran = false;
     machine.run([&] {
         kernel.init(pages, 1);
-        auto root = create_root(kernel, RootConfig{1 << 20, 8, 0x1000, 128, 0});
+        RootConfig config; // every field but the quota at its default: the defaults must make a valid root
+        config.quota = 1 << 20;
+        auto root = create_root(kernel, config);
         ASSERT_TRUE(root);
+        EXPECT_TRUE(CapSpace::valid_order(root->pd->space.order()));
         Thread& t = *root->thread;
         auto* ram = machine.ram();
         auto in_ram = [&](const void* p) {
