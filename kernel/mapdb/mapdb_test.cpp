@@ -82,7 +82,9 @@ TEST(MemMap, GrantMovesThePageKeepingItsDescendantsWhichLoseTheRightsItLost) {
     give(w, 30, 10, 2);                                                                // and C at 2
     w.k.ok(S::mem_map, {MemWorld::fp(P, 12, R::read | R::write), 10, 0x4000'0000, 0}); // root -> A
     w.k.ok(*a.thread, S::mem_map, {MemWorld::fp(0x4000'0000, 12, R::read | R::write), 1, 0x5000'0000, 0});
+    w.k.ok(*a.thread, S::mem_map, {MemWorld::fp(0x4000'0000, 12, R::read | R::write), 1, 0x5000'1000, 0});
     EXPECT_EQ(w.mapped_as(*b.pd, 0x5000'0000, F, true, false), "");
+    EXPECT_EQ(w.mapped_as(*b.pd, 0x5000'1000, F, true, false), "") << "a second descendant";
     const std::uint64_t a_used = w.used(*a.pd), c_used = w.used(*c.pd);
 
     // A grants its page to C, read-only: it leaves A, C holds it, and B's copy (derived from it) loses write.
@@ -90,12 +92,14 @@ TEST(MemMap, GrantMovesThePageKeepingItsDescendantsWhichLoseTheRightsItLost) {
     EXPECT_TRUE(w.unmapped(*a.pd, 0x4000'0000));
     EXPECT_EQ(w.mapped_as(*c.pd, 0x6000'0000, F, false, false), "");
     EXPECT_EQ(w.mapped_as(*b.pd, 0x5000'0000, F, false, false), "") << "the descendant lost write";
+    EXPECT_EQ(w.mapped_as(*b.pd, 0x5000'1000, F, false, false), "") << "and so did the other one";
     EXPECT_EQ(w.used(*a.pd), a_used - node_charge) << "the sender's node is refunded";
     EXPECT_EQ(w.used(*c.pd), c_used + node_charge + 2 * table_charge) << "the receiver pays node and tables";
     // It kept its place: revoking the root's pool page takes C's page and, below it, B's.
     w.k.ok(S::mem_unmap, {MemWorld::fp(P, 12, 0), 0});
     EXPECT_TRUE(w.unmapped(*c.pd, 0x6000'0000));
     EXPECT_TRUE(w.unmapped(*b.pd, 0x5000'0000));
+    EXPECT_TRUE(w.unmapped(*b.pd, 0x5000'1000));
     EXPECT_EQ(w.mapped_as(w.k.root(), P, F, true, true), "");
     EXPECT_EQ(w.check(), "");
 }
