@@ -4,6 +4,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iterator>
+#include <optional>
 #include <string>
 
 #include "arch/cpu.hpp"
@@ -74,6 +75,18 @@ private:
     std::size_t off_;
 };
 
+/// What GRUB's hand-over does next: the kernel parses the multiboot2 information at `info_pa` (a rejection
+/// stops it with the panic status) and starts.
+std::optional<arch::ExitStatus> boot_multiboot2(hostsim::Machine& m, std::uint64_t info_pa) {
+    return m.run([info_pa] {
+        kernel::boot::WindowReader reader;
+        static kernel::boot::BootInfo info;
+        auto r = kernel::boot::parse(kernel::boot::Protocol::multiboot2, reader, info_pa, info);
+        if (!r) kernel::boot_rejected(r.error());
+        kernel::start(info);
+    });
+}
+
 // Without a root-task module the kernel has nothing to run: after the memory map it stops with the panic
 // status and says what is missing (kernel/boot_root; boot_root.BootRoot.* boot one on hostsim).
 TEST(Boot, Multiboot2KernelStartsPrintsMapAndStopsWithoutARootTask) {
@@ -111,13 +124,7 @@ TEST(Boot, CorruptInformationIsRejectedWithPanicStatusAndAClearMessage) {
     w.string_tag(2, "hostsim");
     w.finish(); // no memory map and no basic memory information: the kernel cannot know its RAM
 
-    auto status = m.run([&] {
-        kernel::boot::WindowReader reader;
-        static kernel::boot::BootInfo info;
-        auto r = kernel::boot::parse(kernel::boot::Protocol::multiboot2, reader, info_pa, info);
-        if (!r) kernel::boot_rejected(r.error());
-        kernel::start(info);
-    });
+    auto status = boot_multiboot2(m, info_pa);
 
     ASSERT_TRUE(status.has_value());
     EXPECT_EQ(*status, arch::ExitStatus::panic);
@@ -141,13 +148,7 @@ TEST(Boot, TheBootLogNamesEachModuleOnce) {
     w.module(0x300000, 0x300800, "second");
     w.finish();
 
-    auto status = m.run([&] {
-        kernel::boot::WindowReader reader;
-        static kernel::boot::BootInfo info;
-        auto r = kernel::boot::parse(kernel::boot::Protocol::multiboot2, reader, info_pa, info);
-        if (!r) kernel::boot_rejected(r.error());
-        kernel::start(info);
-    });
+    auto status = boot_multiboot2(m, info_pa);
 
     ASSERT_TRUE(status.has_value());
     EXPECT_EQ(occurrences(m.console(), "boot: module "), 2u) << m.console();
@@ -169,13 +170,7 @@ TEST(Boot, WithARootTaskButNoWayToRunUserCodeTheKernelSaysWhyItStops) {
     w.module(module_pa, static_cast<std::uint32_t>(module_pa + elf.size()), "roottask");
     w.finish();
 
-    auto status = m.run([&] {
-        kernel::boot::WindowReader reader;
-        static kernel::boot::BootInfo info;
-        auto r = kernel::boot::parse(kernel::boot::Protocol::multiboot2, reader, info_pa, info);
-        if (!r) kernel::boot_rejected(r.error());
-        kernel::start(info);
-    });
+    auto status = boot_multiboot2(m, info_pa);
 
     ASSERT_TRUE(status.has_value());
     EXPECT_EQ(*status, arch::ExitStatus::panic);
@@ -208,13 +203,7 @@ TEST(Boot, TheWindowReaderRefusesRangesOutsideReadableMemory) {
 TEST(Boot, InformationBeyondRamIsRejected) {
     hostsim::Machine m;
     const std::uint64_t info_pa = m.ram_size() + 0x10000;
-    auto status = m.run([&] {
-        kernel::boot::WindowReader reader;
-        static kernel::boot::BootInfo info;
-        auto r = kernel::boot::parse(kernel::boot::Protocol::multiboot2, reader, info_pa, info);
-        if (!r) kernel::boot_rejected(r.error());
-        kernel::start(info);
-    });
+    auto status = boot_multiboot2(m, info_pa);
     ASSERT_TRUE(status.has_value());
     EXPECT_EQ(*status, arch::ExitStatus::panic);
     EXPECT_NE(m.console().find("boot information rejected"), std::string::npos) << m.console();
