@@ -28,6 +28,9 @@ if(JANUS_BARE_METAL)
       -ffreestanding -fno-exceptions -fno-rtti -fno-stack-protector -fno-pic -fno-pie -mno-red-zone
       -mcmodel=kernel -mno-sse -mno-sse2 -mno-mmx -fno-threadsafe-statics -nostdlib -fno-builtin
       -fno-omit-frame-pointer
+      # One section per function and object, so the link (--gc-sections, arch/x86_64/CMakeLists.txt) drops
+      # whatever nothing in the image reaches.
+      -ffunction-sections -fdata-sections
       # libstdc++'s header-only parts (<cstdint>, <array>, <span>, <optional>, <bit>, ...) are usable freestanding;
       # <string_view> and <atomic> are not (kernel::StringView, arch::Atomic stand in).
       # Joined (-isystem<dir>): CMake de-duplicates repeated options, which would drop the second "-isystem".
