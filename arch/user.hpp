@@ -33,6 +33,47 @@ struct UserFrame {
     std::uint64_t fs_base, gs_base;
 };
 
+/// The syscall convention (docs/abi.md): where a frame holds a syscall's number, its arguments a0..a5, its
+/// status and its results r0..r5. Portable kernel code reaches them only through these, never by register
+/// name. Constant indices fold to one field access.
+constexpr std::uint64_t& syscall_number(UserFrame& f) {
+    return f.rax;
+}
+constexpr std::uint64_t& syscall_status(UserFrame& f) {
+    return f.rax;
+}
+/// a0..a5 (i < 6; anything larger names a5).
+constexpr std::uint64_t& syscall_arg(UserFrame& f, unsigned i) {
+    switch (i) {
+    case 0:
+        return f.rdi;
+    case 1:
+        return f.rsi;
+    case 2:
+        return f.rdx;
+    case 3:
+        return f.r10;
+    case 4:
+        return f.r8;
+    default:
+        return f.r9;
+    }
+}
+constexpr std::uint64_t syscall_number(const UserFrame& f) {
+    return f.rax;
+}
+constexpr std::uint64_t syscall_arg(const UserFrame& f, unsigned i) {
+    return syscall_arg(const_cast<UserFrame&>(f), i);
+}
+/// r0..r5: the same registers as the arguments.
+constexpr std::uint64_t& syscall_result(UserFrame& f, unsigned i) {
+    return syscall_arg(f, i);
+}
+/// The three start words a thread finds when the kernel starts it at its entry point (docs/user.md "Entry").
+constexpr std::uint64_t& start_word(UserFrame& f, unsigned i) {
+    return syscall_arg(f, i);
+}
+
 /// Why run_user() returned.
 struct UserExit {
     enum class Kind : std::uint8_t {

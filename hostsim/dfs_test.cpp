@@ -117,7 +117,6 @@ TEST(Dfs, TheRunIndexIsItsSeed) {
 }
 
 // --- dpor
-// ---------------------------------------------------------------------------------------------------
 
 ExploreReport explore_all(const Scenario& s, const char* strategy, std::uint64_t runs = 100000) {
     ExploreOptions o;

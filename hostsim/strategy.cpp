@@ -83,7 +83,6 @@ std::optional<StrategySpec> StrategySpec::parse(std::string_view text) {
 }
 
 // --- HappensBefore (strategy_trace.hpp)
-// ---------------------------------------------------------------------
 
 HappensBefore::HappensBefore(unsigned processes)
     : n_(processes), of_(processes), now_(std::size_t{processes} * processes, 0), last_(processes, none) {
@@ -280,7 +279,6 @@ void HappensBefore::grow() {
 }
 
 // --- TracedStrategy
-// ------------------------------------------------------------------------------------------
 
 void TracedStrategy::parked(const Park& p) {
     if (p.run_start) hb_.barrier(); // the host ran since the last step: it orders everything before it

@@ -188,7 +188,6 @@ kernel::Object& ModelLink::live(ObjId id) {
 }
 
 // ---- CapsSut
-// ------------------------------------------------------------------------------------------------
 
 ObjId ModelLink::boot(proptest::caps::Model&) {
     return world_.boot_thread; // the sandbox boots; never called by compare_state

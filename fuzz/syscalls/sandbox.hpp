@@ -44,7 +44,7 @@
 #include "fuzz/syscalls/step.hpp"
 #include "hostsim/machine.hpp"
 #include "kernel/obj/kernel.hpp"
-#include "kernel/syscall/observer.hpp"
+#include "kernel/obj/observer.hpp"
 
 namespace kernel {
 class Pd;

@@ -96,7 +96,6 @@ bool shadow_equal(const void*, std::size_t, const std::uint8_t*) {
 } // namespace raw
 
 // ---- PagePool's snapshots
-// -----------------------------------------------------------------------------------
 
 void PagePool::protect_frames(bool read_only) {
     if (frames_ == 0) return;
@@ -215,7 +214,6 @@ std::string difference(const PoolSnapshot& a, const PoolSnapshot& b) {
 }
 
 // ---- KernelImage
-// ---------------------------------------------------------------------------------------------
 
 void KernelImage::take(const kernel::Kernel& k, unsigned cpus) {
     static_assert(arch::max_cpus >= 2);

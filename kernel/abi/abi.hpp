@@ -59,6 +59,9 @@ inline constexpr std::size_t max_results = 6;
 inline constexpr const char* arg_registers[max_args] = {"rdi", "rsi", "rdx", "r10", "r8", "r9"};
 inline constexpr const char* result_registers[max_results] = {"rdi", "rsi", "rdx", "r10", "r8", "r9"};
 
+/// The page: the unit of every mapping, UTCB and kernel-memory charge (x86-64's smallest page).
+inline constexpr std::uint64_t page_bytes = 4096;
+
 /// Flexpage encoding (see ArgType::fpage).
 namespace fpage {
 inline constexpr std::uint64_t order_mask = 0x3f;
@@ -178,7 +181,7 @@ struct ModuleTable {
     std::uint64_t count; ///< entries in use, 1 .. max_root_modules
     ModuleEntry entries[max_root_modules];
 };
-static_assert(sizeof(ModuleTable) <= 0x1000, "the module table is one page");
+static_assert(sizeof(ModuleTable) <= page_bytes, "the module table is one page");
 
 /// debug_write's largest `length`.
 inline constexpr std::uint64_t debug_write_max = 4096;

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernel/abi/abi.hpp"
+
 namespace janus::abi {
 
 /// Timeouts (ns). 0 never waits (the call fails with would_block if it would have to); all ones waits
@@ -86,7 +88,7 @@ struct Utcb {
                               ///< base in bits 0..31, count in bits 32..39 (0: none accepted)
     std::uint64_t mem_window; ///< receiving: a flexpage where memory items land (0: none)
 };
-static_assert(sizeof(Utcb) <= 4096);
+static_assert(sizeof(Utcb) <= page_bytes);
 
 namespace window {
 constexpr std::uint64_t caps(std::uint64_t base, std::uint64_t count) {

@@ -1,11 +1,12 @@
 // Normalisation of loader memory maps: sort, resolve overlaps by precedence, merge, page-align usable RAM.
+#include "kernel/abi/abi.hpp"
 #include "kernel/boot/bootinfo.hpp"
 
 namespace kernel::boot {
 
 namespace {
 
-constexpr std::uint64_t page_size = 4096;
+constexpr std::uint64_t page_size = janus::abi::page_bytes;
 constexpr std::size_t max_raw = 256;
 
 MemoryType from_e820(std::uint32_t t) {

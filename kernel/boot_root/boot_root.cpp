@@ -1,4 +1,5 @@
 #include "kernel/boot_root/boot_root.hpp"
+#include "kernel/abi/abi.hpp"
 
 #include "arch/cpu.hpp"
 #include "kernel/boot_root/root_module.hpp"
@@ -17,7 +18,7 @@ namespace layout = janus::abi::root_mem;
 
 namespace {
 
-constexpr std::uint64_t page = 4096;
+constexpr std::uint64_t page = janus::abi::page_bytes;
 constexpr std::uint64_t pool_granule = std::uint64_t{2} << 20;
 constexpr unsigned root_cap_order = 12; // the largest space the ABI allows: the root hands out from it
 constexpr std::uint32_t root_priority = 128;
@@ -117,9 +118,9 @@ bool boot_root(Kernel& kernel, FramePageSource& pages, const boot::BootInfo& inf
     Thread& t = *out.root.thread;
     SpinGuard guard(kernel.lock);
     ipc::start(kernel, t, image.elf.entry, layout::stack_top);
-    t.frame.rdi = layout::pool;
-    t.frame.rsi = out.pool_bytes;
-    t.frame.rdx = kernel.cpu_count;
+    arch::start_word(t.frame, 0) = layout::pool;
+    arch::start_word(t.frame, 1) = out.pool_bytes;
+    arch::start_word(t.frame, 2) = kernel.cpu_count;
     println("root: quota ", size(out.quota), ", pool ", size(out.pool_bytes), " at ", hex(layout::pool),
             ", stack at ", hex(layout::stack_top - layout::stack_bytes), ", UTCB at ", hex(layout::utcb));
     return true;

@@ -1,4 +1,5 @@
 #include "kernel/boot_root/root_modules.hpp"
+#include "kernel/abi/abi.hpp"
 
 #include "arch/phys.hpp"
 #include "kernel/boot_root/root_module.hpp"
@@ -14,7 +15,7 @@ namespace r = janus::abi::rights;
 
 namespace {
 
-constexpr std::uint64_t page = 4096;
+constexpr std::uint64_t page = janus::abi::page_bytes;
 constexpr std::uint64_t slot_granule = std::uint64_t{2} << 20; // each module from a fresh 2 MiB boundary
 constexpr std::uint64_t window_end = layout::modules + layout::modules_max_bytes;
 // Never write. Exec, because nothing else in ring 3 can become executable: the pool is rw-, and a root task

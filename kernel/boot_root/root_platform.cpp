@@ -1,4 +1,5 @@
 #include "kernel/boot_root/root_platform.hpp"
+#include "kernel/abi/abi.hpp"
 
 #include "arch/phys.hpp"
 #include "kernel/lib/print.hpp"
@@ -11,7 +12,7 @@ namespace kernel {
 namespace spec = janus::abi;
 
 bool map_root_platform(Kernel& kernel, Pd& root, mem::FrameAllocator& frames, const boot::BootInfo& info) {
-    constexpr std::uint64_t page = 4096;
+    constexpr std::uint64_t page = janus::abi::page_bytes;
     auto pa = frames.allocate(0);
     if (!pa || !arch::phys_accessible(*pa, page)) {
         println("root: no frame for the platform page");

@@ -53,9 +53,11 @@ public:
 
     bool exception(Thread& t, const arch::UserExit& e) {
         if (t.pd != kernel_.root) return false;
-        if (e.vector == invalid_opcode && t.frame.rax == janus::abi::exit_marker) {
+        // The exit convention (docs/user.md) uses the syscall registers: the marker as the number, the
+        // status as a0.
+        if (e.vector == invalid_opcode && arch::syscall_number(t.frame) == janus::abi::exit_marker) {
             end_ = End::exited;
-            status_ = static_cast<std::int64_t>(t.frame.rdi);
+            status_ = static_cast<std::int64_t>(arch::syscall_arg(t.frame, 0));
             return true;
         }
         const bool handled = (e.vector == page_fault && t.pager.target()) || t.exception_handler.target();
@@ -68,7 +70,6 @@ public:
     }
 
     // --- the outcome
-    // -----------------------------------------------------------------------------------------
     End end() const { return end_; }
     /// The exit status (End::exited): the root task's own verdict, 0 = all its tests passed.
     std::int64_t status() const { return status_; }

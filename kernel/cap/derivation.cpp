@@ -1,8 +1,7 @@
 #include "kernel/cap/derivation.hpp"
 
-#include "kernel/ipc/ipc.hpp"
+#include "kernel/cap/last_cap.hpp"
 #include "kernel/obj/io_ports.hpp"
-#include "kernel/obj/thread.hpp"
 
 namespace kernel {
 
@@ -75,8 +74,7 @@ void cap_delete_subtree(Slot& s) {
     s.clear();
     --object.cap_count;
     io_caps_changed(object, true);
-    // A caller waiting for an answer through this reply capability will not get one.
-    if (object.type == ObjectType::reply && !object.caps) ipc::reply_cap_deleted(as<Reply>(object));
+    if (!object.caps) last_cap_deleted(object);
 }
 
 } // namespace kernel

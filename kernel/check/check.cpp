@@ -1,4 +1,5 @@
 #include "kernel/check/check.hpp"
+#include "kernel/abi/abi.hpp"
 
 #include "kernel/obj/charges.hpp"
 #include "kernel/obj/endpoint.hpp"
@@ -304,17 +305,20 @@ private:
                     a.flags == (flag::anchor | flag::write_combining)),
                "anchor malformed: flags ", hex(a.flags));
         expect(m,
-               m.pages() >= 1 && m.phys() % 4096 == 0 && m.phys() < janus::abi::mmio_phys_limit &&
-                   m.pages() <= (janus::abi::mmio_phys_limit - m.phys()) / 4096,
+               m.pages() >= 1 && m.phys() % janus::abi::page_bytes == 0 &&
+                   m.phys() < janus::abi::mmio_phys_limit &&
+                   m.pages() <= (janus::abi::mmio_phys_limit - m.phys()) / janus::abi::page_bytes,
                "range ", hex(m.phys()), "+", m.pages(), " pages outside device memory's bounds");
-        expect(m, k_.device_memory.is_device(m.phys(), m.phys() + m.pages() * 4096), "range ", hex(m.phys()),
-               "+", m.pages(), " pages is not device memory");
+        expect(m, k_.device_memory.is_device(m.phys(), m.phys() + m.pages() * janus::abi::page_bytes),
+               "range ", hex(m.phys()), "+", m.pages(), " pages is not device memory");
         std::size_t steps = 0;
         bool listed = false;
         for (const mapdb::Node* x = k_.mmio_anchors; x && steps <= c_.object_bound(); x = x->right, ++steps) {
             listed |= x == &a;
             if (x == &a || (x->flags & flag::memory_type) == (a.flags & flag::memory_type)) continue;
-            expect(m, x->frame >= a.frame + a.va * 4096 || a.frame >= x->frame + x->va * 4096,
+            expect(m,
+                   x->frame >= a.frame + a.va * janus::abi::page_bytes ||
+                       a.frame >= x->frame + x->va * janus::abi::page_bytes,
                    "aliases a live mmio object of another memory type at ", hex(x->frame));
         }
         expect(m, listed, "its anchor is not on the kernel's list");

@@ -4,8 +4,8 @@
 //   IPC (issue 5): queued threads are blocked on the object whose queue holds them, reply objects name a
 //     waiting caller or none.
 #include "kernel/check/check.hpp"
-#include "kernel/ipc/check_ipc.hpp"
-#include "kernel/mapdb/check.hpp"
+#include "kernel/check/check_ipc.hpp"
+#include "kernel/check/check_memory.hpp"
 
 namespace kernel {
 

@@ -71,7 +71,7 @@ Error receive(Kernel& kernel, Thread& self, Endpoint& ep, std::uint64_t timeout)
             continue;
         }
         after_delivery(kernel, *sender, reply_given);
-        self.frame.rax = static_cast<std::uint64_t>(ok);
+        arch::syscall_status(self.frame) = static_cast<std::uint64_t>(ok);
         return in_frame; // deliver() wrote self's result registers
     }
     if (timeout == janus::abi::timeout_poll) return would_block;

@@ -11,15 +11,14 @@
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/kernel.hpp"
+#include "kernel/obj/observer.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
-#include "kernel/syscall/observer.hpp"
 
 namespace kernel::ipc {
 
 namespace spec = janus::abi;
 namespace msg = janus::abi::msg;
-using detail::utcb;
 
 namespace {
 
@@ -43,30 +42,31 @@ Endpoint* endpoint(Thread& self, std::uint64_t sel, std::uint64_t right) {
 /// Ends `t`'s wait successfully: its result registers are written already.
 void wake(Kernel& kernel, Thread& t) {
 #if JANUS_HOSTED
-    if (kernel.observer) kernel.observer->after_wakeup(kernel, t, t.frame.rax, Error::ok);
+    if (kernel.observer) kernel.observer->after_wakeup(kernel, t, arch::syscall_number(t.frame), Error::ok);
 #else
     (void)kernel;
 #endif
-    t.frame.rax = static_cast<std::uint64_t>(Error::ok);
+    arch::syscall_status(t.frame) = static_cast<std::uint64_t>(Error::ok);
     t.ipc.wait = Wait::none;
     t.ipc.call = false;
 }
 
-/// Writes the register part of a message (info, badge, words 0..2) into `to`'s result registers.
+/// Writes the register part of a message (info, badge, words 0..2) into `to`'s result registers r0..r4; the
+/// words come from the sender's arguments a3..a5 (ipc_call and ipc_reply_recv put them there).
 void message_registers(Thread& to, std::uint64_t info, std::uint64_t badge, const arch::UserFrame& from) {
     unsigned words = msg::words(info);
-    to.frame.rdi = info;
-    to.frame.rsi = badge;
-    to.frame.rdx = words > 0 ? from.r10 : 0;
-    to.frame.r10 = words > 1 ? from.r8 : 0;
-    to.frame.r8 = words > 2 ? from.r9 : 0;
+    arch::syscall_result(to.frame, 0) = info;
+    arch::syscall_result(to.frame, 1) = badge;
+    arch::syscall_result(to.frame, 2) = words > 0 ? arch::syscall_arg(from, 3) : 0;
+    arch::syscall_result(to.frame, 3) = words > 1 ? arch::syscall_arg(from, 4) : 0;
+    arch::syscall_result(to.frame, 4) = words > 2 ? arch::syscall_arg(from, 5) : 0;
 }
 
 bool call(Kernel& kernel, Thread& self) {
     const arch::UserFrame& f = self.frame;
-    const std::uint64_t info = f.rsi;
+    const std::uint64_t info = arch::syscall_arg(f, 1);
     if (!untyped_message(info)) return false;
-    Slot* cap = self.pd->space.cap(f.rdi);
+    Slot* cap = self.pd->space.cap(arch::syscall_arg(f, 0));
     if (!cap || cap->object()->type != ObjectType::endpoint || !(cap->rights() & spec::rights::write))
         return false;
     Endpoint& ep = as<Endpoint>(*cap->object());
@@ -92,9 +92,9 @@ bool call(Kernel& kernel, Thread& self) {
 
 bool reply_recv(Kernel& kernel, Thread& self) {
     const arch::UserFrame& f = self.frame;
-    const std::uint64_t info = f.rsi, timeout = f.rdx;
+    const std::uint64_t info = arch::syscall_arg(f, 1), timeout = arch::syscall_arg(f, 2);
     if (!untyped_message(info) || timeout == spec::timeout_poll) return false;
-    Endpoint* ep = endpoint(self, f.rdi, spec::rights::read);
+    Endpoint* ep = endpoint(self, arch::syscall_arg(f, 0), spec::rights::read);
     if (!ep || !ep->senders.empty()) return false;
     Slot* reply = self.pd->space.cap(utcb(self).reply_sel);
     if (!reply || reply->object()->type != ObjectType::reply) return false;
@@ -119,7 +119,7 @@ bool reply_recv(Kernel& kernel, Thread& self) {
 
 bool fastpath(Kernel& kernel, Thread& self) {
     bool taken = false;
-    switch (self.frame.rax) {
+    switch (arch::syscall_number(self.frame)) {
     case call_number:
         taken = call(kernel, self);
         kernel.ipc_fastpath_calls += taken ? 1 : 0;

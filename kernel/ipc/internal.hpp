@@ -14,8 +14,6 @@ class Thread;
 
 namespace ipc::detail {
 
-janus::abi::Utcb& utcb(Thread& t);
-
 /// `t` (not waiting) waits for `what`, on `queue` of `on` if given, ending at the latest after `timeout` ns
 /// (never for timeout_never; a queue-less wait, for a reply, has no timeout).
 void block(Kernel& kernel, Thread& t, Wait what, IpcQueue* queue, Object* on, std::uint64_t timeout);

@@ -33,12 +33,14 @@ namespace ipc {
 /// when its wait ends": the dispatcher writes nothing.
 inline constexpr Error in_frame = static_cast<Error>(~std::uint64_t{0});
 
+/// The kernel's view of t's UTCB page (message words beyond the registers, typed items, receive windows).
+janus::abi::Utcb& utcb(Thread& t);
+
 /// Checks the message self.ipc describes (info word, typed items against the sender's own space) before any
 /// rendezvous: bad_message, bad_selector, missing_rights; ok if it could be sent.
 Error check_message(Thread& self);
 
 // --- Operations of the thread that entered the kernel (its message is in self.ipc)
-// -----------------------------
 /// Send (or call) through `ep` with the badge of the capability used.
 Error send(Kernel& kernel, Thread& self, Endpoint& ep, std::uint64_t badge, bool call, std::uint64_t timeout);
 /// Receive from `ep`; a call's reply capability goes to the UTCB's reply_sel (checked here).
@@ -49,7 +51,6 @@ Error wait(Kernel& kernel, Thread& self, Notification& n, std::uint64_t timeout)
 void signal(Kernel& kernel, Notification& n, std::uint64_t bits);
 
 // --- Events
-// -------------------------------------------------------------------------------------------------
 /// `t`'s timeout passed (the scheduler already dropped it).
 void timed_out(Kernel& kernel, Thread& t);
 /// Interrupt line `line` fired.
@@ -67,14 +68,12 @@ void sync_irq_lines(Kernel& kernel);
 void exception(Kernel& kernel, Thread& t, const arch::UserExit& exit);
 
 // --- Thread life
-// --------------------------------------------------------------------------------------------
 /// Starts an inactive or stopped thread at ip/sp; false if it is active.
 bool start(Kernel& kernel, Thread& t, std::uint64_t ip, std::uint64_t sp);
 /// Stops `t`, ending any wait of it with `cancelled`.
 void stop(Kernel& kernel, Thread& t);
 
-// --- Deaths (kernel/obj/lifetime.cpp, kernel/cap/derivation.cpp)
-// ----------------------------------------------
+// --- Deaths (kernel/obj/lifetime.cpp, and last_cap.cpp for the capability layer)
 void endpoint_dying(Kernel& kernel, Endpoint& ep);
 void notification_dying(Kernel& kernel, Notification& n);
 void thread_dying(Kernel& kernel, Thread& t);

@@ -146,7 +146,6 @@ TEST_F(Ipc, FiniteTimeoutsExpireOnTheSchedulersClockAndInfiniteOnesNever) {
 }
 
 // ---- typed items: capabilities
-// ------------------------------------------------------------------------------
 
 namespace item = spec::item;
 
@@ -229,7 +228,6 @@ TEST_F(Ipc, SenderSideItemErrorsComeBeforeAnyRendezvous) {
 }
 
 // ---- reply capabilities
-// ----------------------------------------------------------------------------------------
 
 TEST_F(Ipc, DeletingTheReplyCapabilityCancelsTheCaller) {
     IpcWorld::utcb(server).reply_sel = reply_slot;
@@ -269,7 +267,6 @@ TEST_F(Ipc, StoppingACallerWaitingForItsReplyTakesTheReplyCapabilityAway) {
 }
 
 // ---- deletion racing with IPC
-// ----------------------------------------------------------------------------------
 
 TEST_F(Ipc, DeletingAnEndpointCancelsEveryoneQueuedOnIt) {
     Thread& third = w.thread(third_sel, 0x22000);
@@ -331,7 +328,6 @@ TEST_F(Ipc, DestroyingAServerDomainCancelsItsCallersAndAClientDomainLeavesNoQueu
 }
 
 // ---- notifications and interrupts
-// ----------------------------------------------------------------------------
 
 TEST_F(Ipc, SignalsAccumulateByOrAndAWaitTakesThemAll) {
     w.notification(ntf);
@@ -383,7 +379,6 @@ TEST_F(Ipc, AnInterruptSignalsItsBitOnceUntilAcknowledged) {
 }
 
 // ---- faults
-// ------------------------------------------------------------------------------------------------
 
 arch::UserExit exception_exit(arch::Vector v, std::uint64_t code, std::uint64_t address = 0) {
     return arch::UserExit{arch::UserExit::Kind::exception, v, code, address};
@@ -486,7 +481,6 @@ TEST_F(Ipc, AFaultWhosePagerEndpointDiesStopsTheThread) {
 }
 
 // ---- thread control
-// ---------------------------------------------------------------------------------------------
 
 TEST_F(Ipc, SchedulingParametersMoveTheThreadBetweenRunQueues) {
     EXPECT_EQ(w.call(S::thread_set_sched, {client_sel, 200, 3}).status, E::ok);

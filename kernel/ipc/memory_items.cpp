@@ -4,28 +4,30 @@
 // the message has changed yet.
 #include "kernel/ipc/memory_items.hpp"
 
+#include "kernel/abi/flexpage.hpp"
 #include "kernel/abi/ipc.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/pd.hpp"
-#include "kernel/syscall/flexpage.hpp"
 
 namespace kernel::ipc {
 
 namespace item = janus::abi::item;
 using enum janus::abi::Error;
+namespace fpage = janus::abi::fpage;
+using janus::abi::user_range;
 
 namespace {
 
 /// Where the item lands, or false if the window does not take it.
 bool destination(std::uint64_t w0, std::uint64_t fpage, bool whole_space, std::uint64_t window,
                  std::uint64_t& dest) {
-    const std::uint64_t offset = w0 & item::offset_mask, bytes = flexpage_bytes(fpage);
+    const std::uint64_t offset = w0 & item::offset_mask, bytes = fpage::bytes(fpage);
     if (whole_space) {
         dest = offset;
         return user_range(dest, bytes);
     }
-    if (window == 0 || !flexpage_well_formed(window)) return false;
-    const std::uint64_t size = flexpage_bytes(window);
+    if (window == 0 || !fpage::well_formed(window)) return false;
+    const std::uint64_t size = fpage::bytes(window);
     if (offset >= size || bytes > size - offset) return false;
     dest = fpage::base(window) + offset;
     return true;
@@ -34,8 +36,8 @@ bool destination(std::uint64_t w0, std::uint64_t fpage, bool whole_space, std::u
 } // namespace
 
 Error memory_item_source_check(Pd&, std::uint64_t fpage) {
-    if (!flexpage_well_formed(fpage)) return bad_flexpage;
-    if (!user_range(fpage::base(fpage), flexpage_bytes(fpage))) return bad_address;
+    if (!fpage::well_formed(fpage)) return bad_flexpage;
+    if (!user_range(fpage::base(fpage), fpage::bytes(fpage))) return bad_address;
     return ok; // the pages themselves are checked against the destination (map_check)
 }
 

@@ -14,8 +14,8 @@ using enum janus::abi::Error;
 
 Error wait(Kernel& kernel, Thread& self, Notification& n, std::uint64_t timeout) {
     if (n.bits) {
-        self.frame.rax = static_cast<std::uint64_t>(ok);
-        self.frame.rdi = n.bits;
+        arch::syscall_status(self.frame) = static_cast<std::uint64_t>(ok);
+        arch::syscall_result(self.frame, 0) = n.bits;
         n.bits = 0;
         return in_frame;
     }
@@ -29,7 +29,7 @@ void signal(Kernel& kernel, Notification& n, std::uint64_t bits) {
     if (!n.bits) return;
     // The first waiter takes every bit set.
     if (Thread* t = n.waiters.first()) {
-        t->frame.rdi = n.bits;
+        arch::syscall_result(t->frame, 0) = n.bits;
         n.bits = 0;
         complete(kernel, *t, ok);
     }

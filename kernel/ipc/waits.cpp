@@ -7,10 +7,10 @@
 #include "kernel/lib/print.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/kernel.hpp"
+#include "kernel/obj/observer.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/sched/vectors.hpp"
-#include "kernel/syscall/observer.hpp"
 
 namespace kernel::ipc {
 
@@ -26,11 +26,11 @@ void leave_user(std::uint64_t cpus) {
 
 } // namespace
 
-namespace detail {
-
 Utcb& utcb(Thread& t) {
     return *static_cast<Utcb*>(t.utcb_page);
 }
+
+namespace detail {
 
 void block(Kernel& kernel, Thread& t, Wait what, IpcQueue* queue, Object* on, std::uint64_t timeout) {
     t.ipc.wait = what;
@@ -56,11 +56,12 @@ void complete(Kernel& kernel, Thread& t, Error status) {
     t.ipc.call = false;
     if (t.ipc.origin == Origin::syscall) {
 #if JANUS_HOSTED
-        // rax still holds the syscall number of a thread that waited: the observer learns how it ended.
+        // The status register still holds the syscall number of a thread that waited: the observer learns how
+        // it ended.
         if (kernel.observer && was != Wait::none)
-            kernel.observer->after_wakeup(kernel, t, t.frame.rax, status);
+            kernel.observer->after_wakeup(kernel, t, arch::syscall_number(t.frame), status);
 #endif
-        t.frame.rax = static_cast<std::uint64_t>(status);
+        arch::syscall_status(t.frame) = static_cast<std::uint64_t>(status);
     } else {
         bool ok = status == Error::ok;
         t.ipc.origin = Origin::syscall;
@@ -78,11 +79,11 @@ void complete(Kernel& kernel, Thread& t, Error status) {
 }
 
 void write_receive_registers(Thread& r, std::uint64_t info, std::uint64_t badge, const std::uint64_t* words) {
-    r.frame.rdi = info;
-    r.frame.rsi = badge;
-    r.frame.rdx = words[0];
-    r.frame.r10 = words[1];
-    r.frame.r8 = words[2];
+    arch::syscall_result(r.frame, 0) = info;
+    arch::syscall_result(r.frame, 1) = badge;
+    arch::syscall_result(r.frame, 2) = words[0];
+    arch::syscall_result(r.frame, 3) = words[1];
+    arch::syscall_result(r.frame, 4) = words[2];
 }
 
 } // namespace detail

@@ -23,12 +23,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernel/abi/abi.hpp"
 #include "kernel/lib/print.hpp"
 #include "kernel/lib/result.hpp"
 
 namespace kernel::loader {
 
-inline constexpr std::uint64_t page_size = 4096;
+inline constexpr std::uint64_t page_size = janus::abi::page_bytes;
 
 struct Segment {
     std::uint64_t vaddr;       ///< first byte in the user address space

@@ -423,7 +423,6 @@ TEST(ElfPages, RefusesPagesOutsideTheSegmentAndForeignSegments) {
 }
 
 // ---- the real ring-3 programs
-// -------------------------------------------------------------------------------
 
 std::vector<std::byte> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -1,5 +1,6 @@
 #include "kernel/mapdb/mapdb.hpp"
 
+#include "kernel/abi/flexpage.hpp"
 #include "kernel/mapdb/derivation.hpp"
 #include "kernel/mapdb/space.hpp"
 #include "kernel/obj/kernel.hpp"
@@ -7,7 +8,6 @@
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/panic.hpp"
-#include "kernel/syscall/flexpage.hpp"
 
 namespace kernel {
 
@@ -16,6 +16,8 @@ namespace {
 using namespace mapdb;
 using enum janus::abi::Error;
 namespace r = janus::abi::rights;
+namespace fpage = janus::abi::fpage;
+using janus::abi::user_range;
 constexpr std::uint64_t mapping_charge = janus::abi::charge::mapping;
 
 /// [base, base + bytes) is a non-empty, page-aligned range below the user/kernel boundary.
@@ -68,8 +70,8 @@ void remove_descendants(Kernel& kernel, Node& n) {
 } // namespace mapdb
 
 Error map_check(const Pd& from, std::uint64_t src, const Pd& to, std::uint64_t dest) {
-    if (!flexpage_well_formed(src)) return bad_flexpage;
-    const std::uint64_t base = fpage::base(src), bytes = flexpage_bytes(src);
+    if (!fpage::well_formed(src)) return bad_flexpage;
+    const std::uint64_t base = fpage::base(src), bytes = fpage::bytes(src);
     if (!user_pages(base, bytes) || !user_pages(dest, bytes)) return bad_address;
     // One lookup per source page; an unmapped page anywhere still outranks missing rights on an earlier one.
     const std::uint64_t wanted = fpage::rights(src);
@@ -87,7 +89,7 @@ Error map_check(const Pd& from, std::uint64_t src, const Pd& to, std::uint64_t d
 
 Error map_pages(Kernel& kernel, Pd& from, std::uint64_t src, Pd& to, std::uint64_t dest, bool grant) {
     if (Error e = map_check(from, src, to, dest); e != ok) return e;
-    const std::uint64_t base = fpage::base(src), bytes = flexpage_bytes(src), pages = bytes / page_bytes;
+    const std::uint64_t base = fpage::base(src), bytes = fpage::bytes(src), pages = bytes / page_bytes;
     if (!grant)
         for (std::uint64_t off = 0; off < bytes; off += page_bytes)
             if (from.memory.index.find(base + off)->depth == max_depth) return invalid_argument;
@@ -211,7 +213,6 @@ bool page_in_use(const Pd& pd, std::uint64_t va) {
 }
 
 // ---- UTCBs
-// --------------------------------------------------------------------------------------------------
 
 UtcbReservation::UtcbReservation(Kernel& kernel, Pd& home, std::uint64_t va)
     : kernel_(kernel), home_(home), va_(va), tables_(tables_needed(kernel, home, va, page_bytes)),

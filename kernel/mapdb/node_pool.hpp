@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernel/abi/abi.hpp"
 #include "kernel/mapdb/node.hpp"
 
 namespace kernel {
@@ -20,7 +21,7 @@ namespace mapdb {
 
 class NodePool {
 public:
-    static constexpr std::size_t slots_per_page = 4096 / sizeof(Node) - 1;
+    static constexpr std::size_t slots_per_page = janus::abi::page_bytes / sizeof(Node) - 1;
 
     constexpr NodePool() = default;
     NodePool(const NodePool&) = delete;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "kernel/abi/abi.hpp"
 #include "kernel/mapdb/node.hpp"
 #include "kernel/mapdb/user_page_table.hpp"
 
@@ -16,7 +17,7 @@ class Pd;
 
 namespace mapdb {
 
-inline constexpr std::uint64_t page_bytes = 4096;
+inline constexpr std::uint64_t page_bytes = janus::abi::page_bytes;
 
 /// The memory type node flags name (flag::memory_type).
 inline mem::Cache cache_of(std::uint8_t flags) {

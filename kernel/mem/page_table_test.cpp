@@ -217,7 +217,6 @@ TEST(PageTable, ProtectSplitsStraddlingSuperpagesAndSkipsHoles) {
 }
 
 // --- overlap and splitting
-// -----------------------------------------------------------------------------------
 
 TEST(PageTable, SmallPageInsideASuperpageSplitsItKeepingTheRest) {
     World w;

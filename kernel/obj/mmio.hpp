@@ -14,6 +14,7 @@
 
 #include <cstdint>
 
+#include "kernel/abi/abi.hpp"
 #include "kernel/mapdb/node.hpp"
 #include "kernel/obj/object.hpp"
 
@@ -73,8 +74,8 @@ inline void unlink_live(mapdb::Node*& head, Mmio& m) {
 inline bool aliases(const mapdb::Node* head, std::uint64_t base, std::uint64_t end,
                     std::uint8_t memory_type) {
     for (const mapdb::Node* a = head; a; a = a->right)
-        if ((a->flags & mapdb::flag::memory_type) != memory_type && base < a->frame + a->va * 4096 &&
-            a->frame < end)
+        if ((a->flags & mapdb::flag::memory_type) != memory_type &&
+            base < a->frame + a->va * janus::abi::page_bytes && a->frame < end)
             return true;
     return false;
 }

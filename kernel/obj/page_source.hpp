@@ -5,11 +5,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernel/abi/abi.hpp"
+
 namespace kernel {
 
 class PageSource {
 public:
-    static constexpr std::size_t page_bytes = 4096;
+    static constexpr std::size_t page_bytes = janus::abi::page_bytes;
 
     /// A page_bytes-aligned page the kernel can address, contents undefined; nullptr when none is left.
     virtual void* take_page() = 0;

@@ -63,7 +63,6 @@ struct HostBase {
 };
 
 // --- Ping-pong: A on CPU 0 and B on CPU 1 pass a token, each blocking until it comes back.
-// ---------------------
 
 struct PingPong : HostBase {
     static constexpr int rounds = 4;
@@ -108,7 +107,6 @@ Scenario ping_pong() {
 }
 
 // --- Remote preemption: W on CPU 0 readies H (high) on CPU 1, where L (low) runs for a long while.
-// ------------
 
 struct Preempt : HostBase {
     Preempt() : HostBase(2) {
@@ -160,7 +158,6 @@ Scenario remote_preemption() {
 }
 
 // --- Timeout: T blocks with a timeout on CPU 1 and nobody wakes it; the timer must.
-// ---------------------------
 
 struct Timeout : HostBase {
     static constexpr std::uint64_t wait = 50'000;
@@ -202,7 +199,6 @@ Scenario timeout() {
 }
 
 // --- Round robin and migration: two equals share CPU 0 by timeslice, then one moves to CPU 2.
-// -----------------
 
 struct Share : HostBase {
     static constexpr int goal = 60; // more than one slice's worth of steps

@@ -1,5 +1,5 @@
 // What a syscall handler works with, and small helpers for its checks. Every handler checks in the order of
-// models/caps/README.md ("Error precedence") and changes nothing until every check has passed:
+// docs/abi.md ("Which error wins") and changes nothing until every check has passed:
 //   1 decode (invalid_argument, bad_flexpage)   2 selectors (bad_selector)   3 types (wrong_type)
 //   4 rights (missing_rights)   5 state-dependent arguments (invalid_argument)
 //   6 destination slot (bad_selector, self_reference, slot_occupied)
@@ -12,6 +12,8 @@
 
 #include "kernel/abi/abi.hpp"
 #include "kernel/cap/cap_space.hpp"
+#include "kernel/cap/derivation.hpp"
+#include "kernel/lib/result.hpp"
 #include "kernel/obj/object.hpp"
 
 namespace kernel {
@@ -45,7 +47,17 @@ inline bool valid_rights(std::uint64_t rights) {
 
 /// A page-aligned user address whose page lies below the user/kernel boundary.
 inline bool user_page(std::uint64_t va) {
-    return va % 4096 == 0 && va <= janus::abi::user_end - 4096;
+    return va % janus::abi::page_bytes == 0 && va <= janus::abi::user_end - janus::abi::page_bytes;
+}
+
+/// Stages 2-4 for one argument: the caller's capability `sel`, naming an object of `type`, with at least
+/// `rights`; or the first error.
+inline Error lookup(Call& call, std::uint64_t sel, ObjectType type, std::uint64_t rights, Slot*& out) {
+    out = call.pd.space.cap(sel);
+    if (!out) return Error::bad_selector;
+    if (!has_type(*out, type)) return Error::wrong_type;
+    if (!has_rights(*out, rights)) return Error::missing_rights;
+    return Error::ok;
 }
 
 /// Stage 6: the empty slot `sel` of `space`, or the error.
@@ -53,6 +65,15 @@ inline Error destination(const CapSpace& space, std::uint64_t sel, Slot*& out) {
     out = space.slot(sel);
     if (!out) return Error::bad_selector;
     if (!out->empty()) return Error::slot_occupied;
+    return Error::ok;
+}
+
+/// Stage 8 and the effect of every create call: `made` is the factory's result; the new object's root
+/// capability, with every right, goes to `dest`.
+template <typename T>
+Error install(Result<T*, Error> made, Slot& dest) {
+    if (!made) return made.error();
+    cap_install_root(dest, *made.value(), janus::abi::rights::all);
     return Error::ok;
 }
 

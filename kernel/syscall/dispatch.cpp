@@ -6,11 +6,11 @@
 #include "kernel/lib/spinlock.hpp"
 #include "kernel/obj/io_access.hpp"
 #include "kernel/obj/kernel.hpp"
+#include "kernel/obj/observer.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/panic.hpp"
 #include "kernel/syscall/call.hpp"
-#include "kernel/syscall/observer.hpp"
 
 namespace kernel {
 
@@ -32,31 +32,39 @@ Error dispatch(Call& call, std::uint64_t number, std::size_t& results) {
     }
 }
 
-/// The first `count` results into their registers (r0..r5: rdi, rsi, rdx, r10, r8, r9).
+/// The first `count` results into their registers (r0..r5).
+/// (Unrolled: the slow path of every syscall with results runs it.)
 void write_results(arch::UserFrame& f, const std::uint64_t* result, std::size_t count) {
-    static_assert(spec::max_results == 6, "the result registers below");
+    static_assert(spec::max_results == 6, "the cases below");
     switch (count) {
     case 6:
-        f.r9 = result[5];
+        arch::syscall_result(f, 5) = result[5];
         [[fallthrough]];
     case 5:
-        f.r8 = result[4];
+        arch::syscall_result(f, 4) = result[4];
         [[fallthrough]];
     case 4:
-        f.r10 = result[3];
+        arch::syscall_result(f, 3) = result[3];
         [[fallthrough]];
     case 3:
-        f.rdx = result[2];
+        arch::syscall_result(f, 2) = result[2];
         [[fallthrough]];
     case 2:
-        f.rsi = result[1];
+        arch::syscall_result(f, 1) = result[1];
         [[fallthrough]];
     case 1:
-        f.rdi = result[0];
+        arch::syscall_result(f, 0) = result[0];
         [[fallthrough]];
     default:
         break;
     }
+}
+
+/// The registers of a syscall in `f`, as tests and the fuzzer see them.
+SyscallRegs view(arch::UserFrame& f) {
+    return SyscallRegs{arch::syscall_number(f), arch::syscall_arg(f, 0), arch::syscall_arg(f, 1),
+                       arch::syscall_arg(f, 2), arch::syscall_arg(f, 3), arch::syscall_arg(f, 4),
+                       arch::syscall_arg(f, 5)};
 }
 
 /// The syscall in `caller`'s saved frame, with the kernel lock held. Results go back into the frame; a
@@ -64,25 +72,29 @@ void write_results(arch::UserFrame& f, const std::uint64_t* result, std::size_t 
 void run_syscall(Kernel& kernel, Thread& caller) {
     arch::UserFrame& f = caller.frame;
 #if JANUS_HOSTED
-    const SyscallRegs in{f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};
+    const SyscallRegs in = view(f);
 #endif
     Error status = ipc::in_frame;
-    if (!kernel.ipc_fastpath || !ipc::fastpath_candidate(f.rax) || !ipc::fastpath(kernel, caller)) {
-        Call call{kernel, caller, *caller.pd, {f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9}};
+    const std::uint64_t number = arch::syscall_number(f);
+    if (!kernel.ipc_fastpath || !ipc::fastpath_candidate(number) || !ipc::fastpath(kernel, caller)) {
+        Call call{kernel,
+                  caller,
+                  *caller.pd,
+                  {arch::syscall_arg(f, 0), arch::syscall_arg(f, 1), arch::syscall_arg(f, 2),
+                   arch::syscall_arg(f, 3), arch::syscall_arg(f, 4), arch::syscall_arg(f, 5)}};
         std::size_t results = 0;
-        status = dispatch(call, f.rax, results);
+        status = dispatch(call, number, results);
         if (status != ipc::in_frame) {
-            f.rax = static_cast<std::uint64_t>(status);
+            arch::syscall_status(f) = static_cast<std::uint64_t>(status);
             if (status == Error::ok) write_results(f, call.result, results);
         }
     }
     if (status == ipc::in_frame && caller.ipc.wait == Wait::none && caller.ipc.life == Life::active)
-        status = static_cast<Error>(f.rax); // it finished at once
+        status = static_cast<Error>(arch::syscall_status(f)); // it finished at once
     io_finish(kernel); // a port capability that went away takes its access from every CPU now
 #if JANUS_HOSTED
     if (kernel.observer) {
-        const SyscallRegs out{f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};
-        kernel.observer->after_syscall(kernel, caller, in, out, status);
+        kernel.observer->after_syscall(kernel, caller, in, view(f), status);
     }
 #endif
 }
@@ -100,15 +112,11 @@ void syscall(Thread& caller, SyscallRegs& regs) {
     // waiting thread as an actor is broken).
     JANUS_ASSERT(caller.ipc.wait == Wait::none);
     arch::UserFrame& f = caller.frame;
-    f.rax = regs.rax;
-    f.rdi = regs.rdi;
-    f.rsi = regs.rsi;
-    f.rdx = regs.rdx;
-    f.r10 = regs.r10;
-    f.r8 = regs.r8;
-    f.r9 = regs.r9;
+    arch::syscall_number(f) = regs.rax;
+    const std::uint64_t args[] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
+    for (unsigned i = 0; i < 6; ++i) arch::syscall_arg(f, i) = args[i];
     run_syscall(kernel, caller);
-    regs = SyscallRegs{f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9};
+    regs = view(f);
 }
 
 bool status_allowed(std::uint64_t number, Error status) {

@@ -1,4 +1,4 @@
-// Capability syscalls: cap_copy, cap_grant, cap_revoke, cap_delete, cap_info, and pd_quota.
+// Capability syscalls: cap_copy, cap_grant, cap_revoke, cap_delete, cap_info.
 #include "kernel/cap/derivation.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/lifetime.hpp"
@@ -92,12 +92,6 @@ Error sys_cap_info(Call& call) {
     call.result[0] = static_cast<std::uint64_t>(s->object()->type);
     call.result[1] = s->rights();
     call.result[2] = s->badge();
-    return ok;
-}
-
-Error sys_pd_quota(Call& call) {
-    call.result[0] = call.pd.quota.limit;
-    call.result[1] = call.pd.quota.used;
     return ok;
 }
 

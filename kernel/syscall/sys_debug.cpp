@@ -7,21 +7,22 @@
 // it touch anything but the caller's own frames.
 #include <cstddef>
 
+#include "kernel/abi/flexpage.hpp"
 #include "kernel/lib/print.hpp"
 #include "kernel/mapdb/node.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/syscall/call.hpp"
-#include "kernel/syscall/flexpage.hpp"
 
 namespace kernel {
 
 namespace spec = janus::abi;
 using enum janus::abi::Error;
+using janus::abi::user_range;
 
 namespace {
 
-constexpr std::uint64_t page_bytes = 4096;
+using janus::abi::page_bytes;
 
 /// The node that makes page `page` of `pd` readable, or nullptr.
 const mapdb::Node* readable_page(const Pd& pd, std::uint64_t page) {

@@ -1,10 +1,13 @@
-// Device memory by capability: mmio_create and mmio_map (docs/abi.md "Device memory"). The kernel checks
+// Device access by capability: io_create (I/O ports, made from io_control), mmio_create and mmio_map
+// (docs/abi.md "Device memory"). The kernel checks
 // every range against the machine's device memory (Kernel::device_memory) when the object is made, so an
 // mmio object never names RAM or a register page the kernel drives; mmio_map then only checks that the
 // pages asked for lie inside the object.
+#include "kernel/abi/abi.hpp"
 #include "kernel/cap/derivation.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/factory.hpp"
+#include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/mmio.hpp"
 #include "kernel/obj/pd.hpp"
@@ -17,9 +20,9 @@ using enum janus::abi::Error;
 
 namespace {
 
-constexpr std::uint64_t page = 4096;
+constexpr std::uint64_t page = janus::abi::page_bytes;
 
-Error install(Result<Mmio*, Error> made, Kernel& kernel, Slot& dest) {
+Error install_mmio(Result<Mmio*, Error> made, Kernel& kernel, Slot& dest) {
     if (!made) return made.error();
     link_live(kernel.mmio_anchors, *made.value());
     cap_install_root(dest, *made.value(), spec::rights::all);
@@ -27,6 +30,21 @@ Error install(Result<Mmio*, Error> made, Kernel& kernel, Slot& dest) {
 }
 
 } // namespace
+
+Error sys_io_create(Call& call) {
+    const std::uint64_t dest_sel = call.arg[0], control_sel = call.arg[1], first = call.arg[2],
+                        count = call.arg[3];
+    // Both bounds before the sum, so a huge `count` cannot wrap first + count below the limit.
+    if (count == 0 || first >= spec::io_ports || count > spec::io_ports - first) return invalid_argument;
+    Slot* control;
+    if (Error e = lookup(call, control_sel, ObjectType::io_control, spec::rights::control, control); e != ok)
+        return e;
+    Slot* dest;
+    if (Error e = destination(call.pd.space, dest_sel, dest); e != ok) return e;
+    return install(make_io_ports(call.kernel, &call.pd, static_cast<std::uint32_t>(first),
+                                 static_cast<std::uint32_t>(count)),
+                   *dest);
+}
 
 Error sys_mmio_create(Call& call) {
     const std::uint64_t dest_sel = call.arg[0], control_sel = call.arg[1], phys = call.arg[2],
@@ -48,7 +66,7 @@ Error sys_mmio_create(Call& call) {
     if (aliases(call.kernel.mmio_anchors, phys, end, memory_type)) return invalid_argument;
     Slot* dest;
     if (Error e = destination(call.pd.space, dest_sel, dest); e != ok) return e;
-    return install(make_mmio(call.kernel, &call.pd, phys, pages, memory_type), call.kernel, *dest);
+    return install_mmio(make_mmio(call.kernel, &call.pd, phys, pages, memory_type), call.kernel, *dest);
 }
 
 Error sys_mmio_map(Call& call) {

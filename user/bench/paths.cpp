@@ -32,7 +32,6 @@ constexpr Plan ipc_plan{1'000, 2'000, 22'000};
 constexpr Plan fault_plan{16, 200, 2'200};
 
 // ---- call + reply
-// -------------------------------------------------------------------------------------------------------
 
 /// Answers w0 + 1 with as many words as it got (1 or 4; word 3 is the UTCB's, left as it came).
 [[noreturn]] void echo_server() {
@@ -47,7 +46,6 @@ constexpr Plan fault_plan{16, 200, 2'200};
 }
 
 // ---- page faults
-// --------------------------------------------------------------------------------------------------------
 
 constexpr Vaddr fault_area = 0x6000'0000; // nothing mapped here until the pager maps page after page
 volatile Word fault_cost = 0;             // the faulting thread's result (it shares the image, child.hpp)

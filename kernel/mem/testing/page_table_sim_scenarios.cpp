@@ -63,7 +63,6 @@ struct Sim : kernel::mem::testing::PageTableOnMachine {
 const Attributes rw{Rights{true, false, false}}, rx{Rights{false, true, false}}, ro{Rights{}};
 
 // --- disjoint slices
-// ------------------------------------------------------------------------------------------
 
 using Step = std::function<void(Sim&, models::AddressSpace&, VirtAddr)>;
 
@@ -167,7 +166,6 @@ Scenario disjoint_scenario() {
 }
 
 // --- overlap
-// --------------------------------------------------------------------------------------------------
 
 constexpr VirtAddr window = 0x0000'3000'0000'0000;
 // Frames encode the operation that wrote them; rights per operation, so a translation names its writer.

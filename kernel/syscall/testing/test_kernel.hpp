@@ -17,8 +17,8 @@
 
 #include "kernel/abi/abi.hpp"
 #include "kernel/obj/kernel.hpp"
+#include "kernel/obj/observer.hpp"
 #include "kernel/obj/testing/host_pages.hpp"
-#include "kernel/syscall/observer.hpp"
 #include "kernel/syscall/regs.hpp"
 
 namespace kernel::testing {

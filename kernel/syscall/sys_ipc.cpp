@@ -1,12 +1,11 @@
-// IPC and notification syscalls: argument checks in the order of kernel/syscall/call.hpp, then kernel/ipc.
-// Register layouts (docs/ipc.md): sends take the info word in a1 and words 0..2 in a3..a5 (r10, r8, r9), or
-// a2..a4 for ipc_reply; everything that receives returns info, badge and words 0..2 in r0..r4 (rdi, rsi, rdx,
-// r10, r8).
+// Endpoint syscalls: endpoint_create and the IPC calls; argument checks in the order of
+// kernel/syscall/call.hpp, then kernel/ipc. Register layouts (docs/ipc.md): sends take the info word in a1
+// and words 0..2 in a3..a5 (r10, r8, r9), or a2..a4 for ipc_reply; everything that receives returns info,
+// badge and words 0..2 in r0..r4 (rdi, rsi, rdx, r10, r8).
 #include "kernel/abi/ipc.hpp"
-#include "kernel/ipc/internal.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/endpoint.hpp"
-#include "kernel/obj/irq.hpp"
+#include "kernel/obj/factory.hpp"
 #include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
@@ -35,15 +34,6 @@ bool info_well_formed(std::uint64_t info) {
            msg::items(info) <= msg::max_items;
 }
 
-/// The capability `sel` of the caller, of `type`, with `rights`; or the error (stages 2..4).
-Error lookup(Call& call, std::uint64_t sel, ObjectType type, std::uint64_t rights, Slot*& out) {
-    out = call.pd.space.cap(sel);
-    if (!out) return bad_selector;
-    if (!has_type(*out, type)) return wrong_type;
-    if (!has_rights(*out, rights)) return missing_rights;
-    return ok;
-}
-
 Error send_common(Call& call, bool is_call) {
     const std::uint64_t ep_sel = call.arg[0], info = call.arg[1], timeout = call.arg[2];
     if (!info_well_formed(info)) return bad_message;
@@ -55,6 +45,12 @@ Error send_common(Call& call, bool is_call) {
 }
 
 } // namespace
+
+Error sys_endpoint_create(Call& call) {
+    Slot* dest;
+    if (Error e = destination(call.pd.space, call.arg[0], dest); e != ok) return e;
+    return install(make_endpoint(call.kernel, &call.pd), *dest);
+}
 
 Error sys_ipc_call(Call& call) {
     return send_common(call, true);
@@ -88,35 +84,13 @@ Error sys_ipc_reply_recv(Call& call) {
     if (Error e = lookup(call, ep_sel, ObjectType::endpoint, spec::rights::read, ep); e != ok) return e;
     // The reply goes through the reply capability at reply_sel if there is one there (otherwise it only
     // receives, and receive() reports a slot that is not free).
-    Slot* reply = call.pd.space.cap(ipc::detail::utcb(call.caller).reply_sel);
+    Slot* reply = call.pd.space.cap(ipc::utcb(call.caller).reply_sel);
     if (reply && has_type(*reply, ObjectType::reply) && has_rights(*reply, spec::rights::write)) {
         capture(call.caller, info, call.arg[3], call.arg[4], call.arg[5]);
         if (Error e = ipc::check_message(call.caller); e != ok) return e;
         if (Error e = ipc::reply(call.kernel, call.caller, *reply); e != ok) return e;
     }
     return ipc::receive(call.kernel, call.caller, as<Endpoint>(*ep->object()), timeout);
-}
-
-Error sys_notify_signal(Call& call) {
-    const std::uint64_t sel = call.arg[0], bits = call.arg[1];
-    Slot* n;
-    if (Error e = lookup(call, sel, ObjectType::notification, spec::rights::write, n); e != ok) return e;
-    ipc::signal(call.kernel, as<Notification>(*n->object()), bits);
-    return ok;
-}
-
-Error sys_notify_wait(Call& call) {
-    const std::uint64_t sel = call.arg[0], timeout = call.arg[1];
-    Slot* n;
-    if (Error e = lookup(call, sel, ObjectType::notification, spec::rights::read, n); e != ok) return e;
-    return ipc::wait(call.kernel, call.caller, as<Notification>(*n->object()), timeout);
-}
-
-Error sys_irq_ack(Call& call) {
-    Slot* irq;
-    if (Error e = lookup(call, call.arg[0], ObjectType::irq, spec::rights::control, irq); e != ok) return e;
-    ipc::acknowledge(call.kernel, as<Irq>(*irq->object()));
-    return ok;
 }
 
 } // namespace kernel

@@ -1,4 +1,4 @@
-#include "kernel/mapdb/check.hpp"
+#include "kernel/check/check_memory.hpp"
 
 #include "kernel/check/check.hpp"
 #include "kernel/mapdb/derivation.hpp"

@@ -1,17 +1,17 @@
-// A hook told about every syscall after it ran, still under the kernel lock. Host builds only: tests record
-// which (syscall, error) pairs they reached and run the invariant checker through it, the fuzzer does the
-// same. Bare metal never calls it.
+// A hook the Kernel carries (Kernel::observer), told about every syscall after it ran, still under the kernel
+// lock. Host builds only: tests record which (syscall, error) pairs they reached and run the invariant
+// checker through it, the fuzzer does the same. Bare metal never calls it.
 #pragma once
 
 #include <cstdint>
 
 #include "kernel/obj/object.hpp"
-#include "kernel/syscall/regs.hpp"
 
 namespace kernel {
 
 class Kernel;
 class Thread;
+struct SyscallRegs; // kernel/syscall/regs.hpp; an observer that reads them includes it
 
 struct SyscallObserver {
     /// `in` are the registers as user space passed them, `out` as the kernel leaves them.

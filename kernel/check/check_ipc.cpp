@@ -2,7 +2,7 @@
 // the queue its state names and nowhere else; queues hold only live threads in the matching state; reply
 // capabilities exist exactly while their caller waits for the answer; run and timeout queues agree with the
 // threads' run states. Walks are bounded by the checker's object bound, so a corrupted list cannot hang it.
-#include "kernel/ipc/check_ipc.hpp"
+#include "kernel/check/check_ipc.hpp"
 #include "kernel/cap/slot.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/obj/endpoint.hpp"
