@@ -8,10 +8,10 @@
 //    the anchor node of its mmio object (depth 0, in no domain): mmio_map makes the anchor's children.
 //  * its domain's index: an AVL tree keyed by the page address (va_index.hpp).
 //
-// Invariants (kernel/mapdb/check.cpp): a child has its parent's frame (an anchor's child: a frame of the
-// anchor's range), its memory type and a subset of its rights; a node is in the index of the domain it names,
-// at its address; the page-table entry at that address translates to the node's frame with the node's rights
-// and memory type, and is absent exactly when the node has no access right (rights 0 or grant only).
+// Invariants (kernel/check/check_memory.cpp): a child has its parent's frame (an anchor's child: a frame of
+// the anchor's range), its memory type and a subset of its rights; a node is in the index of the domain it
+// names, at its address; the page-table entry at that address translates to the node's frame with the node's
+// rights and memory type, and is absent exactly when the node has no access right (rights 0 or grant only).
 #pragma once
 
 #include <cstdint>

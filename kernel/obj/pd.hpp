@@ -2,7 +2,7 @@
 #pragma once
 
 #include "kernel/cap/cap_space.hpp"
-#include "kernel/obj/address_space.hpp"
+#include "kernel/mapdb/address_space.hpp"
 #include "kernel/obj/io_access.hpp"
 #include "kernel/obj/object.hpp"
 #include "kernel/obj/quota.hpp"

@@ -1,11 +1,11 @@
 // A protection domain's address space: a real x86-64 page table (kernel/mem's PageTable over Kmem pages, see
-// kernel/mapdb/user_page_table.hpp) and the index of the domain's mapping-database nodes. The memory side
-// (kernel/mapdb, docs/objects.md "Memory") owns everything here; the object layer only allocates the
-// top-level page with the domain (the creator pays page_table for it) and calls the hooks below.
+// user_page_table.hpp) and the index of the domain's mapping-database nodes. The memory side owns everything
+// here (docs/objects.md "Memory"); the object layer only allocates the top-level page with the domain (the
+// creator pays page_table for it), holds the space in its Pd and calls the hooks below.
 //
-// Invariants (kernel/mapdb/check.cpp): every present user page-table entry is backed by a node in `index`
-// with the same frame and rights and vice versa; `tables` page-table pages hang below the top level, of
-// which `paid_tables` are charged to this domain (the rest were made at boot, unpaid); `paid_nodes` of the
+// Invariants (kernel/check/check_memory.cpp): every present user page-table entry is backed by a node in
+// `index` with the same frame and rights and vice versa; `tables` page-table pages hang below the top level,
+// of which `paid_tables` are charged to this domain (the rest were made at boot, unpaid); `paid_nodes` of the
 // nodes are charged to it. So the memory part of quota.used is charge().
 #pragma once
 

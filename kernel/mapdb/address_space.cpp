@@ -1,6 +1,6 @@
 // The object layer's hooks into the memory side (kernel/mapdb): a new domain's top-level table, a dying
 // thread's UTCB, a dying domain's address space, and the run loop entering a space.
-#include "kernel/obj/address_space.hpp"
+#include "kernel/mapdb/address_space.hpp"
 
 #include "kernel/mapdb/derivation.hpp"
 #include "kernel/mapdb/space.hpp"
