@@ -1,9 +1,10 @@
 // A capability slot: 32 bytes, exactly the ABI's cap_slot charge.
 //
 // A non-empty slot names an object with rights (and, for endpoints, a badge) and is a node of that object's
-// derivation tree. The tree is kept as a doubly linked list in preorder with each node's depth (as the seL4
-// mapping database does): a node's descendants are the nodes that follow it with a greater depth, so revoking
-// walks forward and needs neither recursion nor a stack. The root (depth 0) heads the list.
+// derivation tree. The tree is kept as a doubly linked list in preorder with each node's depth
+// (kernel/lib/preorder_tree.hpp, as the mapping database keeps memory): a node's descendants are the nodes
+// that follow it with a greater depth, so revoking walks forward and needs neither recursion nor a stack. The
+// root (depth 0) heads the list.
 //
 // Packing, to fit 32 bytes: the rights live in the low bits of the object pointer (objects are 64-byte
 // aligned); the links are 48-bit canonical addresses (x86-64 4-level paging; Kmem checks every page it takes)
@@ -46,6 +47,10 @@ public:
     void set_rights(std::uint64_t rights) { object_ = (object_ & ~low_bits) | (rights & rights_mask); }
     void set_prev(Slot* s) { prev_ = pack(s, static_cast<std::uint16_t>(prev_ >> 48)); }
     void set_next(Slot* s) { next_ = pack(s, static_cast<std::uint16_t>(next_ >> 48)); }
+    void set_depth(std::uint32_t depth) {
+        prev_ = pack(prev(), static_cast<std::uint16_t>(depth));
+        next_ = pack(next(), static_cast<std::uint16_t>(depth >> 16));
+    }
     void clear() { object_ = badge_ = prev_ = next_ = 0; }
 
 private:
@@ -64,6 +69,16 @@ private:
     std::uint64_t badge_ = 0;
     std::uint64_t prev_ = 0; ///< Slot* (48 bits) | depth bits 0..15
     std::uint64_t next_ = 0; ///< Slot* (48 bits) | depth bits 16..31
+};
+
+/// How a Slot takes part in a preorder tree (kernel/lib/preorder_tree.hpp).
+struct SlotLinks {
+    static Slot* prev(const Slot& s) { return s.prev(); }
+    static Slot* next(const Slot& s) { return s.next(); }
+    static std::uint32_t depth(const Slot& s) { return s.depth(); }
+    static void set_prev(Slot& s, Slot* p) { s.set_prev(p); }
+    static void set_next(Slot& s, Slot* p) { s.set_next(p); }
+    static void set_depth(Slot& s, std::uint32_t d) { s.set_depth(d); }
 };
 
 static_assert(sizeof(Slot) == janus::abi::charge::cap_slot, "a slot must fit its ABI charge");

@@ -1,5 +1,7 @@
 #include "kernel/check/check.hpp"
 #include "kernel/abi/abi.hpp"
+#include "kernel/cap/slot.hpp"
+#include "kernel/lib/preorder_tree.hpp"
 
 #include "kernel/obj/charges.hpp"
 #include "kernel/obj/endpoint.hpp"
@@ -185,27 +187,26 @@ private:
             if (!expect(o, in_some_space(s), "capability ", hex(reinterpret_cast<std::uintptr_t>(s)),
                         " lies in no live capability space"))
                 return;
-            const Slot* next = s->next();
-            if (next && !expect(o, next->prev() == s, "derivation list back link broken")) return;
-            if (next && !expect(o, next->depth() >= 1 && next->depth() <= s->depth() + 1, "depth jumps from ",
-                                s->depth(), " to ", next->depth()))
+            // Past the root nothing is at depth 0 (one object, one tree); the rest are the tree rules.
+            if (s != root && !expect(o, s->depth() >= 1, "a second root in its derivation list")) return;
+            const Slot* parent = nullptr;
+            const preorder::LinkFault fault = preorder::link_fault<SlotLinks>(*s, limit, parent);
+            if (!expect(o, fault == preorder::LinkFault::none, "a capability: ", preorder::describe(fault)))
                 return;
-            if (s != root) node(o, *s);
+            if (s != root) node(o, *s, *parent);
         }
         expect(o, n == o.cap_count, "derivation tree has ", n, " capabilities but the object counts ",
                o.cap_count);
     }
 
-    void node(const Object& o, const Slot& s) {
-        const Slot* parent = s.prev();
-        while (parent && parent->depth() >= s.depth()) parent = parent->prev();
-        if (!expect(o, parent && parent->depth() + 1 == s.depth(), "a capability has no parent")) return;
-        expect(o, (s.rights() & ~parent->rights()) == 0, "a derived capability has rights ", hex(s.rights()),
-               " beyond its parent's ", hex(parent->rights()));
+    /// The rules between a derived capability `s` and its `parent`.
+    void node(const Object& o, const Slot& s, const Slot& parent) {
+        expect(o, (s.rights() & ~parent.rights()) == 0, "a derived capability has rights ", hex(s.rights()),
+               " beyond its parent's ", hex(parent.rights()));
         if (o.type != ObjectType::endpoint)
             expect(o, s.badge() == 0, "a badge on a non-endpoint capability");
         else
-            expect(o, parent->badge() == 0 || parent->badge() == s.badge(),
+            expect(o, parent.badge() == 0 || parent.badge() == s.badge(),
                    "a derived capability changed its parent's badge");
     }
 

@@ -139,19 +139,15 @@ private:
     }
 
     void derivation(const Node& n) {
-        expect(!n.prev || n.prev->next == &n, "derivation links broken before ", hex(n.va));
-        expect(!n.next || n.next->prev == &n, "derivation links broken after ", hex(n.va));
-        expect(!n.next || n.next->depth <= n.depth + 1, "derivation depth jumps after ", hex(n.va));
+        const Node* p = nullptr;
+        const preorder::LinkFault fault = preorder::link_fault<NodeLinks>(n, k_.mapdb.nodes.nodes(), p);
+        if (!expect(fault == preorder::LinkFault::none, "node at ", hex(n.va), ": ",
+                    preorder::describe(fault)))
+            return;
         if (n.depth == 0) {
-            expect(!n.prev, "a root node at ", hex(n.va), " has a predecessor");
             expect(!(n.flags & flag::memory_type), "boot memory at ", hex(n.va), " is not write-back");
             return;
         }
-        // Bounded walk back to the parent (at most every node of the kernel).
-        const Node* p = n.prev;
-        for (std::size_t steps = 0; p && p->depth >= n.depth && steps <= k_.mapdb.nodes.nodes(); ++steps)
-            p = p->prev;
-        if (!expect(p && p->depth + 1 == n.depth, "node at ", hex(n.va), " has no parent")) return;
         expect((p->flags & flag::memory_type) == (n.flags & flag::memory_type), "node at ", hex(n.va),
                " has another memory type than its parent");
         if (p->flags & flag::anchor) {
