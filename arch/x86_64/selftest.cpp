@@ -4,7 +4,9 @@
 
 #include "arch/x86_64/layout.hpp"
 #include "arch/x86_64/paging.hpp"
+#if JANUS_SELFTEST_IMAGE
 #include "arch/x86_64/selftest/selftests.hpp"
+#endif
 #include "kernel/lib/print.hpp"
 #include "kernel/lib/string_view.hpp"
 
@@ -129,10 +131,13 @@ void run_selftest(const kernel::boot::BootInfo& info, kernel::boot::acpi::AcpiIn
         report_kernel_layout();
     } else if (test == "stack") {
         overflow_the_stack(0);
-    } else if (test == "interrupts") {
-        selftest::interrupts();
-    } else if (test == "user") {
+    } else if (test == "interrupts" || test == "user") {
+#if JANUS_SELFTEST_IMAGE
+        if (test == "interrupts") selftest::interrupts();
         selftest::user(info);
+#else
+        kernel::println("selftest: \"", test, "\" is test code, built into janus-selftest.elf only; ignored");
+#endif
     } else if (test == "absent-cpu") {
         add_absent_cpu(acpi); // and boot on
     } else {

@@ -14,6 +14,8 @@
 //                      janus.selftest=wx-rodata  the same after making the first .rodata page writable
 //                      janus.selftest=interrupts   time, timer, IPIs (selftest/interrupts.cpp)
 //                      janus.selftest=user         ring 3 through run_user() (selftest/user.cpp)
+//                                          these two only in janus-selftest.elf: janus.elf carries no
+//                                          test code and reports them as ignored
 //                      janus.selftest=absent-cpu   the MADT's CPU list gets an enabled CPU no machine with
 //                                          fewer than 240 CPUs has (APIC ID 240), first; then boot on: its
 //                                          start must time out, be reported, and leave the others running
