@@ -255,7 +255,7 @@ TEST(Machine, TheTimerFiresAtItsVirtualDeadline) {
         m.run();
         m.check(Taken::vector == 0x20, "vector %#x", Taken::vector);
         m.check(woke >= start + 1'000'000, "woke at %llu, armed for %llu", (unsigned long long)woke,
-                (unsigned long long)(start + 1'000'000));
+                static_cast<unsigned long long>(start) + 1'000'000);
         m.check(woke < start + 1'100'000, "overslept to %llu", (unsigned long long)woke);
     });
     ExploreReport r = explore_with(s, "random", 1);

@@ -33,7 +33,7 @@ PlantedResult run_planted_case(const Scenario& bug, const Scenario* fixed) {
     }
     char found[160];
     std::snprintf(found, sizeof found, "found in run %llu (%.3f s) and replayed identically",
-                  static_cast<unsigned long long>(r.failing_run + 1), r.seconds);
+                  static_cast<unsigned long long>(r.failing_run) + 1, r.seconds);
     std::string tail;
     if (fixed) {
         ExploreReport f = explore(*fixed, o);

@@ -139,7 +139,7 @@ int explore_command(int argc, char** argv) {
     if (r.failed()) {
         std::printf("%s\n", r.failure_text().c_str());
         std::printf("(run %llu of %s after %.3f s; replay: ./janus sim replay %s)\n",
-                    static_cast<unsigned long long>(r.failing_run + 1), o.strategy.name().c_str(), r.seconds,
+                    static_cast<unsigned long long>(r.failing_run) + 1, o.strategy.name().c_str(), r.seconds,
                     r.line->format().c_str());
         return 1;
     }

@@ -16,7 +16,7 @@ class PctStrategy final : public Strategy {
 public:
     PctStrategy(unsigned depth, std::uint64_t steps, std::uint64_t seed) : lowest_(depth) {
         Rng rng(seed);
-        for (unsigned i = 0; i < entities; ++i) priority_[i] = static_cast<std::int64_t>(depth + i);
+        for (unsigned i = 0; i < entities; ++i) priority_[i] = static_cast<std::int64_t>(depth) + i;
         for (unsigned i = entities - 1; i > 0; --i) std::swap(priority_[i], priority_[rng.below(i + 1)]);
         for (unsigned i = 1; i < depth; ++i) change_points_.push_back(rng.below(steps));
         std::sort(change_points_.begin(), change_points_.end());

@@ -272,7 +272,7 @@ Call::Call(const World& w) {
         a[1] = pick(m, me, ObjectType::io_control);
         // Mostly small valid ranges (some overlapping, some at the top of the port space), sometimes a count
         // of 0, a first beyond the space or a count that runs past it or wraps.
-        const int p = percent();
+        const Word p = percent();
         a[2] = p < 10   ? abi::io_ports - 1 - in_range_or_not(4)
                : p < 15 ? abi::io_ports + in_range_or_not(4)
                         : 0x3f8 + in_range_or_not(16);

@@ -97,9 +97,7 @@ public:
     /// comparison with a fresh boot catches it).
     void plant_skipped_page(bool on) { plant_skip_ = on; }
 
-    // No `override` on these: physical()/at_physical() are newer in PageSource than this pool, and marking
-    // none keeps it building against either version of the interface.
-    void* take_page() {
+    void* take_page() override {
         if (free_.empty()) return nullptr;
         std::size_t i = free_.back();
         free_.pop_back();
@@ -113,7 +111,7 @@ public:
         return p;
     }
 
-    void give_page(void* page) {
+    void give_page(void* page) override {
         auto* p = static_cast<std::byte*>(page);
         std::size_t offset = static_cast<std::size_t>(p - base_);
         if (p < base_ || offset % page_bytes || offset / page_bytes >= count_ ||
@@ -130,10 +128,10 @@ public:
 
     /// Physical addresses are offsets into the pool above a fixed base, not host addresses: the same in every
     /// process, so whatever the kernel derives from them (page-table entries, frames) replays identically.
-    std::uint64_t physical(const void* page) const {
+    std::uint64_t physical(const void* page) const override {
         return physical_base + static_cast<std::uint64_t>(static_cast<const std::byte*>(page) - base_);
     }
-    void* at_physical(std::uint64_t physical) const { return base_ + (physical - physical_base); }
+    void* at_physical(std::uint64_t physical) const override { return base_ + (physical - physical_base); }
 
     std::size_t outstanding() const { return outstanding_; }
     /// give_page() calls for pages not handed out (a double free or a stray pointer); must stay 0.

@@ -304,14 +304,14 @@ TEST(Elf, EveryMalformedCaseIsValidWithoutItsMutation) {
 TEST(Elf, TruncatedImages) {
     std::vector<std::byte> full = good_image().build();
     for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{4}, std::size_t{63}}) {
-        Parsed p = parse(std::vector<std::byte>(full.begin(), full.begin() + n));
+        Parsed p = parse(std::vector<std::byte>(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n)));
         ASSERT_FALSE(p.ok);
         EXPECT_EQ(p.error.kind, ElfErrorKind::truncated) << n;
         EXPECT_EQ(p.error.value, n);
     }
     // Every cut after the ELF header fails cleanly too (program headers or segment bytes missing).
     for (std::size_t n = 64; n < full.size(); ++n) {
-        Parsed p = parse(std::vector<std::byte>(full.begin(), full.begin() + n));
+        Parsed p = parse(std::vector<std::byte>(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n)));
         EXPECT_FALSE(p.ok) << n;
     }
     EXPECT_FALSE(parse_elf(nullptr, 100, *std::make_unique<ElfImage>()).ok());

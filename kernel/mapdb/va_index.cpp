@@ -32,8 +32,8 @@ Node* rotate(Node* p) {
     child(p, right) = child(g, !right);
     child(g, right) = c;
     child(g, !right) = p;
-    p->balance = g->balance == s ? static_cast<std::int8_t>(-s) : 0;
-    c->balance = g->balance == -s ? s : 0;
+    p->balance = g->balance == s ? static_cast<std::int8_t>(-s) : std::int8_t{0};
+    c->balance = g->balance == -s ? s : std::int8_t{0};
     g->balance = 0;
     return g;
 }

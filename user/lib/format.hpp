@@ -22,19 +22,20 @@ namespace janus::user {
 struct FormatArg {
     enum class Kind : std::uint8_t { unsigned_number, signed_number, string, character, boolean };
 
-    Kind kind;
+    // Largest first, so the argument takes 24 bytes, not 32.
     std::uint64_t number = 0; ///< unsigned_number, boolean; signed_number as two's complement
     const char* text = nullptr;
+    Kind kind;
     char character = 0;
 
     template <std::unsigned_integral T>
-    requires(!std::same_as<T, bool>) constexpr FormatArg(T v) : kind(Kind::unsigned_number), number(v) {}
+    requires(!std::same_as<T, bool>) constexpr FormatArg(T v) : number(v), kind(Kind::unsigned_number) {}
     template <std::signed_integral T>
     requires(!std::same_as<T, char>) constexpr FormatArg(T v)
-        : kind(Kind::signed_number), number(static_cast<std::uint64_t>(v)) {}
-    constexpr FormatArg(bool v) : kind(Kind::boolean), number(v) {}
+        : number(static_cast<std::uint64_t>(v)), kind(Kind::signed_number) {}
+    constexpr FormatArg(bool v) : number(v), kind(Kind::boolean) {}
     constexpr FormatArg(char c) : kind(Kind::character), character(c) {}
-    constexpr FormatArg(const char* s) : kind(Kind::string), text(s ? s : "(null)") {}
+    constexpr FormatArg(const char* s) : text(s ? s : "(null)"), kind(Kind::string) {}
     FormatArg(abi::Error e);
     template <typename E>
     requires std::is_enum_v<E>

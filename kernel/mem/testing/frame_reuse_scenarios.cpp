@@ -74,7 +74,7 @@ struct Sim : kernel::mem::testing::PageTableOnMachine {
             const std::optional<std::uint64_t> pa = m.translate(va + i * 4096 + 8, hostsim::access::write);
             if (must_fault ? pa.has_value() : (pa && *pa != frame[i] + 8))
                 return m.check(false, "cpu1: page %u at %#llx reached %#llx", i,
-                               static_cast<unsigned long long>(va + i * 4096),
+                               static_cast<unsigned long long>(va) + i * 4096ULL,
                                static_cast<unsigned long long>(pa.value_or(0)));
         }
         return true;
