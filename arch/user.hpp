@@ -34,44 +34,35 @@ struct UserFrame {
 };
 
 /// The syscall convention (docs/abi.md): where a frame holds a syscall's number, its arguments a0..a5, its
-/// status and its results r0..r5. Portable kernel code reaches them only through these, never by register
-/// name. Constant indices fold to one field access.
+/// status and its results r0..r5 (the same registers as the arguments). Portable kernel code reaches them
+/// only through these, never by register name. Constant indices fold to one field access.
+inline constexpr std::uint64_t UserFrame::*syscall_registers[6] = {
+    &UserFrame::rdi, &UserFrame::rsi, &UserFrame::rdx, &UserFrame::r10, &UserFrame::r8, &UserFrame::r9};
+
 constexpr std::uint64_t& syscall_number(UserFrame& f) {
+    return f.rax;
+}
+constexpr std::uint64_t syscall_number(const UserFrame& f) {
     return f.rax;
 }
 constexpr std::uint64_t& syscall_status(UserFrame& f) {
     return f.rax;
 }
-/// a0..a5 (i < 6; anything larger names a5).
+/// a_i (i < 6).
 constexpr std::uint64_t& syscall_arg(UserFrame& f, unsigned i) {
-    switch (i) {
-    case 0:
-        return f.rdi;
-    case 1:
-        return f.rsi;
-    case 2:
-        return f.rdx;
-    case 3:
-        return f.r10;
-    case 4:
-        return f.r8;
-    default:
-        return f.r9;
-    }
-}
-constexpr std::uint64_t syscall_number(const UserFrame& f) {
-    return f.rax;
+    return f.*syscall_registers[i];
 }
 constexpr std::uint64_t syscall_arg(const UserFrame& f, unsigned i) {
-    return syscall_arg(const_cast<UserFrame&>(f), i);
+    return f.*syscall_registers[i];
 }
-/// r0..r5: the same registers as the arguments.
+/// r_i (i < 6).
 constexpr std::uint64_t& syscall_result(UserFrame& f, unsigned i) {
-    return syscall_arg(f, i);
+    return f.*syscall_registers[i];
 }
-/// The three start words a thread finds when the kernel starts it at its entry point (docs/user.md "Entry").
+/// The three start words a thread finds when the kernel starts it at its entry point (docs/user.md "Entry"):
+/// the registers of a0..a2.
 constexpr std::uint64_t& start_word(UserFrame& f, unsigned i) {
-    return syscall_arg(f, i);
+    return f.*syscall_registers[i];
 }
 
 /// Why run_user() returned.

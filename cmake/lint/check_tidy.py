@@ -38,7 +38,7 @@ def units(root, databases, only):
                     continue
                 if only and not re.search(only, rel):
                     continue
-                seen.setdefault(rel, os.path.dirname(db))
+                seen.setdefault(rel, os.path.dirname(os.path.abspath(db)))
     return sorted(seen.items())
 
 
@@ -57,16 +57,16 @@ def tidy(clang_tidy, root, rel, build_dir):
         m = DIAG.match(line)
         if not m:
             continue
-        file, ln, col, msg = m.groups()
+        file, ln, col, text = m.groups()
         # A long message (the analyzer's) runs over several lines; the check's name ends the last of them.
-        for j in range(i, min(i + 20, len(lines))):
-            c = CHECK.match(lines[j] if j > i else msg)
-            if c:
-                text = msg if j == i else msg + " " + " ".join(x.strip() for x in lines[i + 1:j + 1])
-                text = CHECK.match(text).group(1)
-                found.append((os.path.relpath(file, root), int(ln), int(col), text,
-                              c.group(2).replace(",-warnings-as-errors", "")))
+        for more in lines[i + 1:i + 20]:
+            if CHECK.match(text):
                 break
+            text += " " + more.strip()
+        c = CHECK.match(text)
+        if c:
+            found.append((os.path.relpath(file, root), int(ln), int(col), c.group(1),
+                          c.group(2).replace(",-warnings-as-errors", "")))
     # A unit clang-tidy could not compile is a failure too, with its own message.
     if r.returncode != 0 and not found:
         err = (r.stderr.strip().splitlines() or ["clang-tidy failed"])[-1]

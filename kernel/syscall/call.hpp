@@ -71,7 +71,7 @@ inline Error destination(const CapSpace& space, std::uint64_t sel, Slot*& out) {
 /// Stage 8 and the effect of every create call: `made` is the factory's result; the new object's root
 /// capability, with every right, goes to `dest`.
 template <typename T>
-Error install(Result<T*, Error> made, Slot& dest) {
+Error install(const Result<T*, Error>& made, Slot& dest) {
     if (!made) return made.error();
     cap_install_root(dest, *made.value(), janus::abi::rights::all);
     return Error::ok;

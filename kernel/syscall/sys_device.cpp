@@ -1,8 +1,7 @@
 // Device access by capability: io_create (I/O ports, made from io_control), mmio_create and mmio_map
-// (docs/abi.md "Device memory"). The kernel checks
-// every range against the machine's device memory (Kernel::device_memory) when the object is made, so an
-// mmio object never names RAM or a register page the kernel drives; mmio_map then only checks that the
-// pages asked for lie inside the object.
+// (docs/abi.md "Device memory"). The kernel checks every range against the machine's device memory
+// (Kernel::device_memory) when the object is made, so an mmio object never names RAM or a register page the
+// kernel drives; mmio_map then only checks that the pages asked for lie inside the object.
 #include "kernel/abi/abi.hpp"
 #include "kernel/cap/derivation.hpp"
 #include "kernel/mapdb/mapdb.hpp"
@@ -21,13 +20,6 @@ using enum janus::abi::Error;
 namespace {
 
 constexpr std::uint64_t page = janus::abi::page_bytes;
-
-Error install_mmio(Result<Mmio*, Error> made, Kernel& kernel, Slot& dest) {
-    if (!made) return made.error();
-    link_live(kernel.mmio_anchors, *made.value());
-    cap_install_root(dest, *made.value(), spec::rights::all);
-    return ok;
-}
 
 } // namespace
 
@@ -66,7 +58,9 @@ Error sys_mmio_create(Call& call) {
     if (aliases(call.kernel.mmio_anchors, phys, end, memory_type)) return invalid_argument;
     Slot* dest;
     if (Error e = destination(call.pd.space, dest_sel, dest); e != ok) return e;
-    return install_mmio(make_mmio(call.kernel, &call.pd, phys, pages, memory_type), call.kernel, *dest);
+    Result<Mmio*, Error> made = make_mmio(call.kernel, &call.pd, phys, pages, memory_type);
+    if (made) link_live(call.kernel.mmio_anchors, *made.value()); // a live mmio object is on the anchor list
+    return install(made, *dest);
 }
 
 Error sys_mmio_map(Call& call) {
