@@ -233,8 +233,8 @@ int census(int argc, char** argv) {
             made_call += s.number == static_cast<fuzzsys::Word>(janus::abi::Syscall::ipc_call);
             made_reply_recv += s.number == static_cast<fuzzsys::Word>(janus::abi::Syscall::ipc_reply_recv);
         }
-        fast_call += w.kernel().ipc_fastpath_calls;
-        fast_reply_recv += w.kernel().ipc_fastpath_taken - w.kernel().ipc_fastpath_calls;
+        fast_call += w.kernel().test.ipc_fastpath_calls;
+        fast_reply_recv += w.kernel().test.ipc_fastpath_taken - w.kernel().test.ipc_fastpath_calls;
     }
     std::printf("%d inputs, %d failed\n", inputs, failed);
     int missing = 0;

@@ -217,7 +217,7 @@ kernel::Root Sandbox::boot(unsigned cpus, const kernel::RootConfig& config) {
     std::memset(static_cast<void*>(kernel_.get()), 0, sizeof(kernel::Kernel));
     new (kernel_.get()) kernel::Kernel();
     kernel_->init(pool_, cpus);
-    kernel_->observer = this;
+    kernel_->test.observer = this;
     auto made = kernel::create_root(*kernel_, config);
     if (!made) {
         std::fprintf(stderr, "fuzzsys: create_root failed (%d)\n", static_cast<int>(made.error()));

@@ -41,11 +41,8 @@ Endpoint* endpoint(Thread& self, std::uint64_t sel, std::uint64_t right) {
 
 /// Ends `t`'s wait successfully: its result registers are written already.
 void wake(Kernel& kernel, Thread& t) {
-#if JANUS_HOSTED
-    if (kernel.observer) kernel.observer->after_wakeup(kernel, t, arch::syscall_number(t.frame), Error::ok);
-#else
-    (void)kernel;
-#endif
+    if (SyscallObserver* o = syscall_observer(kernel))
+        o->after_wakeup(kernel, t, arch::syscall_number(t.frame), Error::ok);
     arch::syscall_status(t.frame) = static_cast<std::uint64_t>(Error::ok);
     t.ipc.wait = Wait::none;
     t.ipc.call = false;
@@ -122,15 +119,15 @@ bool fastpath(Kernel& kernel, Thread& self) {
     switch (arch::syscall_number(self.frame)) {
     case call_number:
         taken = call(kernel, self);
-        kernel.ipc_fastpath_calls += taken ? 1 : 0;
+        if (taken) ipc_fastpath_served(kernel, true);
         break;
     case reply_recv_number:
         taken = reply_recv(kernel, self);
+        if (taken) ipc_fastpath_served(kernel, false);
         break;
     default:
         return false;
     }
-    kernel.ipc_fastpath_taken += taken ? 1 : 0;
     return taken;
 }
 

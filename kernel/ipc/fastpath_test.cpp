@@ -39,7 +39,7 @@ std::string observe(IpcWorld& w, const std::vector<Thread*>& threads) {
 
 struct Twin {
     explicit Twin(bool fast) {
-        w.kernel().ipc_fastpath = fast;
+        w.kernel().test.ipc_fastpath = fast;
         w.endpoint(ep);
         w.endpoint(other_ep);
         for (unsigned i = 0; i < thread_count; ++i) {
@@ -107,8 +107,8 @@ TEST(FastPath, GivesTheSameOutcomesAsTheGeneralPath) {
             ASSERT_EQ(observe(fast.w, fast.threads), observe(general.w, general.threads))
                 << "seed " << seed << " after steps " << trace;
         }
-        EXPECT_EQ(general.w.kernel().ipc_fastpath_taken, 0u);
-        taken += fast.w.kernel().ipc_fastpath_taken;
+        EXPECT_EQ(general.w.kernel().test.ipc_fastpath_taken, 0u);
+        taken += fast.w.kernel().test.ipc_fastpath_taken;
         EXPECT_TRUE(fast.w.clean() && general.w.clean()) << "seed " << seed;
     }
     EXPECT_GT(taken, 100u) << "the sequences hardly reach the fast path";

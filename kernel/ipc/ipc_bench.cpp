@@ -108,7 +108,7 @@ struct World {
 double measure(Op op, unsigned long rounds) {
     World w;
     if (!w.ok) return -1;
-    w.k->ipc_fastpath = op != Op::round_trip_general;
+    w.k->test.ipc_fastpath = op != Op::round_trip_general;
     auto start = std::chrono::steady_clock::now();
     w.run(op, rounds);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -55,12 +55,10 @@ void complete(Kernel& kernel, Thread& t, Error status) {
     t.ipc.wait = Wait::none;
     t.ipc.call = false;
     if (t.ipc.origin == Origin::syscall) {
-#if JANUS_HOSTED
         // The status register still holds the syscall number of a thread that waited: the observer learns how
         // it ended.
-        if (kernel.observer && was != Wait::none)
-            kernel.observer->after_wakeup(kernel, t, arch::syscall_number(t.frame), status);
-#endif
+        if (SyscallObserver* o = syscall_observer(kernel); o && was != Wait::none)
+            o->after_wakeup(kernel, t, arch::syscall_number(t.frame), status);
         arch::syscall_status(t.frame) = static_cast<std::uint64_t>(status);
     } else {
         bool ok = status == Error::ok;

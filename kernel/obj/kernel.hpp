@@ -14,6 +14,7 @@
 #include "kernel/obj/device_memory.hpp"
 #include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/kmem.hpp"
+#include "kernel/obj/test_hooks.hpp"
 #include "kernel/sched/scheduler.hpp"
 
 namespace kernel {
@@ -25,8 +26,6 @@ class Irq;
 class IrqControl;
 class IoControl;
 class MmioControl;
-struct SyscallObserver;
-
 class Kernel {
 public:
     static constexpr unsigned irq_lines = janus::abi::irq_lines;
@@ -64,14 +63,40 @@ public:
     /// bound to a notification (kernel/ipc/irq_lines.cpp keeps it so; the invariant checker verifies it).
     std::uint32_t irq_lines_unmasked = 0;
 
-    /// Host builds: told about every syscall (tests and the fuzzer record and check through it).
-    SyscallObserver* observer = nullptr;
-    /// Untyped calls and reply_recvs take kernel/ipc/fastpath.cpp (tests turn it off to compare with the
-    /// general path).
-    bool ipc_fastpath = true;
-    std::uint64_t ipc_fastpath_taken = 0; ///< how often it was (tests and the fuzz census check that it is)
-    std::uint64_t ipc_fastpath_calls = 0; ///< of those, ipc_calls (the rest are ipc_reply_recvs)
+#if JANUS_HOSTED
+    TestHooks test; ///< host builds only (test_hooks.hpp); kernel code uses the functions below
+#endif
 };
+
+/// Whether untyped calls and reply_recvs may take kernel/ipc/fastpath.cpp: always on bare metal.
+inline bool ipc_fastpath_on(const Kernel& kernel) {
+#if JANUS_HOSTED
+    return kernel.test.ipc_fastpath;
+#else
+    (void)kernel;
+    return true;
+#endif
+}
+
+/// The fast path served a syscall (`call`: an ipc_call; else an ipc_reply_recv). Counted in host builds.
+inline void ipc_fastpath_served(Kernel& kernel, bool call) {
+#if JANUS_HOSTED
+    ++kernel.test.ipc_fastpath_taken;
+    kernel.test.ipc_fastpath_calls += call ? 1 : 0;
+#else
+    (void)kernel, (void)call;
+#endif
+}
+
+/// The syscall observer tests and the fuzzer attached, if any; never one on bare metal.
+inline SyscallObserver* syscall_observer(const Kernel& kernel) {
+#if JANUS_HOSTED
+    return kernel.test.observer;
+#else
+    (void)kernel;
+    return nullptr;
+#endif
+}
 
 /// What create_root makes. Boot objects are paid by nobody, so right after boot pd_quota reports
 /// limit = quota and used = 0.

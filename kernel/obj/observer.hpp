@@ -1,6 +1,7 @@
-// A hook the Kernel carries (Kernel::observer), told about every syscall after it ran, still under the kernel
-// lock. Host builds only: tests record which (syscall, error) pairs they reached and run the invariant
-// checker through it, the fuzzer does the same. Bare metal never calls it.
+// A hook host builds attach to a Kernel (Kernel::test.observer, test_hooks.hpp), told about every syscall
+// after it ran, still under the kernel lock. Tests record which (syscall, error) pairs they reached and run
+// the invariant checker through it, the fuzzer does the same. Bare metal has none (syscall_observer is
+// nullptr).
 #pragma once
 
 #include <cstdint>

@@ -71,12 +71,11 @@ SyscallRegs view(arch::UserFrame& f) {
 /// handler that returns ipc::in_frame has put them there itself, or will when the caller's wait ends.
 void run_syscall(Kernel& kernel, Thread& caller) {
     arch::UserFrame& f = caller.frame;
-#if JANUS_HOSTED
-    const SyscallRegs in = view(f);
-#endif
+    SyscallObserver* const observer = syscall_observer(kernel); // never one on bare metal
+    const SyscallRegs in = observer ? view(f) : SyscallRegs{};
     Error status = ipc::in_frame;
     const std::uint64_t number = arch::syscall_number(f);
-    if (!kernel.ipc_fastpath || !ipc::fastpath_candidate(number) || !ipc::fastpath(kernel, caller)) {
+    if (!ipc_fastpath_on(kernel) || !ipc::fastpath_candidate(number) || !ipc::fastpath(kernel, caller)) {
         Call call{kernel,
                   caller,
                   *caller.pd,
@@ -92,11 +91,7 @@ void run_syscall(Kernel& kernel, Thread& caller) {
     if (status == ipc::in_frame && caller.ipc.wait == Wait::none && caller.ipc.life == Life::active)
         status = static_cast<Error>(arch::syscall_status(f)); // it finished at once
     io_finish(kernel); // a port capability that went away takes its access from every CPU now
-#if JANUS_HOSTED
-    if (kernel.observer) {
-        kernel.observer->after_syscall(kernel, caller, in, view(f), status);
-    }
-#endif
+    if (observer) observer->after_syscall(kernel, caller, in, view(f), status);
 }
 
 } // namespace

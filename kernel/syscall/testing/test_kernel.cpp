@@ -87,7 +87,7 @@ TestKernel::TestKernel(const Options& options) {
     // loaded under a key this one will hand out again.
     hostsim::reset_io_ports();
     kernel_.init(pages_, options.cpus);
-    kernel_.observer = this;
+    kernel_.test.observer = this;
     RootConfig config;
     config.quota = options.quota;
     config.cap_order = options.cap_order;
