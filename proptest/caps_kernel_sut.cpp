@@ -47,7 +47,7 @@ public:
         // Boot memory for the root to delegate (frames are numbers the kernel never touches): pages 2..31
         // with every memory right, 0x200000.. with read and grant, 0x40000000.. read+write without grant.
         for (const auto& [va, count, rights] : boot_memory()) {
-            if (kernel::grant_root_memory(k_->kernel(), k_->root(), va, frame_of(va), count, rights) !=
+            if (kernel::grant_root_memory(k_->kernel().mapdb, k_->root(), va, frame_of(va), count, rights) !=
                 abi::Error::ok)
                 RC_FAIL("grant_root_memory failed");
             for (Word i = 0; i < count; ++i)

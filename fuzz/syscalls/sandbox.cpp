@@ -229,8 +229,8 @@ kernel::Root Sandbox::boot(unsigned cpus, const kernel::RootConfig& config) {
     kernel::ipc::start(*kernel_, *root.thread, start_ip, start_sp);
     std::size_t frame = 0;
     for (const BootMemory& m : boot_memory) {
-        if (kernel::grant_root_memory(*kernel_, *root.pd, m.va, pool_.user_frame(frame), m.pages, m.rights) !=
-            abi::Error::ok) {
+        if (kernel::grant_root_memory(kernel_->mapdb, *root.pd, m.va, pool_.user_frame(frame), m.pages,
+                                      m.rights) != abi::Error::ok) {
             std::fprintf(stderr, "fuzzsys: grant_root_memory failed\n");
             std::abort();
         }

@@ -604,7 +604,8 @@ TEST(BootRoot, ModuleFramesNeverReachTheAllocatorWhenTheRootLetsGoOrDies) {
         Kernel& k = *b.kernel;
         {
             SpinGuard guard(k.lock);
-            unmap_pages(k, *b.out.root.pd, layout::module_table, page + layout::modules_max_bytes, true);
+            unmap_pages(k.mapdb, *b.out.root.pd, layout::module_table, page + layout::modules_max_bytes,
+                        true);
         }
         window_empty = !page_in_use(*b.out.root.pd, layout::modules) &&
                        !page_in_use(*b.out.root.pd, layout::module_table);

@@ -145,8 +145,8 @@ std::uint64_t map_root_modules(Kernel& kernel, Pd& root, mem::FrameAllocator& fr
         const bool fits = !wraps && bytes <= window_end - cursor;
         Error mapped = Error::ok;
         if (fits && range.verdict == ModuleRange::Verdict::ok &&
-            (bytes == 0 || (mapped = grant_root_memory(kernel, root, cursor, range.page_base, bytes / page,
-                                                       module_rights)) == Error::ok)) {
+            (bytes == 0 || (mapped = grant_root_memory(kernel.mapdb, root, cursor, range.page_base,
+                                                       bytes / page, module_rights)) == Error::ok)) {
             spec::ModuleEntry& entry = table.entries[table.count];
             entry.address = cursor + (m.base - range.page_base);
             entry.size = m.size;
@@ -173,7 +173,8 @@ std::uint64_t map_root_modules(Kernel& kernel, Pd& root, mem::FrameAllocator& fr
         }
         if (own) return 0;
     }
-    if (const Error e = grant_root_memory(kernel, root, layout::module_table, table_pa, 1, table_rights);
+    if (const Error e =
+            grant_root_memory(kernel.mapdb, root, layout::module_table, table_pa, 1, table_rights);
         e != Error::ok) {
         print("root: mapping the module table failed: ");
         put_error(e);

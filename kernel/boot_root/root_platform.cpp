@@ -24,7 +24,7 @@ bool map_root_platform(Kernel& kernel, Pd& root, mem::FrameAllocator& frames, co
     const std::size_t count = info.ecam_count < spec::max_pci_ecam ? info.ecam_count : spec::max_pci_ecam;
     for (std::size_t i = 0; i < count; ++i) platform.ecam[i] = info.ecam[i];
     platform.ecam_count = count;
-    if (const Error e = grant_root_memory(kernel, root, spec::root_mem::platform, *pa, 1,
+    if (const Error e = grant_root_memory(kernel.mapdb, root, spec::root_mem::platform, *pa, 1,
                                           spec::rights::read | spec::rights::grant);
         e != Error::ok) {
         println("root: mapping the platform page failed (error ", static_cast<unsigned>(e), ")");

@@ -37,7 +37,9 @@ public:
     RootSession(Kernel& kernel, UserRunner& runner) : kernel_(kernel), runner_(runner) {}
 
     // --- the UserMode policy -------------------------------------------------------------------------------
-    arch::AddressSpaceRoot enter(Thread& t) { return address_space_enter(*t.pd, arch::cpu_id()); }
+    arch::AddressSpaceRoot enter(Thread& t) {
+        return mapdb::address_space_enter(t.pd->memory, arch::cpu_id());
+    }
     arch::UserExit run(Thread&, arch::UserFrame& f, arch::AddressSpaceRoot s, const arch::SyscallHook* hook) {
         return runner_.run(f, s, hook);
     }

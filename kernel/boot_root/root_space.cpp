@@ -88,7 +88,8 @@ bool map_root_image(Kernel& kernel, Pd& root, mem::FrameAllocator& frames, const
                 println("root: segment page ", hex(va), " could not be filled");
                 return false;
             }
-            if (!report(grant_root_memory(kernel, root, va, *pa, 1, s.rights | r::grant), "segment", va))
+            if (!report(grant_root_memory(kernel.mapdb, root, va, *pa, 1, s.rights | r::grant), "segment",
+                        va))
                 return false;
         }
     }
@@ -103,7 +104,8 @@ bool map_root_stack(Kernel& kernel, Pd& root, mem::FrameAllocator& frames) {
             return false;
         }
         zero(*pa, page);
-        if (!report(grant_root_memory(kernel, root, va, *pa, 1, r::read | r::write | r::grant), "stack", va))
+        if (!report(grant_root_memory(kernel.mapdb, root, va, *pa, 1, r::read | r::write | r::grant), "stack",
+                    va))
             return false;
     }
     return true;
@@ -124,7 +126,7 @@ std::uint64_t map_root_pool(Kernel& kernel, Pd& root, mem::FrameAllocator& frame
         }
         const std::uint64_t block = page << order;
         zero(*pa, block);
-        Error e = grant_root_memory(kernel, root, layout::pool + mapped, *pa, block / page,
+        Error e = grant_root_memory(kernel.mapdb, root, layout::pool + mapped, *pa, block / page,
                                     r::read | r::write | r::grant);
         if (e != Error::ok) {
             // Out of kernel memory for mapping nodes or tables: the pool ends here; the block goes back.

@@ -157,7 +157,7 @@ private:
         expect(p->frame == n.frame, "node at ", hex(n.va), " maps another frame than its parent");
         expect((n.rights & ~p->rights) == 0, "node at ", hex(n.va), " has rights ", hex(n.rights),
                " beyond its parent's ", hex(p->rights));
-        expect(!p->utcb() && c_.is_live(p->pd) && p->pd->type == ObjectType::pd &&
+        expect(!p->utcb() && c_.is_live(pd_of(p->pd)) && pd_of(p->pd)->type == ObjectType::pd &&
                    p->pd->memory.index.find(p->va) == p,
                "the parent of the node at ", hex(n.va), " is in no live domain's index");
     }

@@ -65,11 +65,11 @@ Thread& waiting_server(TestKernel& k) {
 /// The root owns pool pages 0..7 with every right and 8..11 without grant (frames are numbers, never
 /// touched).
 void pool_of_the_root(TestKernel& k) {
-    EXPECT_EQ(grant_root_memory(k.kernel(), k.root(), pool, frames, 8, R::read | R::write | R::grant),
+    EXPECT_EQ(grant_root_memory(k.kernel().mapdb, k.root(), pool, frames, 8, R::read | R::write | R::grant),
               Error::ok);
-    EXPECT_EQ(
-        grant_root_memory(k.kernel(), k.root(), pool + 8 * page, frames + 8 * page, 4, R::read | R::write),
-        Error::ok);
+    EXPECT_EQ(grant_root_memory(k.kernel().mapdb, k.root(), pool + 8 * page, frames + 8 * page, 4,
+                                R::read | R::write),
+              Error::ok);
 }
 
 /// A thread of a child domain with `quota` (its UTCB's page tables take 3 pages of it) that waits to receive

@@ -7,6 +7,7 @@
 #include "kernel/abi/flexpage.hpp"
 #include "kernel/abi/ipc.hpp"
 #include "kernel/mapdb/mapdb.hpp"
+#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 
 namespace kernel::ipc {
@@ -51,7 +52,7 @@ Error memory_item_destination_check(Pd& from, std::uint64_t w0, std::uint64_t fp
 Error memory_item_transfer(Kernel& kernel, Pd& from, std::uint64_t w0, std::uint64_t fpage, Pd& to,
                            bool whole_space, std::uint64_t window, std::uint64_t& landed) {
     if (!destination(w0, fpage, whole_space, window, landed)) return refused;
-    return map_pages(kernel, from, fpage, to, landed, (w0 & item::grant) != 0);
+    return map_pages(kernel.mapdb, from, fpage, to, landed, (w0 & item::grant) != 0);
 }
 
 } // namespace kernel::ipc

@@ -1,7 +1,7 @@
 // A protection domain's address space: a real x86-64 page table (kernel/mem's PageTable over Kmem pages, see
 // user_page_table.hpp) and the index of the domain's mapping-database nodes. The memory side owns everything
 // here (docs/objects.md "Memory"); the object layer only allocates the top-level page with the domain (the
-// creator pays page_table for it), holds the space in its Pd and calls the hooks below.
+// creator pays page_table for it), holds the space in its Pd (a mapdb::Domain) and calls domain.hpp's hooks.
 //
 // Invariants (kernel/check/check_memory.cpp): every present user page-table entry is backed by a node in
 // `index` with the same frame and rights and vice versa; `tables` page-table pages hang below the top level,
@@ -18,10 +18,6 @@
 #include "kernel/mapdb/va_index.hpp"
 
 namespace kernel {
-
-class Kernel;
-class Pd;
-class Thread;
 
 struct AddressSpace {
     void* top_level = nullptr;  ///< one Kmem page, the top-level table
@@ -44,23 +40,5 @@ struct AddressSpace {
                std::uint64_t{paid_tables} * janus::abi::charge::page_table;
     }
 };
-
-/// Called by make_pd with the freshly allocated top-level page: clears it, gives it the kernel half
-/// (arch::prepare_user_top_table) and an address-space tag.
-void address_space_init(Kernel& kernel, Pd& pd, void* top_level);
-
-/// Called while `pd` dies, after its capabilities are gone and before its memory is freed: removes every
-/// mapping in its address space and everything derived from it in any domain (refunding the holders), shoots
-/// down the TLBs that may hold them, and frees the lower page tables. The top-level page stays for
-/// free_object().
-void address_space_teardown(Pd& pd);
-
-/// Called while thread `t` dies (its domain lives on): unmaps its UTCB page, with the shootdown, before the
-/// page is freed.
-void address_space_thread_dying(Thread& t);
-
-/// The run loop, before it runs a thread of `pd` on the executing CPU `cpu`: marks the CPU as one that may
-/// cache the space (so unmaps shoot it down) and returns what to load.
-arch::AddressSpaceRoot address_space_enter(Pd& pd, arch::CpuId cpu);
 
 } // namespace kernel

@@ -3,10 +3,7 @@
 #include "kernel/abi/flexpage.hpp"
 #include "kernel/mapdb/derivation.hpp"
 #include "kernel/mapdb/space.hpp"
-#include "kernel/obj/kernel.hpp"
-#include "kernel/obj/mmio.hpp"
-#include "kernel/obj/pd.hpp"
-#include "kernel/obj/thread.hpp"
+#include "kernel/obj/kmem.hpp"
 #include "kernel/panic.hpp"
 
 namespace kernel {
@@ -29,19 +26,19 @@ bool has(std::uint8_t have, std::uint64_t needed) {
     return (have & needed) == needed;
 }
 
-void charge_node(Pd& pd) {
+void charge_node(Domain& pd) {
     ++pd.memory.paid_nodes;
     pd.quota.used += mapping_charge;
 }
 
-void refund_node(Pd& pd) {
+void refund_node(Domain& pd) {
     --pd.memory.paid_nodes;
     pd.quota.used -= mapping_charge;
 }
 
-Node& make_node(Kernel& kernel, Pd& pd, std::uint64_t va, std::uint64_t frame, std::uint8_t rights,
+Node& make_node(State& db, Domain& pd, std::uint64_t va, std::uint64_t frame, std::uint8_t rights,
                 std::uint8_t flags) {
-    Node& n = kernel.mapdb.nodes.take();
+    Node& n = db.nodes.take();
     n = Node{&pd, va, frame, nullptr, nullptr, nullptr, nullptr, 0, rights, 0, flags};
     return n;
 }
@@ -52,24 +49,24 @@ namespace mapdb {
 
 /// Takes `n`, whose descendants are gone, out of everything: its page-table entry, its domain's index and
 /// charge, its tree; its memory goes back to the pool.
-void remove_node(Kernel& kernel, Node& n) {
-    Pd& pd = *n.pd;
-    if (n.rights & access_rights) uninstall(kernel, pd, n.va);
+void remove_node(State& db, Node& n) {
+    Domain& pd = *n.pd;
+    if (n.rights & access_rights) uninstall(db, pd, n.va);
     pd.memory.index.erase(n);
     if (n.paid()) refund_node(pd);
     unlink(n);
-    kernel.mapdb.nodes.give(kernel.kmem, n);
+    db.nodes.give(*db.kmem, n);
 }
 
 /// Removes every node derived from `n`, in any domain: the nodes after it that are deeper, in list order.
 /// (The list is not well formed again until the last of them is gone; nothing looks at it meanwhile.)
-void remove_descendants(Kernel& kernel, Node& n) {
-    while (Node* d = first_descendant(n)) remove_node(kernel, *d);
+void remove_descendants(State& db, Node& n) {
+    while (Node* d = first_descendant(n)) remove_node(db, *d);
 }
 
 } // namespace mapdb
 
-Error map_check(const Pd& from, std::uint64_t src, const Pd& to, std::uint64_t dest) {
+Error map_check(const Domain& from, std::uint64_t src, const Domain& to, std::uint64_t dest) {
     if (!fpage::well_formed(src)) return bad_flexpage;
     const std::uint64_t base = fpage::base(src), bytes = fpage::bytes(src);
     if (!user_pages(base, bytes) || !user_pages(dest, bytes)) return bad_address;
@@ -87,7 +84,7 @@ Error map_check(const Pd& from, std::uint64_t src, const Pd& to, std::uint64_t d
     return ok;
 }
 
-Error map_pages(Kernel& kernel, Pd& from, std::uint64_t src, Pd& to, std::uint64_t dest, bool grant) {
+Error map_pages(State& db, Domain& from, std::uint64_t src, Domain& to, std::uint64_t dest, bool grant) {
     if (Error e = map_check(from, src, to, dest); e != ok) return e;
     const std::uint64_t base = fpage::base(src), bytes = fpage::bytes(src), pages = bytes / page_bytes;
     if (!grant)
@@ -96,13 +93,13 @@ Error map_pages(Kernel& kernel, Pd& from, std::uint64_t src, Pd& to, std::uint64
 
     // Quota: the receiver pays a node per page and the tables it lacks (with grant before the sender's
     // nodes are refunded). Then every page this needs, before anything changes.
-    const unsigned tables = tables_needed(kernel, to, dest, bytes);
+    const unsigned tables = tables_needed(db, to, dest, bytes);
     const std::uint64_t bill =
         pages * mapping_charge + std::uint64_t{tables} * janus::abi::charge::page_table;
     if (!to.quota.covers(bill)) return quota_exhausted;
-    TableReserve reserve(kernel.kmem);
+    TableReserve reserve(*db.kmem);
     if (!reserve.fill(tables)) return quota_exhausted;
-    if (!grant && !kernel.mapdb.nodes.reserve(kernel.kmem, pages)) return quota_exhausted;
+    if (!grant && !db.nodes.reserve(*db.kmem, pages)) return quota_exhausted;
 
     const auto wanted = static_cast<std::uint8_t>(fpage::rights(src));
     for (std::uint64_t off = 0; off < bytes; off += page_bytes) {
@@ -111,13 +108,13 @@ Error map_pages(Kernel& kernel, Pd& from, std::uint64_t src, Pd& to, std::uint64
         Node* placed;
         if (!grant) {
             // The memory type comes along: a device page stays uncached or write-combining wherever it goes.
-            Node& c = make_node(kernel, to, dest + off, s.frame, rights,
+            Node& c = make_node(db, to, dest + off, s.frame, rights,
                                 static_cast<std::uint8_t>(flag::paid | (s.flags & flag::memory_type)));
             link_child(s, c);
             placed = &c;
         } else {
             // The node moves, keeping its place in its tree; its descendants lose what it loses.
-            if (s.rights & access_rights) uninstall(kernel, from, s.va);
+            if (s.rights & access_rights) uninstall(db, from, s.va);
             from.memory.index.erase(s);
             if (s.paid()) refund_node(from);
             const std::uint8_t lost = s.rights & static_cast<std::uint8_t>(~rights);
@@ -129,33 +126,33 @@ Error map_pages(Kernel& kernel, Pd& from, std::uint64_t src, Pd& to, std::uint64
                 for (Node* d = first_descendant(s); d; d = next_descendant(s, *d)) {
                     const std::uint8_t before = d->rights;
                     d->rights = before & rights;
-                    reprotect(kernel, *d, before);
+                    reprotect(db, *d, before);
                 }
             placed = &s;
         }
         to.memory.index.insert(*placed);
         charge_node(to);
-        install(kernel, *placed, reserve, true);
+        install(db, *placed, reserve, true);
     }
-    finish(kernel);
+    finish(db);
     return ok;
 }
 
-void unmap_pages(Kernel& kernel, Pd& pd, std::uint64_t base, std::uint64_t bytes, bool self) {
+void unmap_pages(State& db, Domain& pd, std::uint64_t base, std::uint64_t bytes, bool self) {
     if (!user_pages(base, bytes)) return;
     const std::uint64_t end = base + bytes;
     for (Node* n = pd.memory.index.lower_bound(base); n && n->va < end;) {
         const std::uint64_t va = n->va;
         if (!n->utcb()) {
-            remove_descendants(kernel, *n); // may remove nodes of pd itself, even later ones in the range
-            if (self) remove_node(kernel, *n);
+            remove_descendants(db, *n); // may remove nodes of pd itself, even later ones in the range
+            if (self) remove_node(db, *n);
         }
         n = pd.memory.index.lower_bound(va + page_bytes);
     }
-    finish(kernel);
+    finish(db);
 }
 
-Error grant_root_memory(Kernel& kernel, Pd& root, std::uint64_t va, std::uint64_t pa, std::uint64_t pages,
+Error grant_root_memory(State& db, Domain& root, std::uint64_t va, std::uint64_t pa, std::uint64_t pages,
                         std::uint64_t rights) {
     if (rights & ~std::uint64_t{memory_rights}) return invalid_argument;
     if (pages == 0 || pages > janus::abi::user_end / page_bytes) return bad_address;
@@ -164,68 +161,66 @@ Error grant_root_memory(Kernel& kernel, Pd& root, std::uint64_t va, std::uint64_
         bytes > mem::X86Encoding::max_phys - pa)
         return bad_address;
     if (const Node* n = root.memory.index.lower_bound(va); n && n->va < va + bytes) return mapping_conflict;
-    const unsigned tables = tables_needed(kernel, root, va, bytes);
-    TableReserve reserve(kernel.kmem);
-    if (!reserve.fill(tables) || !kernel.mapdb.nodes.reserve(kernel.kmem, pages)) return quota_exhausted;
+    const unsigned tables = tables_needed(db, root, va, bytes);
+    TableReserve reserve(*db.kmem);
+    if (!reserve.fill(tables) || !db.nodes.reserve(*db.kmem, pages)) return quota_exhausted;
     for (std::uint64_t i = 0; i < pages; ++i) {
-        Node& n = make_node(kernel, root, va + i * page_bytes, pa + i * page_bytes,
+        Node& n = make_node(db, root, va + i * page_bytes, pa + i * page_bytes,
                             static_cast<std::uint8_t>(rights), 0);
         link_root(n);
         root.memory.index.insert(n);
-        install(kernel, n, reserve, false);
+        install(db, n, reserve, false);
     }
-    finish(kernel);
+    finish(db);
     return ok;
 }
 
-Error map_device_pages(Kernel& kernel, Mmio& mmio, std::uint64_t first, std::uint64_t pages, Pd& to,
-                       std::uint64_t va, std::uint64_t rights) {
-    const std::uint64_t bytes = pages * page_bytes; // pages <= mmio.pages() < 2^34: no overflow
+Error map_device_pages(State& db, Node& anchor, std::uint64_t phys, std::uint8_t memory_type,
+                       std::uint64_t pages, Domain& to, std::uint64_t va, std::uint64_t rights) {
+    const std::uint64_t bytes = pages * page_bytes; // pages <= an mmio object's pages < 2^34: no overflow
     if (!user_pages(va, bytes)) return bad_address;
     if (const Node* n = to.memory.index.lower_bound(va); n && n->va < va + bytes) return mapping_conflict;
-    const unsigned tables = tables_needed(kernel, to, va, bytes);
+    const unsigned tables = tables_needed(db, to, va, bytes);
     const std::uint64_t bill =
         pages * mapping_charge + std::uint64_t{tables} * janus::abi::charge::page_table;
     if (!to.quota.covers(bill)) return quota_exhausted;
-    TableReserve reserve(kernel.kmem);
-    if (!reserve.fill(tables) || !kernel.mapdb.nodes.reserve(kernel.kmem, pages)) return quota_exhausted;
-    Node& anchor = mmio.anchor;
-    const auto flags = static_cast<std::uint8_t>(flag::paid | mmio.memory_type());
+    TableReserve reserve(*db.kmem);
+    if (!reserve.fill(tables) || !db.nodes.reserve(*db.kmem, pages)) return quota_exhausted;
+    const auto flags = static_cast<std::uint8_t>(flag::paid | (memory_type & flag::memory_type));
     for (std::uint64_t i = 0; i < pages; ++i) {
-        Node& n = make_node(kernel, to, va + i * page_bytes, mmio.phys() + (first + i) * page_bytes,
+        Node& n = make_node(db, to, va + i * page_bytes, phys + i * page_bytes,
                             static_cast<std::uint8_t>(rights), flags);
         link_child(anchor, n);
         to.memory.index.insert(n);
         charge_node(to);
-        install(kernel, n, reserve, true);
+        install(db, n, reserve, true);
     }
-    finish(kernel);
+    finish(db);
     return ok;
 }
 
-void unmap_device(Kernel& kernel, Mmio& mmio) {
-    remove_descendants(kernel, mmio.anchor);
-    finish(kernel);
+void unmap_device(State& db, Node& anchor) {
+    remove_descendants(db, anchor);
+    finish(db);
 }
 
-bool page_in_use(const Pd& pd, std::uint64_t va) {
+bool page_in_use(const Domain& pd, std::uint64_t va) {
     return pd.memory.index.find(va) != nullptr;
 }
 
 // ---- UTCBs
 
-UtcbReservation::UtcbReservation(Kernel& kernel, Pd& home, std::uint64_t va)
-    : kernel_(kernel), home_(home), va_(va), tables_(tables_needed(kernel, home, va, page_bytes)),
-      reserve_(kernel.kmem) {}
+UtcbReservation::UtcbReservation(State& db, Domain& home, std::uint64_t va)
+    : db_(db), home_(home), va_(va), tables_(tables_needed(db, home, va, page_bytes)), reserve_(*db.kmem) {}
 
 UtcbReservation::~UtcbReservation() {
     reserve_.release();
-    if (node_) kernel_.mapdb.nodes.trim(kernel_.kmem);
+    if (node_) db_.nodes.trim(*db_.kmem);
 }
 
 bool UtcbReservation::reserve() {
     if (!reserve_.fill(tables_)) return false;
-    if (!kernel_.mapdb.nodes.reserve(kernel_.kmem, 1)) {
+    if (!db_.nodes.reserve(*db_.kmem, 1)) {
         reserve_.release();
         return false;
     }
@@ -233,15 +228,15 @@ bool UtcbReservation::reserve() {
     return true;
 }
 
-void UtcbReservation::map(Thread& t, bool paid) {
-    JANUS_ASSERT(node_ && t.pd == &home_ && t.utcb == va_);
-    Node& n = make_node(kernel_, home_, va_, kernel_.kmem.physical(t.utcb_page),
+void UtcbReservation::map(const void* page, bool paid) {
+    JANUS_ASSERT(node_);
+    Node& n = make_node(db_, home_, va_, db_.kmem->physical(page),
                         static_cast<std::uint8_t>(r::read | r::write), flag::utcb);
     node_ = false;
     link_root(n);
     home_.memory.index.insert(n);
-    install(kernel_, n, reserve_, paid);
-    finish(kernel_);
+    install(db_, n, reserve_, paid);
+    finish(db_);
 }
 
 } // namespace kernel

@@ -24,13 +24,13 @@ constexpr std::uint64_t rwxg = R::read | R::write | R::exec | R::grant;
 
 /// The root owns 16 pool pages: 0..7 with every right, 8..11 read+grant, 12..15 read+write without grant.
 void pool_of_the_root(TestKernel& k) {
-    EXPECT_EQ(grant_root_memory(k.kernel(), k.root(), pool, frames, 8, rwxg), Error::ok);
-    EXPECT_EQ(
-        grant_root_memory(k.kernel(), k.root(), pool + 8 * page, frames + 8 * page, 4, R::read | R::grant),
-        Error::ok);
-    EXPECT_EQ(
-        grant_root_memory(k.kernel(), k.root(), pool + 12 * page, frames + 12 * page, 4, R::read | R::write),
-        Error::ok);
+    EXPECT_EQ(grant_root_memory(k.kernel().mapdb, k.root(), pool, frames, 8, rwxg), Error::ok);
+    EXPECT_EQ(grant_root_memory(k.kernel().mapdb, k.root(), pool + 8 * page, frames + 8 * page, 4,
+                                R::read | R::grant),
+              Error::ok);
+    EXPECT_EQ(grant_root_memory(k.kernel().mapdb, k.root(), pool + 12 * page, frames + 12 * page, 4,
+                                R::read | R::write),
+              Error::ok);
 }
 
 std::function<Invocation(TestKernel&)> with_pool(Args a) {

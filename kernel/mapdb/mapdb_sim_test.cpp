@@ -71,7 +71,7 @@ Scenario revoke_scenario(const char* name, bool mark_cpu) {
         m.set_walker(walk);
         m.start(1, [&x, &m, mark_cpu] {
             Pd& a = *x.child->pd;
-            arch::AddressSpaceRoot root = mark_cpu ? address_space_enter(a, 1)
+            arch::AddressSpaceRoot root = mark_cpu ? mapdb::address_space_enter(a.memory, 1)
                                                    : arch::AddressSpaceRoot{a.memory.top_phys, a.memory.asid};
             m.load_root(root.top_table);
             arch::irq_enable(); // user code: interrupts (the shootdown's) get through

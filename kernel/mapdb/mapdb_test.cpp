@@ -127,8 +127,9 @@ TEST(MemMap, ACopyNeverHasMoreRightsThanItsSourceAndNeedsItsGrantRight) {
         << "write was never A's";
     w.k.ok(*a.thread, S::mem_map, {MemWorld::fp(0x4000'0000, 12, R::read), 1, 0x1000'0000, 0});
     // Without grant a page cannot be delegated onwards: grant_root_memory without it.
-    ASSERT_EQ(grant_root_memory(w.k.kernel(), w.k.root(), 0x2000'0000, 0x7000'0000, 1, R::read | R::write),
-              E::ok);
+    ASSERT_EQ(
+        grant_root_memory(w.k.kernel().mapdb, w.k.root(), 0x2000'0000, 0x7000'0000, 1, R::read | R::write),
+        E::ok);
     EXPECT_EQ(w.k.call(S::mem_map, {MemWorld::fp(0x2000'0000, 12, R::read), 20, 0x3000'0000, 0}).status,
               E::missing_rights);
     EXPECT_TRUE(w.unmapped(*b.pd, 0x3000'0000));
@@ -219,7 +220,7 @@ TEST(MemMap, AThreadsUtcbGoesWithItsThread) {
     w.k.ok(S::thread_create, {12, 10, 0x30000, 1, 0});
     Thread& t2 = w.k.at<Thread>(w.k.root(), 12);
     EXPECT_EQ(w.mapped_as(*a.pd, 0x30000, w.k.kernel().kmem.physical(t2.utcb_page), true, false), "");
-    address_space_enter(*a.pd, 2);
+    mapdb::address_space_enter(a.pd->memory, 2);
     hostsim::tlb_requests().clear();
     w.k.ok(S::cap_delete, {12});
     EXPECT_TRUE(w.unmapped(*a.pd, 0x30000));
@@ -314,8 +315,8 @@ TEST(Tlb, RemovalsShootDownExactlyTheCpusThatLoadedTheSpaceAndNewMappingsNone) {
     MemWorld w;
     Child a = child(w, 10), b = child(w, 20);
     give(w, 20, 10, 1);
-    address_space_enter(*a.pd, 1);
-    address_space_enter(*a.pd, 3);
+    mapdb::address_space_enter(a.pd->memory, 1);
+    mapdb::address_space_enter(a.pd->memory, 3);
     auto& log = hostsim::tlb_requests();
     log.clear();
     w.k.ok(S::mem_map, {MemWorld::fp(P, 13, R::read | R::write), 10, 0x4000'0000, 0});
@@ -336,7 +337,7 @@ TEST(Tlb, RemovalsShootDownExactlyTheCpusThatLoadedTheSpaceAndNewMappingsNone) {
     // A rights reduction (a grant with fewer rights reduces the copy below it) shoots down B's CPU only.
     w.k.ok(S::mem_map, {MemWorld::fp(P, 12, R::read | R::write), 10, 0x4000'0000, 0});
     w.k.ok(*a.thread, S::mem_map, {MemWorld::fp(0x4000'0000, 12, R::read | R::write), 1, 0x5000'0000, 0});
-    address_space_enter(*b.pd, 2);
+    mapdb::address_space_enter(b.pd->memory, 2);
     log.clear();
     w.k.ok(*a.thread, S::mem_map, {MemWorld::fp(0x4000'0000, 12, R::read), 1, 0x5100'0000, spec::map_grant});
     ASSERT_EQ(log.size(), 2u) << "A loses the page, B's copy loses write";
@@ -354,7 +355,7 @@ TEST(Tlb, ADyingDomainsCpusDropEverythingBeforeItsTablesAreFreed) {
     MemWorld w;
     Child a = child(w, 10);
     w.k.ok(S::mem_map, {MemWorld::fp(P, 12, R::read), 10, 0x4000'0000, 0});
-    address_space_enter(*a.pd, 0);
+    mapdb::address_space_enter(a.pd->memory, 0);
     const arch::AddressSpaceId asid = a.pd->memory.asid;
     auto& log = hostsim::tlb_requests();
     log.clear();
@@ -371,15 +372,15 @@ TEST(Tlb, RightsGoingUpNeedNoShootdownAndGoingDownDo) {
     MemWorld w;
     Child a = child(w, 10);
     w.k.ok(S::mem_map, {MemWorld::fp(P, 12, 0), 10, 0x4000'0000, 0}); // placed, no access yet
-    address_space_enter(*a.pd, 1);
+    mapdb::address_space_enter(a.pd->memory, 1);
     mapdb::Node& n = *a.pd->memory.index.find(0x4000'0000);
     auto& log = hostsim::tlb_requests();
     auto change = [&](std::uint64_t rights) {
         log.clear();
         const std::uint8_t before = n.rights;
         n.rights = static_cast<std::uint8_t>(rights);
-        mapdb::reprotect(w.k.kernel(), n, before);
-        mapdb::finish(w.k.kernel());
+        mapdb::reprotect(w.k.kernel().mapdb, n, before);
+        mapdb::finish(w.k.kernel().mapdb);
         return log.size();
     };
     EXPECT_EQ(change(R::read), 0u) << "a page appears";

@@ -18,11 +18,9 @@
 
 #include "kernel/abi/abi.hpp"
 
-namespace kernel {
+namespace kernel::mapdb {
 
-class Pd;
-
-namespace mapdb {
+struct Domain; // domain.hpp
 
 /// Node flags.
 namespace flag {
@@ -39,7 +37,7 @@ inline constexpr std::uint8_t anchor = 16;
 } // namespace flag
 
 struct alignas(64) Node {
-    Pd* pd;              ///< the domain whose address space holds the page
+    Domain* pd;          ///< the domain whose address space holds the page (a Pd)
     std::uint64_t va;    ///< page address there
     std::uint64_t frame; ///< physical address of the page
     Node* prev;          ///< derivation list (preorder); nullptr at the start of a tree
@@ -65,5 +63,4 @@ inline constexpr std::uint8_t memory_rights =
 inline constexpr std::uint8_t access_rights = static_cast<std::uint8_t>(
     janus::abi::rights::read | janus::abi::rights::write | janus::abi::rights::exec);
 
-} // namespace mapdb
-} // namespace kernel
+} // namespace kernel::mapdb

@@ -93,7 +93,7 @@ void user_cpu(World& x, Machine& m, unsigned cpu) {
         // interrupts masked: a shootdown request waits meanwhile, and what this CPU cached is still used.
         if (round > 0) access(x, m, cpu, round % pages);
         sched::lock_kernel(lock);
-        const arch::AddressSpaceRoot root = address_space_enter(a, cpu);
+        const arch::AddressSpaceRoot root = mapdb::address_space_enter(a.memory, cpu);
         lock.unlock();
         if (round == 0) m.load_root(root.top_table); // later rounds find A loaded: no CR3 write, no flush
         arch::irq_enable();                          // user mode

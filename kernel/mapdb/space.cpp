@@ -1,8 +1,8 @@
 #include "kernel/mapdb/space.hpp"
 
+#include "kernel/mapdb/domain.hpp"
 #include "kernel/mem/flush.hpp"
-#include "kernel/obj/kernel.hpp"
-#include "kernel/obj/pd.hpp"
+#include "kernel/obj/kmem.hpp"
 #include "kernel/panic.hpp"
 
 namespace kernel::mapdb {
@@ -26,14 +26,14 @@ bool accessible(std::uint8_t rights) {
 }
 
 /// Adds `flush` to what `pd`'s space must invalidate when the operation ends.
-void note(Kernel& kernel, Pd& pd, const mem::Flush& flush) {
+void note(State& db, Domain& pd, const mem::Flush& flush) {
     if (flush.kind == mem::Flush::Kind::none) return;
     AddressSpace& s = pd.memory;
     s.pending = mem::merge(s.pending, flush);
     if (!s.dirty) {
         s.dirty = true;
-        s.next_dirty = kernel.mapdb.dirty;
-        kernel.mapdb.dirty = &s;
+        s.next_dirty = db.dirty;
+        db.dirty = &s;
     }
 }
 
@@ -41,14 +41,14 @@ struct Table {
     KmemTableMemory memory;
     UserPageTable table;
 
-    Table(Kernel& kernel, const Pd& pd, TableReserve& tables)
-        : memory{&kernel.kmem}, table(memory, tables, pd.memory.top_phys) {}
+    Table(State& db, const Domain& pd, TableReserve& tables)
+        : memory{db.kmem}, table(memory, tables, pd.memory.top_phys) {}
 };
 
 } // namespace
 
-unsigned tables_needed(const Kernel& kernel, const Pd& pd, std::uint64_t va, std::uint64_t bytes) {
-    const KmemTableMemory memory{&kernel.kmem};
+unsigned tables_needed(const State& db, const Domain& pd, std::uint64_t va, std::uint64_t bytes) {
+    const KmemTableMemory memory{db.kmem};
     // Walk each 2 MiB region of the range in increasing order; a missing table of level l covers a region
     // of va >> shift_of_level(l + 1), so comparing with the last region counted per level counts each once.
     std::uint64_t last_counted[4] = {~0ull, ~0ull, ~0ull, ~0ull};
@@ -80,8 +80,8 @@ unsigned tables_needed(const Kernel& kernel, const Pd& pd, std::uint64_t va, std
     return missing;
 }
 
-void install(Kernel& kernel, const Node& n, TableReserve& tables, bool paid) {
-    Table t(kernel, *n.pd, tables);
+void install(State& db, const Node& n, TableReserve& tables, bool paid) {
+    Table t(db, *n.pd, tables);
     NoRetire cleanup;
     const unsigned before = tables.taken();
     // Tables were reserved for this update, the page is a checked user page and nothing else maps there.
@@ -89,7 +89,7 @@ void install(Kernel& kernel, const Node& n, TableReserve& tables, bool paid) {
         auto flush =
             t.table.map(n.va, n.frame, page_bytes, mem::PageSize::size_4k, attributes_of(n), cleanup);
         JANUS_ASSERT(flush && cleanup.unexpected == 0);
-        note(kernel, *n.pd, flush.value()); // a new translation: nothing to invalidate, unless a bug left one
+        note(db, *n.pd, flush.value()); // a new translation: nothing to invalidate, unless a bug left one
     } else {
         // No entry, but the tables exist as for any mapped page (their charge does not depend on rights).
         JANUS_ASSERT(t.table.prepare(n.va, mem::PageSize::size_4k));
@@ -103,34 +103,34 @@ void install(Kernel& kernel, const Node& n, TableReserve& tables, bool paid) {
     }
 }
 
-void uninstall(Kernel& kernel, Pd& pd, std::uint64_t va) {
-    TableReserve none(kernel.kmem);
-    Table t(kernel, pd, none);
+void uninstall(State& db, Domain& pd, std::uint64_t va) {
+    TableReserve none(*db.kmem);
+    Table t(db, pd, none);
     NoRetire cleanup;
     auto flush = t.table.unmap(va, page_bytes, cleanup);
     JANUS_ASSERT(flush && cleanup.unexpected == 0);
-    note(kernel, pd, flush.value());
+    note(db, pd, flush.value());
 }
 
-void reprotect(Kernel& kernel, const Node& n, std::uint8_t before) {
+void reprotect(State& db, const Node& n, std::uint8_t before) {
     if ((n.rights & access_rights) == (before & access_rights)) return;
     if (!accessible(n.rights)) {
-        uninstall(kernel, *n.pd, n.va);
+        uninstall(db, *n.pd, n.va);
         return;
     }
-    TableReserve none(kernel.kmem); // the tables exist since the node was installed
-    Table t(kernel, *n.pd, none);
+    TableReserve none(*db.kmem); // the tables exist since the node was installed
+    Table t(db, *n.pd, none);
     NoRetire cleanup;
     auto flush = accessible(before) ? t.table.protect(n.va, page_bytes, attributes_of(n).rights, cleanup)
                                     : t.table.map(n.va, n.frame, page_bytes, mem::PageSize::size_4k,
                                                   attributes_of(n), cleanup);
     JANUS_ASSERT(flush && cleanup.unexpected == 0 && none.taken() == 0);
-    note(kernel, *n.pd, flush.value()); // kernel/mem reports a flush only if access went down
+    note(db, *n.pd, flush.value()); // kernel/mem reports a flush only if access went down
 }
 
-void finish(Kernel& kernel) {
-    while (AddressSpace* s = kernel.mapdb.dirty) {
-        kernel.mapdb.dirty = s->next_dirty;
+void finish(State& db) {
+    while (AddressSpace* s = db.dirty) {
+        db.dirty = s->next_dirty;
         s->next_dirty = nullptr;
         s->dirty = false;
         // Read after the entries changed: a CPU that marks itself later loads the space after that and

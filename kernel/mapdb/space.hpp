@@ -8,14 +8,12 @@
 
 #include "kernel/abi/abi.hpp"
 #include "kernel/mapdb/node.hpp"
+#include "kernel/mapdb/state.hpp"
 #include "kernel/mapdb/user_page_table.hpp"
 
-namespace kernel {
+namespace kernel::mapdb {
 
-class Kernel;
-class Pd;
-
-namespace mapdb {
+struct Domain;
 
 inline constexpr std::uint64_t page_bytes = janus::abi::page_bytes;
 
@@ -28,26 +26,25 @@ inline mem::Cache cache_of(std::uint8_t flags) {
 
 /// Page-table pages below the top level that mapping [va, va + bytes) in `pd` would add (a non-empty, page
 /// aligned user range).
-unsigned tables_needed(const Kernel& kernel, const Pd& pd, std::uint64_t va, std::uint64_t bytes);
+unsigned tables_needed(const State& db, const Domain& pd, std::uint64_t va, std::uint64_t bytes);
 
 /// Writes the entry for `n` in its domain's table: its frame with its rights, or none without an access
 /// right (the tables above it are made either way). Tables come from `tables` and are charged to the domain
 /// (quota and AddressSpace::paid_tables) when `paid`, else they are boot tables.
-void install(Kernel& kernel, const Node& n, TableReserve& tables, bool paid);
+void install(State& db, const Node& n, TableReserve& tables, bool paid);
 /// Removes the entry at `va` of `pd` (if any) and notes the invalidation it needs.
-void uninstall(Kernel& kernel, Pd& pd, std::uint64_t va);
+void uninstall(State& db, Domain& pd, std::uint64_t va);
 /// `n`'s rights changed from `before`: rewrites its entry (or makes or removes it), noting an invalidation
 /// only if access went down (issue 3's rule; the ABI itself only ever lowers rights).
-void reprotect(Kernel& kernel, const Node& n, std::uint8_t before);
+void reprotect(State& db, const Node& n, std::uint8_t before);
 
 /// Takes `n`, whose descendants are gone, out of everything: its page-table entry, its domain's index and
 /// charge (refunded), its tree; its memory goes back to the pool.
-void remove_node(Kernel& kernel, Node& n);
+void remove_node(State& db, Node& n);
 /// Removes every node derived from `n`, in any domain.
-void remove_descendants(Kernel& kernel, Node& n);
+void remove_descendants(State& db, Node& n);
 
 /// Does the invalidations the operation noted: each space's scope on the CPUs that may cache it.
-void finish(Kernel& kernel);
+void finish(State& db);
 
-} // namespace mapdb
-} // namespace kernel
+} // namespace kernel::mapdb

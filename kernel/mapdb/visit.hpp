@@ -1,12 +1,12 @@
 // visit_mappings (mapdb.hpp): an in-order walk of a domain's index with an explicit stack.
 #pragma once
 
-#include "kernel/obj/pd.hpp"
+#include "kernel/mapdb/domain.hpp"
 
 namespace kernel {
 
 template <typename F>
-void visit_mappings(const Pd& pd, F&& f) {
+void visit_mappings(const mapdb::Domain& pd, F&& f) {
     const mapdb::Node* stack[mapdb::VaIndex::max_height];
     unsigned k = 0;
     const mapdb::Node* n = pd.memory.index.root;

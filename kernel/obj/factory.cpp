@@ -60,7 +60,7 @@ Result<Pd*, Error> make_pd(Kernel& kernel, Pd* payer, std::uint64_t quota, unsig
         destruct(kmem, pd);
         return fail(Error::quota_exhausted);
     }
-    address_space_init(kernel, *pd, top);
+    mapdb::address_space_init(kernel.mapdb, pd->memory, top);
     pd->quota.limit = quota;
     if (payer)
         payer->quota.limit -= quota;
@@ -73,7 +73,7 @@ Result<Pd*, Error> make_pd(Kernel& kernel, Pd* payer, std::uint64_t quota, unsig
 Result<Thread*, Error> make_thread(Kernel& kernel, Pd* payer, Pd& home, std::uint64_t utcb,
                                    std::uint32_t priority, std::uint32_t cpu) {
     // The page tables the UTCB mapping needs are paid by `home` (by nobody at boot).
-    UtcbReservation utcb_mapping(kernel, home, utcb);
+    UtcbReservation utcb_mapping(kernel.mapdb, home, utcb);
     const std::uint64_t tables = payer ? utcb_mapping.tables() * janus::abi::charge::page_table : 0;
     if (payer == &home ? !affords(payer, charges::thread + tables)
                        : !affords(payer, charges::thread) || !home.quota.covers(tables))
@@ -114,7 +114,7 @@ Result<Thread*, Error> make_thread(Kernel& kernel, Pd* payer, Pd& home, std::uin
 
     pay(kernel, *thread, payer, charges::thread_object);
     pay(kernel, *reply, payer, charges::reply_object);
-    utcb_mapping.map(*thread, payer != nullptr);
+    utcb_mapping.map(thread->utcb_page, payer != nullptr);
     return thread;
 }
 

@@ -39,6 +39,7 @@ public:
     /// it).
     void init(PageSource& pages, unsigned cpus) {
         kmem.init(pages);
+        mapdb.kmem = &kmem;
         cpu_count = cpus;
         sched.init(cpus);
     }

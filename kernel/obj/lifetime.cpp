@@ -75,7 +75,7 @@ void tear_down(Kernel& kernel, Object& object) {
     switch (object.type) {
     case ObjectType::pd: {
         auto& pd = as<Pd>(object);
-        address_space_teardown(pd);
+        mapdb::address_space_teardown(kernel.mapdb, pd);
         if (kernel.root == &pd) kernel.root = nullptr;
         return;
     }
@@ -88,7 +88,8 @@ void tear_down(Kernel& kernel, Object& object) {
         if (t.pd_next) t.pd_next->pd_prev = t.pd_prev;
         t.pd_prev = t.pd_next = nullptr;
         ipc::thread_dying(kernel, t);
-        address_space_thread_dying(t);
+        // A dying domain's teardown takes the UTCB with everything else.
+        if (!t.pd->doomed) mapdb::address_space_utcb_dying(kernel.mapdb, *t.pd, t.utcb);
         t.pager.clear();
         t.exception_handler.clear();
         return;
@@ -120,7 +121,7 @@ void tear_down(Kernel& kernel, Object& object) {
         return;
     case ObjectType::mmio: // every mapping made from it goes, with its shootdowns, before the syscall returns
         unlink_live(kernel.mmio_anchors, as<Mmio>(object));
-        unmap_device(kernel, as<Mmio>(object));
+        unmap_device(kernel.mapdb, as<Mmio>(object).anchor);
         return;
     case ObjectType::io_ports: // its capabilities went first, each telling IoState (io_caps_changed)
     case ObjectType::reply:

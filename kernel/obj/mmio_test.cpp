@@ -273,8 +273,8 @@ TEST_F(MmioTest, TheObjectsDeathUnmapsEveryMappingMadeFromItWithShootdowns) {
     w.k.ok(*a.thread, S::mem_map, {MemWorld::fp(0x4000'0000, 13, R::read | R::write), 1, 0x5000'0000, 0});
     w.k.ok(*a.thread, S::mem_map, {MemWorld::fp(0x4000'2000, 12, R::read), 1, 0x5000'2000, spec::map_grant});
     const std::uint64_t used_a = w.used(*a.pd), used_b = w.used(*b.pd);
-    address_space_enter(*a.pd, 1);
-    address_space_enter(*b.pd, 2);
+    mapdb::address_space_enter(a.pd->memory, 1);
+    mapdb::address_space_enter(b.pd->memory, 2);
     auto& log = hostsim::tlb_requests();
     log.clear();
     w.k.ok(S::cap_delete, {10});

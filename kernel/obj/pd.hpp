@@ -2,7 +2,7 @@
 #pragma once
 
 #include "kernel/cap/cap_space.hpp"
-#include "kernel/mapdb/address_space.hpp"
+#include "kernel/mapdb/domain.hpp"
 #include "kernel/obj/io_access.hpp"
 #include "kernel/obj/object.hpp"
 #include "kernel/obj/quota.hpp"
@@ -12,19 +12,26 @@ namespace kernel {
 class Kernel;
 class Thread;
 
-class Pd : public Object {
+/// The memory side sees a domain as its mapdb::Domain base: `quota` and `memory` (its address space).
+class Pd : public Object, public mapdb::Domain {
 public:
     explicit Pd(Kernel& k) : Object(ObjectType::pd), kernel(&k) {}
 
     Kernel* const kernel;
-    Quota quota;
     CapSpace space;
-    AddressSpace memory;
     IoAccess io;               ///< the ports its threads may use, as last computed (io_access.hpp)
     Object* paid = nullptr;    ///< head of the list of objects this domain paid for (Object::paid_next)
     Thread* threads = nullptr; ///< threads running in this domain (Thread::pd_next)
 };
 
 static_assert(sizeof(Pd) <= janus::abi::charge::pd, "a pd must fit its ABI charge");
+
+/// The Pd a mapping node's domain is (every Domain is one); nullptr for nullptr (an mmio anchor's).
+inline Pd* pd_of(mapdb::Domain* d) {
+    return static_cast<Pd*>(d);
+}
+inline const Pd* pd_of(const mapdb::Domain* d) {
+    return static_cast<const Pd*>(d);
+}
 
 } // namespace kernel

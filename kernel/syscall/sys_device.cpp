@@ -76,7 +76,8 @@ Error sys_mmio_map(Call& call) {
     if (!has_rights(*device, rights) || !has_rights(*target, spec::rights::control)) return missing_rights;
     Mmio& mmio = as<Mmio>(*device->object());
     if (offset >= mmio.pages() || count > mmio.pages() - offset) return invalid_argument;
-    return map_device_pages(call.kernel, mmio, offset, count, as<Pd>(*target->object()), vaddr, rights);
+    return map_device_pages(call.kernel.mapdb, mmio.anchor, mmio.phys() + offset * janus::abi::page_bytes,
+                            mmio.memory_type(), count, as<Pd>(*target->object()), vaddr, rights);
 }
 
 } // namespace kernel

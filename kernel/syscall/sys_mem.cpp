@@ -3,6 +3,7 @@
 // the pages themselves (not_mapped, missing_rights, mapping_conflict), the quota, and does the work.
 #include "kernel/abi/flexpage.hpp"
 #include "kernel/mapdb/mapdb.hpp"
+#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/syscall/call.hpp"
 
@@ -24,7 +25,8 @@ Error sys_mem_map(Call& call) {
     std::uint64_t bytes = fpage::bytes(src);
     if (!user_range(fpage::base(src), bytes)) return bad_address;
     if (dest % spec::page_bytes || !user_range(dest, bytes)) return bad_address;
-    return map_pages(call.kernel, call.pd, src, as<Pd>(*target->object()), dest, flags & spec::map_grant);
+    return map_pages(call.kernel.mapdb, call.pd, src, as<Pd>(*target->object()), dest,
+                     flags & spec::map_grant);
 }
 
 Error sys_mem_unmap(Call& call) {
@@ -32,7 +34,7 @@ Error sys_mem_unmap(Call& call) {
     if (!fpage::well_formed(f) || fpage::rights(f) != 0) return bad_flexpage;
     if (flags & ~spec::unmap_self) return invalid_argument;
     if (!user_range(fpage::base(f), fpage::bytes(f))) return bad_address;
-    unmap_pages(call.kernel, call.pd, fpage::base(f), fpage::bytes(f), flags & spec::unmap_self);
+    unmap_pages(call.kernel.mapdb, call.pd, fpage::base(f), fpage::bytes(f), flags & spec::unmap_self);
     return ok;
 }
 

@@ -31,7 +31,8 @@ public:
         mem_spec::rights::read | mem_spec::rights::write | mem_spec::rights::exec | mem_spec::rights::grant;
 
     explicit MemWorld(std::uint64_t pool_pages = 1024, const Options& options = {}) : k(options) {
-        EXPECT_EQ(grant_root_memory(k.kernel(), k.root(), pool_va, pool_pa, pool_pages, rwxg), Error::ok);
+        EXPECT_EQ(grant_root_memory(k.kernel().mapdb, k.root(), pool_va, pool_pa, pool_pages, rwxg),
+                  Error::ok);
     }
 
     TestKernel k;
