@@ -21,12 +21,9 @@ import sys
 
 sys.dont_write_bytecode = True
 
-# Folder cycles the code still has (issue 14 asks for none). Each is a set of folders that include each other.
-KNOWN_CYCLES = {
-    frozenset({"cap", "obj"}),
-    frozenset({"ipc", "obj"}),
-    frozenset({"mapdb", "obj"}),
-}
+# Folder cycles the code still has (issue 14 asks for none, and there are none). Each would be a set of
+# folders that include each other; a new one fails the check.
+KNOWN_CYCLES = set()
 
 FORBIDDEN = re.compile(r'^\s*#\s*include\s*[<"](hostsim|arch/x86_64|x86_64|models)/', re.M)
 INCLUDE = re.compile(r'^\s*#\s*include\s*"(kernel/[^"]+)"', re.M)
@@ -40,7 +37,7 @@ def kernel_code(rel):
 
 
 def node(rel):
-    """kernel/ipc/queue.cpp -> ipc; kernel/panic.hpp -> panic (a top-level file is a node by its stem)."""
+    """kernel/ipc/waits.cpp -> ipc; kernel/panic.hpp -> panic (a top-level file is a node by its stem)."""
     parts = rel.split("/")
     return parts[1] if len(parts) > 2 else os.path.splitext(parts[1])[0]
 

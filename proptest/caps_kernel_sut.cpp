@@ -8,10 +8,11 @@
 #include "hostsim/io_ports.hpp"
 #include "hostsim/machine.hpp"
 #include "kernel/check/check.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/io_access.hpp"
 #include "kernel/obj/irq.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/testing/test_kernel.hpp"
@@ -145,7 +146,7 @@ public:
     }
 
     bool port_usable(ObjId pd, Word port) override {
-        kernel::io_enter(k_->kernel(), kernel::as<kernel::Pd>(live(pd)));
+        kernel::io_enter(k_->kernel().io, kernel::as<kernel::Pd>(live(pd)));
         return hostsim::io_permitted(hostsim::Machine::current() ? arch::cpu_id() : 0,
                                      static_cast<std::uint32_t>(port), 1);
     }

@@ -11,6 +11,7 @@
 #include "hostsim/io_ports.hpp"
 #include "hostsim/machine.hpp"
 #include "kernel/check/check.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/io_access.hpp"
 #include "kernel/obj/irq.hpp"
@@ -221,7 +222,7 @@ std::pair<Word, Word> ModelLink::quota(ObjId pd) {
 
 bool ModelLink::port_usable(ObjId pd, Word port) {
     auto& p = kernel::as<kernel::Pd>(live(pd));
-    kernel::io_enter(*p.kernel, p);
+    kernel::io_enter(p.kernel->io, p);
     return hostsim::io_permitted(hostsim::Machine::current() ? arch::cpu_id() : 0,
                                  static_cast<std::uint32_t>(port), 1);
 }

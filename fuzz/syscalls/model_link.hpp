@@ -13,7 +13,8 @@
 #include <vector>
 
 #include "fuzz/syscalls/step.hpp"
-#include "kernel/obj/kernel.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "proptest/caps_commands.hpp"
 
 namespace kernel {

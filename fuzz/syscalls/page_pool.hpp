@@ -19,7 +19,8 @@
 #include <vector>
 
 #include "fuzz/syscalls/snapshot.hpp"
-#include "kernel/obj/page_source.hpp"
+#include "kernel/kmem/page_source.hpp"
+#include "kernel/lifecycle/root.hpp"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)

@@ -17,6 +17,7 @@
 #include "hostsim/tlb_contract.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"

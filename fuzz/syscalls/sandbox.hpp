@@ -43,7 +43,8 @@
 #include "fuzz/syscalls/snapshot.hpp"
 #include "fuzz/syscalls/step.hpp"
 #include "hostsim/machine.hpp"
-#include "kernel/obj/kernel.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/obj/observer.hpp"
 
 namespace kernel {

@@ -16,9 +16,9 @@
 #include "fuzz/syscalls/program.hpp"
 #include "fuzz/syscalls/sandbox.hpp"
 #include "kernel/abi/ipc.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/mapdb/node.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 

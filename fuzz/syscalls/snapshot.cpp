@@ -8,7 +8,7 @@
 
 #include "arch/cpu.hpp"
 #include "fuzz/syscalls/page_pool.hpp"
-#include "kernel/obj/kernel.hpp"
+#include "kernel/kernel.hpp"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)

@@ -5,7 +5,7 @@
 //     own bookkeeping (which pages are out, the order of the free stack). The pool journals every page it
 //     hands out or takes back, so a restore visits those pages and the pages the snapshot holds, nothing else
 //     (PoolSnapshot, PagePool::restore);
-//   * the Kernel object itself (kernel/obj/kernel.hpp): 137 KiB, nearly all of it the scheduler's run queues
+//   * the Kernel object itself (kernel/kernel.hpp): 137 KiB, nearly all of it the scheduler's run queues
 //     of the 64 CPUs the kernel could have. A restore copies the parts before and after the per-CPU array and
 //     the entries of the CPUs that booted (KernelImage); a CPU the kernel does not know is never written;
 //   * host-side state outside both: hostsim's machine, the host thread's I/O-port set and device-line mask,

@@ -10,8 +10,8 @@
 #include "hostsim/uart16550.hpp"
 #include "kernel/boot/bootinfo.hpp"
 #include "kernel/boot/testing/multiboot2_builder.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/main.hpp"
-#include "kernel/obj/kernel.hpp"
 
 namespace hostsim::usermode {
 

@@ -1,5 +1,6 @@
 #include "kernel/boot_root/boot_root.hpp"
 #include "kernel/abi/abi.hpp"
+#include "kernel/lifecycle/root.hpp"
 
 #include "arch/cpu.hpp"
 #include "kernel/boot_root/root_module.hpp"

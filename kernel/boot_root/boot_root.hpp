@@ -13,9 +13,10 @@
 #include <span>
 
 #include "kernel/boot/bootinfo.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/kmem/frame_pages.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/mem/frames.hpp"
-#include "kernel/obj/frame_pages.hpp"
-#include "kernel/obj/kernel.hpp"
 
 namespace kernel {
 

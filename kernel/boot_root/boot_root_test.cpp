@@ -28,6 +28,7 @@
 #include "kernel/boot_root/run_root.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/lib/spinlock.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/loader/testing/elf_builder.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/mem/frames.hpp"
@@ -103,7 +104,7 @@ struct Boot {
     }
     ~Boot() {
         // The kernel stays behind in simulated RAM with its slab chunks poisoned for ASan
-        // (kernel/obj/kmem.cpp); the next machine may get the same memory.
+        // (kernel/kmem/kmem.cpp); the next machine may get the same memory.
         hostsim::san::asan_unpoison(machine->ram(), machine->ram_size());
     }
     Boot(const Boot&) = delete;

@@ -3,8 +3,8 @@
 
 #include "arch/phys.hpp"
 #include "kernel/boot_root/root_module.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/mapdb/mapdb.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 
 namespace kernel {

@@ -2,9 +2,9 @@
 #include "kernel/abi/abi.hpp"
 
 #include "arch/phys.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/lib/print.hpp"
 #include "kernel/mapdb/mapdb.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 
 namespace kernel {

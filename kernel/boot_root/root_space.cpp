@@ -4,8 +4,8 @@
 #include <optional>
 
 #include "arch/phys.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/mapdb/mapdb.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 
 namespace kernel {

@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "kernel/boot_root/root_module.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/mem/frame_allocator.hpp"
 
 namespace kernel {

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "kernel/cap/slot.hpp"
-#include "kernel/obj/kmem.hpp"
+#include "kernel/kmem/kmem.hpp"
 
 namespace kernel {
 

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "kernel/cap/cap_space.hpp"
-#include "kernel/obj/testing/host_pages.hpp"
+#include "kernel/kmem/testing/host_pages.hpp"
 
 namespace {
 

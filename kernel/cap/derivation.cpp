@@ -1,8 +1,7 @@
 #include "kernel/cap/derivation.hpp"
 
-#include "kernel/cap/last_cap.hpp"
+#include "kernel/cap/type_hooks.hpp"
 #include "kernel/lib/preorder_tree.hpp"
-#include "kernel/obj/io_ports.hpp"
 
 namespace kernel {
 
@@ -10,7 +9,7 @@ void cap_install_root(Slot& dest, Object& object, std::uint64_t rights) {
     dest.fill(object, rights, 0, 0, nullptr, nullptr);
     object.caps = &dest;
     object.cap_count = 1;
-    io_caps_changed(object, false);
+    caps_changed(object, false);
 }
 
 bool cap_can_derive(const Slot& parent) {
@@ -22,7 +21,7 @@ void cap_derive(Slot& parent, Slot& dest, std::uint64_t rights, std::uint64_t ba
     dest.fill(*parent.object(), rights, badge, 0, nullptr, nullptr);
     preorder::link_first_child<SlotLinks>(parent, dest);
     ++parent.object()->cap_count;
-    io_caps_changed(*parent.object(), false);
+    caps_changed(*parent.object(), false);
 }
 
 void cap_move(Slot& src, Slot& dest, std::uint64_t rights) {
@@ -37,7 +36,7 @@ void cap_move(Slot& src, Slot& dest, std::uint64_t rights) {
              d = preorder::next_descendant<SlotLinks>(dest, *d))
             d->set_rights(d->rights() & ~lost);
     // The capability may have changed domains, so the source's domain may have lost its ports.
-    io_caps_changed(object, true);
+    caps_changed(object, true);
 }
 
 void cap_delete_descendants(Slot& s) {
@@ -45,7 +44,7 @@ void cap_delete_descendants(Slot& s) {
     preorder::remove_descendants<SlotLinks>(s, [&object](Slot& d) {
         d.clear();
         --object.cap_count;
-        io_caps_changed(object, true);
+        caps_changed(object, true);
     });
 }
 
@@ -56,7 +55,7 @@ void cap_delete_subtree(Slot& s) {
     preorder::splice_out<SlotLinks>(s);
     s.clear();
     --object.cap_count;
-    io_caps_changed(object, true);
+    caps_changed(object, true);
     if (!object.caps) last_cap_deleted(object);
 }
 

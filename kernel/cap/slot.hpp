@@ -14,7 +14,7 @@
 #include <cstdint>
 
 #include "kernel/abi/abi.hpp"
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
 
 namespace kernel {
 

@@ -13,8 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernel/kmem/object.hpp"
 #include "kernel/lib/print.hpp"
-#include "kernel/obj/object.hpp"
 
 namespace kernel {
 

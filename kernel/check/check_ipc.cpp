@@ -5,9 +5,9 @@
 #include "kernel/check/check_ipc.hpp"
 #include "kernel/cap/slot.hpp"
 #include "kernel/check/check.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/irq.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/thread.hpp"
 
 namespace kernel {

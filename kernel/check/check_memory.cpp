@@ -1,9 +1,9 @@
 #include "kernel/check/check_memory.hpp"
 
 #include "kernel/check/check.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/mapdb/derivation.hpp"
 #include "kernel/mapdb/space.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 

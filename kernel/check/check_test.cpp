@@ -130,7 +130,7 @@ TEST(Checker, FindsAnIrqTableEntryThatDisagrees) {
 TEST(Checker, FindsAPortKeyThatDisagreesWithTheCapabilities) {
     TestKernel k;
     k.ok(S::io_create, {20, spec::root_sel::io_control, 0x60, 1});
-    io_enter(k.kernel(), k.root());
+    io_enter(k.kernel().io, k.root());
     EXPECT_EQ(first_violation(k), "");
     // A capability change that forgot to bump the epoch: the port set the domain runs with is stale.
     cap_delete_subtree(*k.root().space.cap(20));

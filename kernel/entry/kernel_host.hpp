@@ -26,8 +26,8 @@
 
 #include "arch/user.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/obj/io_access.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/sched/cpu_loop.hpp"
@@ -114,7 +114,7 @@ private:
     [[gnu::noinline]] void io_switch(Pd& pd) {
         const std::uint64_t epoch = kernel_.io.epoch;
         if (epoch != io_epoch_ || pd.io.epoch_seen != epoch || pd.io.key != io_key_) {
-            io_enter(kernel_, pd);
+            io_enter(kernel_.io, pd);
             io_epoch_ = epoch;
             io_key_ = pd.io.key;
         }

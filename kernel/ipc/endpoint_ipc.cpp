@@ -2,8 +2,8 @@
 #include "kernel/cap/derivation.hpp"
 #include "kernel/ipc/internal.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/obj/endpoint.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 

@@ -4,9 +4,9 @@
 // delivered, the thread stops and the kernel goes on.
 #include "kernel/ipc/internal.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/lib/print.hpp"
 #include "kernel/obj/endpoint.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/thread.hpp"
 
 namespace kernel::ipc {

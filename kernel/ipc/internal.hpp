@@ -4,8 +4,8 @@
 #include <cstdint>
 
 #include "kernel/abi/ipc.hpp"
-#include "kernel/ipc/ipc_state.hpp"
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
+#include "kernel/obj/ipc_state.hpp"
 
 namespace kernel {
 

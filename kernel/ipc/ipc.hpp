@@ -15,7 +15,7 @@
 
 #include "arch/user.hpp"
 #include "kernel/abi/ipc.hpp"
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
 
 namespace kernel {
 
@@ -73,7 +73,7 @@ bool start(Kernel& kernel, Thread& t, std::uint64_t ip, std::uint64_t sp);
 /// Stops `t`, ending any wait of it with `cancelled`.
 void stop(Kernel& kernel, Thread& t);
 
-// --- Deaths (kernel/obj/lifetime.cpp, and last_cap.cpp for the capability layer)
+// --- Deaths (kernel/lifecycle/lifetime.cpp, and last_cap.cpp for the capability layer)
 void endpoint_dying(Kernel& kernel, Endpoint& ep);
 void notification_dying(Kernel& kernel, Notification& n);
 void thread_dying(Kernel& kernel, Thread& t);

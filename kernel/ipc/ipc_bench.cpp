@@ -17,9 +17,10 @@
 
 #include "kernel/abi/ipc.hpp"
 #include "kernel/ipc/ipc.hpp"
-#include "kernel/obj/kernel.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/kmem/testing/host_pages.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/obj/pd.hpp"
-#include "kernel/obj/testing/host_pages.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/dispatch.hpp"
 

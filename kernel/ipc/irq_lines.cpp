@@ -7,8 +7,8 @@
 // notification does not know which irqs name it, so its death re-checks every line (24 of them).
 #include "arch/irq_lines.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/obj/irq.hpp"
-#include "kernel/obj/kernel.hpp"
 
 namespace kernel::ipc {
 

@@ -1,6 +1,6 @@
-// What losing its last capability means for each object type (kernel/cap/last_cap.hpp). Only a reply object
+// What losing its last capability means for each object type (kernel/cap/type_hooks.hpp). Only a reply object
 // cares: the caller waiting for an answer through it will not get one.
-#include "kernel/cap/last_cap.hpp"
+#include "kernel/cap/type_hooks.hpp"
 
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/obj/thread.hpp"

@@ -6,8 +6,8 @@
 
 #include "kernel/abi/flexpage.hpp"
 #include "kernel/abi/ipc.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/mapdb/mapdb.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 
 namespace kernel::ipc {

@@ -2,9 +2,9 @@
 #include "arch/irq_lines.hpp"
 #include "kernel/ipc/internal.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/irq.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/thread.hpp"
 
 namespace kernel::ipc {

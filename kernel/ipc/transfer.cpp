@@ -5,7 +5,7 @@
 #include "kernel/ipc/internal.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/ipc/memory_items.hpp"
-#include "kernel/obj/kernel.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 

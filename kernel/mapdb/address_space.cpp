@@ -2,10 +2,10 @@
 // thread's UTCB, a dying domain's address space, and the run loop entering a space.
 #include "kernel/mapdb/address_space.hpp"
 
+#include "kernel/kmem/kmem.hpp"
 #include "kernel/mapdb/derivation.hpp"
 #include "kernel/mapdb/domain.hpp"
 #include "kernel/mapdb/space.hpp"
-#include "kernel/obj/kmem.hpp"
 
 namespace kernel::mapdb {
 

@@ -4,9 +4,9 @@
 #pragma once
 
 #include "arch/user.hpp"
+#include "kernel/kmem/quota.hpp"
 #include "kernel/mapdb/address_space.hpp"
 #include "kernel/mapdb/state.hpp"
-#include "kernel/obj/quota.hpp"
 
 namespace kernel::mapdb {
 

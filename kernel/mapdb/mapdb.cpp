@@ -1,9 +1,9 @@
 #include "kernel/mapdb/mapdb.hpp"
 
 #include "kernel/abi/flexpage.hpp"
+#include "kernel/kmem/kmem.hpp"
 #include "kernel/mapdb/derivation.hpp"
 #include "kernel/mapdb/space.hpp"
-#include "kernel/obj/kmem.hpp"
 #include "kernel/panic.hpp"
 
 namespace kernel {

@@ -6,11 +6,11 @@
 
 #include <cstdint>
 
+#include "kernel/kmem/object.hpp"
 #include "kernel/mapdb/domain.hpp"
 #include "kernel/mapdb/node.hpp"
 #include "kernel/mapdb/state.hpp"
 #include "kernel/mapdb/user_page_table.hpp"
-#include "kernel/obj/object.hpp"
 
 namespace kernel {
 

@@ -2,7 +2,7 @@
 
 #include <new>
 
-#include "kernel/obj/kmem.hpp"
+#include "kernel/kmem/kmem.hpp"
 #include "kernel/panic.hpp"
 
 namespace kernel::mapdb {

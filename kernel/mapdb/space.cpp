@@ -1,8 +1,8 @@
 #include "kernel/mapdb/space.hpp"
 
+#include "kernel/kmem/kmem.hpp"
 #include "kernel/mapdb/domain.hpp"
 #include "kernel/mem/flush.hpp"
-#include "kernel/obj/kmem.hpp"
 #include "kernel/panic.hpp"
 
 namespace kernel::mapdb {

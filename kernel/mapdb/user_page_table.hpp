@@ -15,8 +15,8 @@
 #include <optional>
 
 #include "arch/atomic.hpp"
+#include "kernel/kmem/kmem.hpp"
 #include "kernel/mem/page_table.hpp"
-#include "kernel/obj/kmem.hpp"
 
 namespace kernel::mapdb {
 

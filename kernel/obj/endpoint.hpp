@@ -3,8 +3,8 @@
 
 #include <cstdint>
 
-#include "kernel/ipc/ipc_state.hpp"
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
+#include "kernel/obj/ipc_state.hpp"
 #include "kernel/obj/weak_ref.hpp"
 
 namespace kernel {

@@ -2,7 +2,6 @@
 
 #include "arch/io_ports.hpp"
 #include "kernel/obj/io_ports.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/sched/vectors.hpp"
 
@@ -31,13 +30,13 @@ void for_each_usable(const Pd& pd, F f) {
 
 } // namespace
 
-void io_enter(Kernel& kernel, Pd& pd) {
+void io_enter(IoState& io, Pd& pd) {
     IoAccess& access = pd.io;
-    if (access.epoch_seen != kernel.io.epoch) {
+    if (access.epoch_seen != io.epoch) {
         bool any = false;
         for_each_usable(pd, [&](const IoPorts&) { return !(any = true); });
-        access.epoch_seen = kernel.io.epoch;
-        access.key = any ? ++kernel.io.last_key : 0;
+        access.epoch_seen = io.epoch;
+        access.key = any ? ++io.last_key : 0;
     }
     if (arch::io_select(access.key)) return;
     arch::io_load(access.key);
@@ -47,8 +46,8 @@ void io_enter(Kernel& kernel, Pd& pd) {
     });
 }
 
-void io_shoot_down(Kernel& kernel) {
-    kernel.io.revoked = false;
+void io_shoot_down(IoState& io) {
+    io.revoked = false;
     arch::io_shootdown(arch::CpuMask::all(), sched::vector_resched);
 }
 

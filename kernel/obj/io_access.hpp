@@ -8,9 +8,10 @@
 
 #include <cstdint>
 
+#include "kernel/obj/io_ports.hpp"
+
 namespace kernel {
 
-class Kernel;
 class Pd;
 
 /// Per-domain part (Pd::io).
@@ -20,17 +21,16 @@ struct IoAccess {
 };
 
 /// Before a thread of `pd` runs on the executing CPU (kernel lock held): make `pd`'s ports the ones ring 3
-/// may use here.
-void io_enter(Kernel& kernel, Pd& pd);
+/// may use here. `io` is the kernel's port-capability tracking (Kernel::io).
+void io_enter(IoState& io, Pd& pd);
 
 /// io_finish's work, when there is some.
-void io_shoot_down(Kernel& kernel);
+void io_shoot_down(IoState& io);
 
 /// After a syscall (kernel lock held): if a port capability went away or lost rights, every CPU drops its
 /// loaded set before the syscall returns; CPUs running ring 3 re-enter the kernel and select again.
-template <typename K>
-inline void io_finish(K& kernel) {
-    if (kernel.io.revoked) io_shoot_down(kernel);
+inline void io_finish(IoState& io) {
+    if (io.revoked) io_shoot_down(io);
 }
 
 } // namespace kernel

@@ -26,7 +26,7 @@ struct IoAccessTest : ::testing::Test {
 
     /// Whether a thread of `pd` may use `port` (size bytes) once the kernel selected `pd`'s set here.
     bool usable(Pd& pd, std::uint32_t port, unsigned size = 1) {
-        io_enter(k.kernel(), pd);
+        io_enter(k.kernel().io, pd);
         return hostsim::io_permitted(0, port, size);
     }
     Pd& child(std::uint64_t sel) {

@@ -4,14 +4,15 @@
 // CPU enforces (arch/io_ports.hpp).
 //
 // Change tracking: every fill, clear or rights change of a slot naming an IoPorts bumps IoState::epoch
-// (kernel/cap/derivation.cpp calls io_caps_changed), so a domain's set is rebuilt when it may have changed.
-// A change that may remove access also sets `revoked`: the syscall layer then makes every CPU drop its loaded
-// set before the syscall returns (arch::io_shootdown), which is what makes revocation immediate.
+// (kernel/cap/derivation.cpp calls io_ports_caps_changed, kernel/cap/type_hooks.hpp), so a domain's set is
+// rebuilt when it may have changed. A change that may remove access also sets `revoked`: the syscall layer
+// then makes every CPU drop its loaded set before the syscall returns (arch::io_shootdown), which is what
+// makes revocation immediate.
 #pragma once
 
 #include <cstdint>
 
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
 
 namespace kernel {
 
@@ -38,13 +39,5 @@ public:
 };
 
 static_assert(sizeof(IoPorts) <= janus::abi::charge::io_ports, "an io_ports object must fit its ABI charge");
-
-/// A slot naming `object` was filled (`removed` false) or cleared or lost rights (`removed` true).
-inline void io_caps_changed(Object& object, bool removed) {
-    if (object.type != ObjectType::io_ports) return;
-    IoState& s = *as<IoPorts>(object).state;
-    ++s.epoch;
-    if (removed) s.revoked = true;
-}
 
 } // namespace kernel

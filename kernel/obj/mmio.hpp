@@ -15,8 +15,8 @@
 #include <cstdint>
 
 #include "kernel/abi/abi.hpp"
+#include "kernel/kmem/object.hpp"
 #include "kernel/mapdb/node.hpp"
-#include "kernel/obj/object.hpp"
 
 namespace kernel {
 

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
 
 namespace kernel {
 

@@ -2,10 +2,10 @@
 #pragma once
 
 #include "kernel/cap/cap_space.hpp"
+#include "kernel/kmem/object.hpp"
+#include "kernel/kmem/quota.hpp"
 #include "kernel/mapdb/domain.hpp"
 #include "kernel/obj/io_access.hpp"
-#include "kernel/obj/object.hpp"
-#include "kernel/obj/quota.hpp"
 
 namespace kernel {
 

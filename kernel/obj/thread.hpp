@@ -3,14 +3,14 @@
 //
 // Scheduling and IPC (issue 5): a thread is a scheduler entity (kernel/sched/entity.hpp; `priority` and `cpu`
 // below mirror the entity's and change only together with it), its saved user registers (`frame`) and its IPC
-// state (kernel/ipc/ipc_state.hpp). It has room up to the ABI's thread charge (1024 bytes).
+// state (kernel/obj/ipc_state.hpp). It has room up to the ABI's thread charge (1024 bytes).
 #pragma once
 
 #include <cstdint>
 
 #include "arch/user.hpp"
-#include "kernel/ipc/ipc_state.hpp"
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
+#include "kernel/obj/ipc_state.hpp"
 #include "kernel/obj/weak_ref.hpp"
 #include "kernel/sched/entity.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
 
 namespace kernel {
 

@@ -13,8 +13,8 @@
 #include "kernel/abi/abi.hpp"
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/cap/derivation.hpp"
+#include "kernel/kmem/object.hpp"
 #include "kernel/lib/result.hpp"
-#include "kernel/obj/object.hpp"
 
 namespace kernel {
 

@@ -3,9 +3,9 @@
 #include "kernel/abi/abi.hpp"
 #include "kernel/ipc/fastpath.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/lib/spinlock.hpp"
 #include "kernel/obj/io_access.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/observer.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
@@ -90,7 +90,7 @@ void run_syscall(Kernel& kernel, Thread& caller) {
     }
     if (status == ipc::in_frame && caller.ipc.wait == Wait::none && caller.ipc.life == Life::active)
         status = static_cast<Error>(arch::syscall_status(f)); // it finished at once
-    io_finish(kernel); // a port capability that went away takes its access from every CPU now
+    io_finish(kernel.io); // a port capability that went away takes its access from every CPU now
     if (observer) observer->after_syscall(kernel, caller, in, view(f), status);
 }
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
 #include "kernel/syscall/regs.hpp"
 
 namespace kernel {

@@ -1,7 +1,7 @@
 // Capability syscalls: cap_copy, cap_grant, cap_revoke, cap_delete, cap_info.
 #include "kernel/cap/derivation.hpp"
-#include "kernel/obj/kernel.hpp"
-#include "kernel/obj/lifetime.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/lifetime.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/call.hpp"

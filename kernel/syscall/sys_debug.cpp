@@ -8,9 +8,9 @@
 #include <cstddef>
 
 #include "kernel/abi/flexpage.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/lib/print.hpp"
 #include "kernel/mapdb/node.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/syscall/call.hpp"
 

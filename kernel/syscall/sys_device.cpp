@@ -4,10 +4,10 @@
 // kernel drives; mmio_map then only checks that the pages asked for lie inside the object.
 #include "kernel/abi/abi.hpp"
 #include "kernel/cap/derivation.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/factory.hpp"
 #include "kernel/mapdb/mapdb.hpp"
-#include "kernel/obj/factory.hpp"
 #include "kernel/obj/io_ports.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/mmio.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/syscall/call.hpp"

@@ -4,9 +4,9 @@
 // badge and words 0..2 in r0..r4 (rdi, rsi, rdx, r10, r8).
 #include "kernel/abi/ipc.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/factory.hpp"
 #include "kernel/obj/endpoint.hpp"
-#include "kernel/obj/factory.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/call.hpp"

@@ -1,10 +1,10 @@
 // Interrupt syscalls: irq_create (one live irq object per line, made from irq_control), irq_bind (to a
 // notification bit, kept as a weak reference) and irq_ack.
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/factory.hpp"
 #include "kernel/obj/endpoint.hpp"
-#include "kernel/obj/factory.hpp"
 #include "kernel/obj/irq.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/syscall/call.hpp"
 

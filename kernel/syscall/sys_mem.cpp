@@ -2,8 +2,8 @@
 // capability) and the address ranges (stage 7's bad_address); the memory side (kernel/mapdb/mapdb.hpp) checks
 // the pages themselves (not_mapped, missing_rights, mapping_conflict), the quota, and does the work.
 #include "kernel/abi/flexpage.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/mapdb/mapdb.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/syscall/call.hpp"
 

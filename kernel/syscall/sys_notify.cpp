@@ -1,7 +1,7 @@
 // Notification syscalls: notification_create, notify_signal (OR bits in, wake one waiter) and notify_wait.
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/lifecycle/factory.hpp"
 #include "kernel/obj/endpoint.hpp"
-#include "kernel/obj/factory.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/syscall/call.hpp"
 

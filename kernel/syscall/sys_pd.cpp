@@ -1,6 +1,6 @@
 // Protection-domain syscalls: pd_create (the caller pays the new domain's quota and capability space out of
-// its own, kernel/obj/charges.hpp) and pd_quota.
-#include "kernel/obj/factory.hpp"
+// its own, kernel/lifecycle/charges.hpp) and pd_quota.
+#include "kernel/lifecycle/factory.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/syscall/call.hpp"
 

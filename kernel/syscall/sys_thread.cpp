@@ -2,10 +2,10 @@
 // kernel/obj/weak_ref.hpp: they do not keep the endpoint alive and are cleared when it dies), thread_start,
 // thread_stop, thread_yield and thread_set_sched.
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/factory.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/endpoint.hpp"
-#include "kernel/obj/factory.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/call.hpp"

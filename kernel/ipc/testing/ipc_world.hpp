@@ -11,7 +11,7 @@
 
 #include "kernel/abi/ipc.hpp"
 #include "kernel/ipc/ipc.hpp"
-#include "kernel/obj/kernel.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/testing/test_kernel.hpp"

@@ -1,4 +1,5 @@
 #include "kernel/syscall/testing/test_kernel.hpp"
+#include "kernel/lifecycle/root.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -16,9 +16,10 @@
 #include <vector>
 
 #include "kernel/abi/abi.hpp"
-#include "kernel/obj/kernel.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/kmem/testing/host_pages.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/obj/observer.hpp"
-#include "kernel/obj/testing/host_pages.hpp"
 #include "kernel/syscall/regs.hpp"
 
 namespace kernel::testing {

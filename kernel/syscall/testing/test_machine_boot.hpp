@@ -6,8 +6,8 @@
 #include <iterator>
 
 #include "kernel/boot/bootinfo.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/obj/device_memory.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/syscall/testing/test_machine.hpp"
 
 namespace kernel::testing {

@@ -1,6 +1,6 @@
-#include "kernel/obj/payment.hpp"
+#include "kernel/lifecycle/payment.hpp"
 
-#include "kernel/obj/kernel.hpp"
+#include "kernel/kernel.hpp"
 #include "kernel/obj/pd.hpp"
 
 namespace kernel {

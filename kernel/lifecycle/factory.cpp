@@ -1,16 +1,16 @@
-#include "kernel/obj/factory.hpp"
+#include "kernel/lifecycle/factory.hpp"
 
 #include <new>
 #include <utility>
 
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/charges.hpp"
+#include "kernel/lifecycle/payment.hpp"
 #include "kernel/mapdb/mapdb.hpp"
-#include "kernel/obj/charges.hpp"
 #include "kernel/obj/endpoint.hpp"
 #include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/irq.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/mmio.hpp"
-#include "kernel/obj/payment.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/panic.hpp"

@@ -4,8 +4,8 @@
 #include <set>
 #include <vector>
 
-#include "kernel/obj/kmem.hpp"
-#include "kernel/obj/testing/host_pages.hpp"
+#include "kernel/kmem/kmem.hpp"
+#include "kernel/kmem/testing/host_pages.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 //
 // Payment: `payer` is the protection domain whose quota `charge` was taken from (nullptr for boot objects,
 // which are outside every quota). The object sits on its payer's list of paid objects (the kernel's boot list
-// when there is no payer). When the payer dies, so does the object (kernel/obj/lifetime.hpp).
+// when there is no payer). When the payer dies, so does the object (kernel/lifecycle/lifetime.hpp).
 #pragma once
 
 #include <cstdint>

@@ -5,8 +5,9 @@
 
 #include "hostsim/machine.hpp"
 #include "kernel/check/check.hpp"
-#include "kernel/obj/frame_pages.hpp"
-#include "kernel/obj/kernel.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/kmem/frame_pages.hpp"
+#include "kernel/lifecycle/root.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/dispatch.hpp"

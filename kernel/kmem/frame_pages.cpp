@@ -1,4 +1,4 @@
-#include "kernel/obj/frame_pages.hpp"
+#include "kernel/kmem/frame_pages.hpp"
 
 #include "arch/phys.hpp"
 #include "kernel/panic.hpp"

@@ -2,8 +2,8 @@
 // through the arch contract's physical-memory window. The allocator only manages frames inside that window.
 #pragma once
 
+#include "kernel/kmem/page_source.hpp"
 #include "kernel/mem/frame_allocator.hpp"
-#include "kernel/obj/page_source.hpp"
 
 namespace kernel {
 

@@ -1,9 +1,9 @@
-#include "kernel/obj/kmem.hpp"
+#include "kernel/kmem/kmem.hpp"
 
 #include <cstdint>
 #include <new>
 
-#include "kernel/obj/poison.hpp"
+#include "kernel/kmem/poison.hpp"
 #include "kernel/panic.hpp"
 
 namespace kernel {

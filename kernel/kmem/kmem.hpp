@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kernel/obj/page_source.hpp"
+#include "kernel/kmem/page_source.hpp"
 
 namespace kernel {
 

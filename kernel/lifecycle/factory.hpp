@@ -6,8 +6,8 @@
 
 #include <cstdint>
 
+#include "kernel/kmem/object.hpp"
 #include "kernel/lib/result.hpp"
-#include "kernel/obj/object.hpp"
 
 namespace kernel {
 

@@ -1,4 +1,4 @@
-#include "kernel/ipc/ipc_state.hpp"
+#include "kernel/obj/ipc_state.hpp"
 #include "kernel/obj/thread.hpp"
 
 namespace kernel {

@@ -1,14 +1,14 @@
-#include "kernel/obj/lifetime.hpp"
+#include "kernel/lifecycle/lifetime.hpp"
 
 #include "kernel/cap/derivation.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/kernel.hpp"
+#include "kernel/lifecycle/factory.hpp"
+#include "kernel/lifecycle/payment.hpp"
 #include "kernel/mapdb/mapdb.hpp"
 #include "kernel/obj/endpoint.hpp"
-#include "kernel/obj/factory.hpp"
 #include "kernel/obj/irq.hpp"
-#include "kernel/obj/kernel.hpp"
 #include "kernel/obj/mmio.hpp"
-#include "kernel/obj/payment.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 
@@ -123,7 +123,7 @@ void tear_down(Kernel& kernel, Object& object) {
         unlink_live(kernel.mmio_anchors, as<Mmio>(object));
         unmap_device(kernel.mapdb, as<Mmio>(object).anchor);
         return;
-    case ObjectType::io_ports: // its capabilities went first, each telling IoState (io_caps_changed)
+    case ObjectType::io_ports: // its capabilities went first, each telling IoState (io_ports_caps_changed)
     case ObjectType::reply:
     case ObjectType::none:
         return;

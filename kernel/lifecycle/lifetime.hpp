@@ -11,7 +11,7 @@
 // deletes the capabilities, tears the objects down, refunds their payers and frees their memory.
 #pragma once
 
-#include "kernel/obj/object.hpp"
+#include "kernel/kmem/object.hpp"
 
 namespace kernel {
 

@@ -1,10 +1,10 @@
-#include "kernel/obj/kernel.hpp"
+#include "kernel/lifecycle/root.hpp"
 
 #include "kernel/cap/derivation.hpp"
-#include "kernel/obj/factory.hpp"
+#include "kernel/lifecycle/factory.hpp"
+#include "kernel/lifecycle/lifetime.hpp"
 #include "kernel/obj/io_ports.hpp"
 #include "kernel/obj/irq.hpp"
-#include "kernel/obj/lifetime.hpp"
 #include "kernel/obj/mmio.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
