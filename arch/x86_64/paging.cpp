@@ -117,7 +117,7 @@ void* map_in_direct_area(std::uint64_t pa, std::uint64_t size, Cache cache) {
 
 void setup_pat() {
     constexpr std::uint32_t edx_pat = 1u << 16;
-    if (cpuid(1).edx & edx_pat) wrmsr(msr_pat, X86Encoding::pat_msr);
+    if (cpuid(1).edx & edx_pat) wrmsr(msr_pat, arch::PteEncoding::pat_msr);
 }
 
 void install_kernel_tables() {

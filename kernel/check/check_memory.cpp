@@ -12,7 +12,7 @@ namespace kernel {
 namespace {
 
 using namespace mapdb;
-using E = mem::X86Encoding;
+using E = arch::PteEncoding;
 namespace r = janus::abi::rights;
 
 /// Reads page-table entries with plain loads: the checker runs while no CPU changes the tables, and under

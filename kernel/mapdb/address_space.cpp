@@ -36,7 +36,7 @@ namespace {
 
 /// Frees every page-table page below the top level (entries 0..255 of the top table are the user half).
 void free_tables(Kmem& kmem, AddressSpace& s) {
-    using E = mem::X86Encoding;
+    using E = arch::PteEncoding;
     const KmemTableMemory memory{&kmem};
     auto free_table = [&](PhysAddr table) { kmem.release(kmem.at_physical(table), Kmem::page_bytes); };
     for (unsigned i4 = 0; i4 < 256; ++i4) {

@@ -157,8 +157,8 @@ Error grant_root_memory(State& db, Domain& root, std::uint64_t va, std::uint64_t
     if (rights & ~std::uint64_t{memory_rights}) return invalid_argument;
     if (pages == 0 || pages > janus::abi::user_end / page_bytes) return bad_address;
     const std::uint64_t bytes = pages * page_bytes;
-    if (!user_pages(va, bytes) || pa % page_bytes != 0 || pa >= mem::X86Encoding::max_phys ||
-        bytes > mem::X86Encoding::max_phys - pa)
+    if (!user_pages(va, bytes) || pa % page_bytes != 0 || pa >= arch::PteEncoding::max_phys ||
+        bytes > arch::PteEncoding::max_phys - pa)
         return bad_address;
     if (const Node* n = root.memory.index.lower_bound(va); n && n->va < va + bytes) return mapping_conflict;
     const unsigned tables = tables_needed(db, root, va, bytes);

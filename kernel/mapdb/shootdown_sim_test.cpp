@@ -55,7 +55,7 @@ struct World {
 
 std::optional<hostsim::Translation> walk(std::uint64_t root, std::uint64_t address) {
     hostsim::PagingMode mode;
-    mode.pat = mem::X86Encoding::pat_msr;
+    mode.pat = arch::PteEncoding::pat_msr;
     auto read = [](std::uint64_t pa) { return hostsim::peek(reinterpret_cast<const void*>(pa)); };
     hostsim::PageWalk pw = hostsim::walk(read, root, address, mode);
     if (pw.outcome != hostsim::PageWalk::Outcome::mapped) return std::nullopt;

@@ -10,7 +10,7 @@ namespace kernel::mapdb {
 namespace {
 
 namespace r = janus::abi::rights;
-using Encoding = mem::X86Encoding;
+using Encoding = arch::PteEncoding;
 
 mem::Attributes attributes_of(const Node& n) {
     mem::Attributes a;

@@ -41,7 +41,7 @@ TEST(KernelPageTable, RetiredFramesAndTablesWaitForTheShootdown) {
 
         // The independent walker sees what lookup sees, in simulated RAM.
         hostsim::PagingMode mode;
-        mode.pat = X86Encoding::pat_msr;
+        mode.pat = arch::PteEncoding::pat_msr;
         auto read = [&](std::uint64_t pa) { return hostsim::peek(arch::phys_to_virt(pa)); };
         hostsim::PageWalk w = hostsim::walk(read, pt.root(), va + K4 + 5, mode);
         ASSERT_EQ(w.outcome, hostsim::PageWalk::Outcome::mapped);
@@ -98,7 +98,7 @@ constexpr VirtAddr va = 0x0000'4000'0000'0000;
 
 std::optional<hostsim::Translation> walk(hostsim::Machine& m, std::uint64_t root, std::uint64_t at) {
     hostsim::PagingMode mode;
-    mode.pat = X86Encoding::pat_msr;
+    mode.pat = arch::PteEncoding::pat_msr;
     auto read = [&m](std::uint64_t pa) { return hostsim::peek(m.ram() + pa); };
     hostsim::PageWalk w = hostsim::walk(read, root, at, mode);
     if (w.outcome != hostsim::PageWalk::Outcome::mapped) return std::nullopt;

@@ -12,7 +12,7 @@
 //               void free_unpublished_table(PhysAddr)                a table that was never made reachable
 //   Cleanup     void retire_table(PhysAddr)                          detached: reuse only after a shootdown
 //               void retire_frame(PhysAddr frame, PageSize size)     a translation to it disappeared
-//   Encoding    entry format (X86Encoding)
+//   Encoding    entry format (arch::PteEncoding)
 //
 // Concurrency (lock-free; every CPU may update and walk at once):
 //  * An entry changes only by compare-and-swap or fetch-or, so an update never overwrites one it has not seen.
@@ -47,14 +47,14 @@
 #include <cstdint>
 #include <optional>
 
+#include "arch/pte.hpp"
 #include "kernel/lib/result.hpp"
 #include "kernel/mem/flush.hpp"
 #include "kernel/mem/paging.hpp"
-#include "kernel/mem/x86_pte.hpp"
 
 namespace kernel::mem {
 
-template <typename Memory, typename Allocator, typename Cleanup, typename Encoding = X86Encoding>
+template <typename Memory, typename Allocator, typename Cleanup, typename Encoding = arch::PteEncoding>
 class PageTable {
 public:
     using Entry = typename Encoding::Entry;

@@ -46,7 +46,7 @@ struct Shared {
 
     hostsim::PageWalk walk(VirtAddr va) const {
         hostsim::PagingMode mode;
-        mode.pat = X86Encoding::pat_msr;
+        mode.pat = arch::PteEncoding::pat_msr;
         return hostsim::walk([this](std::uint64_t pa) { return ram.read(pa); }, root, va, mode);
     }
 

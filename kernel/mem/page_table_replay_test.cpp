@@ -200,7 +200,7 @@ TEST_P(Replay, EveryIntermediateStateShowsTheOldOrTheNewTranslation) {
     // of such a moment per level is a walk some interleaving can produce. All of them are checked.
     VersionedMemory versions(start, w.mem.history);
     hostsim::PagingMode mode;
-    mode.pat = X86Encoding::pat_msr;
+    mode.pat = arch::PteEncoding::pat_msr;
     std::size_t checked = 0;
     for (VirtAddr va : at) {
         std::set<PhysAddr> words{w.pt.root() + 8 * ((va >> 39) & 511)}, frontier = words;

@@ -105,9 +105,9 @@ TEST(PageTable, LeafBitsFollowTheSdm) {
     EXPECT_EQ(pde & 0x1fff, 0x1 | 0x8 | 0x10 | 0x80u);
     EXPECT_EQ(pde & 0x000f'ffff'ffe0'0000, 0x20'0000u);
     // The PAT value the kernel programs gives those indices the promised types (SDM 11.12.2 encodings).
-    EXPECT_EQ(X86Encoding::pat_msr & 0xff, 6u);         // PA0 = WB
-    EXPECT_EQ((X86Encoding::pat_msr >> 8) & 0xff, 1u);  // PA1 = WC
-    EXPECT_EQ((X86Encoding::pat_msr >> 24) & 0xff, 0u); // PA3 = UC
+    EXPECT_EQ(arch::PteEncoding::pat_msr & 0xff, 6u);         // PA0 = WB
+    EXPECT_EQ((arch::PteEncoding::pat_msr >> 8) & 0xff, 1u);  // PA1 = WC
+    EXPECT_EQ((arch::PteEncoding::pat_msr >> 24) & 0xff, 0u); // PA3 = UC
     EXPECT_EQ(w.walk(0x1000).type, hostsim::MemoryType::wc);
     EXPECT_EQ(w.walk(0x40'0000).type, hostsim::MemoryType::uc);
     EXPECT_TRUE(w.walk(0x1000).global);
@@ -467,7 +467,7 @@ TEST(PageTable, UpdateLandingInADetachedTableBeforeItsClaimIsRetiredWithIt) {
             ours_done = true;
             std::uint64_t expected = 0;
             // Our CPU had already walked to the old table; its CAS into slot 5 succeeds there.
-            ASSERT_TRUE(w.mem.compare_exchange(pt, 5, expected, X86Encoding::leaf(0x55000, rw, 1)));
+            ASSERT_TRUE(w.mem.compare_exchange(pt, 5, expected, arch::PteEncoding::leaf(0x55000, rw, 1)));
         }
     };
     ASSERT_TRUE(other.map(0x20'0000, 0x80'0000, M2, PageSize::size_2m, ro, other_cleanup).ok());

@@ -10,10 +10,10 @@
 #include <cstdint>
 #include <gtest/gtest.h>
 
+#include "arch/pte.hpp"
 #include "hostsim/pagewalk.hpp"
 #include "kernel/check/check.hpp"
 #include "kernel/mapdb/mapdb.hpp"
-#include "kernel/mem/x86_pte.hpp"
 #include "kernel/obj/pd.hpp"
 #include "kernel/obj/thread.hpp"
 #include "kernel/syscall/testing/test_kernel.hpp"
@@ -45,7 +45,7 @@ public:
     /// What the MMU makes of `va` in `pd`'s address space.
     hostsim::PageWalk walk(const Pd& pd, std::uint64_t va) const {
         hostsim::PagingMode mode;
-        mode.pat = mem::X86Encoding::pat_msr;
+        mode.pat = arch::PteEncoding::pat_msr;
         auto read = [](std::uint64_t pa) { return *reinterpret_cast<const std::uint64_t*>(pa); };
         return hostsim::walk(read, pd.memory.top_phys, va, mode);
     }

@@ -187,8 +187,8 @@ inline std::map<PhysAddr, int> reachable_tables(const TableRam& ram, PhysAddr ro
         if (++seen[table] > 1) return;
         const std::uint64_t* entries = ram.page(table);
         for (unsigned i = 0; i < 512; ++i) {
-            if (X86Encoding::is_table(entries[i], level))
-                self(self, X86Encoding::table_address(entries[i]), level - 1);
+            if (arch::PteEncoding::is_table(entries[i], level))
+                self(self, arch::PteEncoding::table_address(entries[i]), level - 1);
         }
     };
     visit(visit, root, 4);

@@ -42,7 +42,7 @@ struct PageTableOnMachine {
     /// What the MMU finds at `va`, read by hostsim's own walker, not the kernel's code.
     hostsim::PageWalk walk(hostsim::Machine& m, VirtAddr va) const {
         hostsim::PagingMode mode;
-        mode.pat = X86Encoding::pat_msr;
+        mode.pat = arch::PteEncoding::pat_msr;
         return hostsim::walk([&m](std::uint64_t pa) { return hostsim::peek(m.ram() + pa); }, table->root(),
                              va, mode);
     }

@@ -33,7 +33,7 @@ struct World {
     hostsim::PageWalk walk(VirtAddr va) const { return walk_in(ram, va); }
     hostsim::PageWalk walk_in(const TableRam& memory, VirtAddr va) const {
         hostsim::PagingMode mode;
-        mode.pat = X86Encoding::pat_msr;
+        mode.pat = arch::PteEncoding::pat_msr;
         return hostsim::walk([&](std::uint64_t pa) { return memory.read(pa); }, pt.root(), va, mode);
     }
 

@@ -1,4 +1,4 @@
-// Attribute-encoding policy for x86-64 four-level paging (Intel SDM vol. 3A, 4.5): how a page-table entry
+// The page-table entry format of x86-64 four-level paging (Intel SDM vol. 3A, 4.5): how a page-table entry
 // encodes a next-level table or a leaf, its rights and its memory type.
 //
 // Non-leaf entries are fully permissive (present, writable, user, executable), so a leaf alone decides a
@@ -13,9 +13,17 @@
 
 #include "kernel/mem/paging.hpp"
 
-namespace kernel::mem {
+namespace arch::x86 {
 
-struct X86Encoding {
+using kernel::mem::Attributes;
+using kernel::mem::bytes_of_level;
+using kernel::mem::Cache;
+using kernel::mem::PhysAddr;
+using kernel::mem::Rights;
+
+/// The encoding policy of kernel/mem's PageTable template (page_table.hpp lists what it must provide); the
+/// portable core reaches it only as arch::PteEncoding (arch/pte.hpp).
+struct PteEncoding {
     using Entry = std::uint64_t;
 
     static constexpr Entry present = 1ull << 0;
@@ -125,4 +133,4 @@ struct X86Encoding {
     }
 };
 
-} // namespace kernel::mem
+} // namespace arch::x86
