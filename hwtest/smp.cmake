@@ -47,6 +47,6 @@ endforeach()
 # A CPU that never answers its start-up IPIs (janus.selftest=absent-cpu puts APIC ID 240, which no CPU of this
 # machine has, first in the MADT's list): reported and left out after its timeout, and the real CPUs after it
 # still start and run the suite.
-janus_hw_boot(roottask_absent_cpu BOOT pvh IMAGE ${_elf} TIMEOUT 120
+janus_hw_boot(roottask_absent_cpu BOOT pvh IMAGE ${_selftest_elf} TIMEOUT 120
   ARGS --smp 3 --append janus.selftest=absent-cpu --expect-suite ${JANUS_ROOT_SUITE_MIN}
        --expect-line "^smp: the CPU with apic id 240 did not answer its start-up IPIs: left out$")

@@ -19,8 +19,6 @@ namespace {
 using kernel::StringView;
 
 constexpr StringView option = "janus.selftest=";
-constexpr std::uint64_t unmapped_address = 0xffff900000000000; // canonical, outside every mapping
-constexpr std::uint64_t non_canonical_address = 0x8000000000000000;
 
 bool starts_with(StringView word, StringView prefix) {
     return word.size() >= prefix.size() && StringView(word.data(), prefix.size()) == prefix;
@@ -39,6 +37,11 @@ StringView requested(StringView cmdline) {
     }
     return {};
 }
+
+#if JANUS_SELFTEST_IMAGE
+
+constexpr std::uint64_t unmapped_address = 0xffff900000000000; // canonical, outside every mapping
+constexpr std::uint64_t non_canonical_address = 0x8000000000000000;
 
 /// janus.selftest=wx: one page of the kernel half mapped writable and executable, at a documented address
 /// (docs/boot.md), over a frame of the kernel image's .bss. hwtest's W^X check must find exactly this page.
@@ -90,8 +93,11 @@ std::uint64_t read_at(std::uint64_t address) {
     return *reinterpret_cast<volatile std::uint64_t*>(address);
 }
 
+#endif // JANUS_SELFTEST_IMAGE
+
 } // namespace
 
+#if JANUS_SELFTEST_IMAGE
 /// janus.selftest=absent-cpu: an enabled CPU that does not exist, at the head of the MADT's list.
 void add_absent_cpu(kernel::boot::acpi::AcpiInfo& acpi) {
     constexpr std::uint32_t absent = 240;
@@ -104,11 +110,17 @@ void add_absent_cpu(kernel::boot::acpi::AcpiInfo& acpi) {
     ++acpi.cpu_count;
     kernel::println("selftest: the MADT now lists apic id ", absent, " first, which no CPU here has");
 }
+#endif // JANUS_SELFTEST_IMAGE
 
 void run_selftest(const kernel::boot::BootInfo& info, kernel::boot::acpi::AcpiInfo& acpi) {
     StringView test = requested(info.cmdline);
     if (test.empty()) return;
     kernel::println("selftest: ", test);
+    if (test == "layout") {
+        report_kernel_layout(); // and boot on: hwtest compares this with the live page tables
+        return;
+    }
+#if JANUS_SELFTEST_IMAGE
     if (test == "ud") {
         asm volatile("ud2");
     } else if (test == "pf") {
@@ -121,8 +133,6 @@ void run_selftest(const kernel::boot::BootInfo& info, kernel::boot::acpi::AcpiIn
         execute_data();
     } else if (test == "df") {
         asm volatile("mov %0, %%rsp; ud2" : : "r"(unmapped_address));
-    } else if (test == "layout") {
-        report_kernel_layout(); // and boot on: hwtest compares this with the live page tables
     } else if (test == "wx") {
         plant_writable_executable_page();
         report_kernel_layout();
@@ -132,12 +142,8 @@ void run_selftest(const kernel::boot::BootInfo& info, kernel::boot::acpi::AcpiIn
     } else if (test == "stack") {
         overflow_the_stack(0);
     } else if (test == "interrupts" || test == "user") {
-#if JANUS_SELFTEST_IMAGE
         if (test == "interrupts") selftest::interrupts();
         selftest::user(info);
-#else
-        kernel::println("selftest: \"", test, "\" is test code, built into janus-selftest.elf only; ignored");
-#endif
     } else if (test == "absent-cpu") {
         add_absent_cpu(acpi); // and boot on
     } else {
@@ -146,6 +152,12 @@ void run_selftest(const kernel::boot::BootInfo& info, kernel::boot::acpi::AcpiIn
             "\" ignored (known: ud, pf, gp, wp, nx, df, stack, layout, wx, wx-rodata, interrupts, "
             "user, absent-cpu)");
     }
+#else
+    (void)acpi;
+    kernel::println("selftest: \"", test,
+                    "\" is not built into janus.elf, which carries no test code (only the layout report); "
+                    "boot janus-selftest.elf for it. Ignored");
+#endif
 }
 
 } // namespace arch::x86

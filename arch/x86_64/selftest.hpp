@@ -1,4 +1,5 @@
-// Deliberate faults on request, so the exception path can be tested end to end (hwtest's negative checks).
+// Self-tests on request: deliberate faults, so the exception path can be tested end to end (hwtest's negative
+// checks), the layout report, and the interrupt and ring-3 suites.
 // Kernel command line: janus.selftest=ud   invalid opcode (ud2)                     -> #UD, vector 6
 //                      janus.selftest=pf   read of unmapped canonical address
 //                                          0xffff900000000000                       -> #PF, vector 14
@@ -14,11 +15,11 @@
 //                      janus.selftest=wx-rodata  the same after making the first .rodata page writable
 //                      janus.selftest=interrupts   time, timer, IPIs (selftest/interrupts.cpp)
 //                      janus.selftest=user         ring 3 through run_user() (selftest/user.cpp)
-//                                          these two only in janus-selftest.elf: janus.elf carries no
-//                                          test code and reports them as ignored
 //                      janus.selftest=absent-cpu   the MADT's CPU list gets an enabled CPU no machine with
 //                                          fewer than 240 CPUs has (APIC ID 240), first; then boot on: its
 //                                          start must time out, be reported, and leave the others running
+// All but `layout` exist only in janus-selftest.elf: janus.elf carries no test code, and reports any other
+// name as ignored. `layout` stays in both, since the W^X check must read the tables of the image that ships.
 #pragma once
 
 #include "kernel/boot/acpi.hpp"
