@@ -64,6 +64,20 @@ constexpr std::uint64_t& syscall_result(UserFrame& f, unsigned i) {
 constexpr std::uint64_t& start_word(UserFrame& f, unsigned i) {
     return f.*syscall_registers[i];
 }
+/// Where the thread resumes (its instruction pointer) and its stack pointer: what thread_start sets, fault
+/// messages report and a fault reply may change.
+constexpr std::uint64_t& user_ip(UserFrame& f) {
+    return f.rip;
+}
+constexpr std::uint64_t user_ip(const UserFrame& f) {
+    return f.rip;
+}
+constexpr std::uint64_t& user_sp(UserFrame& f) {
+    return f.rsp;
+}
+constexpr std::uint64_t user_sp(const UserFrame& f) {
+    return f.rsp;
+}
 
 /// Why run_user() returned.
 struct UserExit {

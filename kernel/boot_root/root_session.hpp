@@ -65,7 +65,7 @@ public:
         const bool handled = (e.vector == page_fault && t.pager.target()) || t.exception_handler.target();
         if (handled || !first_thread(t)) return false;
         println("root: the root task's first thread took exception ", static_cast<unsigned>(e.vector),
-                " at ip ", hex(t.frame.rip), " (error ", hex(e.error_code), ", address ",
+                " at ip ", hex(arch::user_ip(t.frame)), " (error ", hex(e.error_code), ", address ",
                 hex(e.fault_address), ") with no handler");
         end_ = End::crashed;
         return true;

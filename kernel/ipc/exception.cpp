@@ -26,7 +26,7 @@ void exception(Kernel& kernel, Thread& t, const arch::UserExit& exit) {
     auto* ep = static_cast<Endpoint*>(handler.target());
     if (!ep) {
         println("janus: thread ", hex(reinterpret_cast<std::uintptr_t>(&t)), " stopped: exception ",
-                static_cast<unsigned>(exit.vector), " at ip ", hex(t.frame.rip), " error ",
+                static_cast<unsigned>(exit.vector), " at ip ", hex(arch::user_ip(t.frame)), " error ",
                 hex(exit.error_code), " address ", hex(exit.fault_address), " and no handler");
         stop(kernel, t);
         return;
@@ -36,15 +36,15 @@ void exception(Kernel& kernel, Thread& t, const arch::UserExit& exit) {
         t.ipc.info = spec::msg::info(spec::label::page_fault, 3);
         t.ipc.words[0] = exit.fault_address;
         t.ipc.words[1] = exit.error_code;
-        t.ipc.words[2] = t.frame.rip;
+        t.ipc.words[2] = arch::user_ip(t.frame);
         t.ipc.words[3] = 0;
     } else {
         t.ipc.origin = Origin::exception;
         t.ipc.info = spec::msg::info(spec::label::exception, 4);
         t.ipc.words[0] = exit.vector;
         t.ipc.words[1] = exit.error_code;
-        t.ipc.words[2] = t.frame.rip;
-        t.ipc.words[3] = t.frame.rsp;
+        t.ipc.words[2] = arch::user_ip(t.frame);
+        t.ipc.words[3] = arch::user_sp(t.frame);
     }
     // A call without timeout: it waits for a receiver and then for the answer. `cancelled` (no reply
     // capability could be given) already stopped the thread in complete().

@@ -205,8 +205,8 @@ Error deliver_reply(Kernel& kernel, Thread& replier, Thread& caller) {
     }
     case Origin::exception:
         // The handler may move the thread on: word 0 is its new ip, word 1 its new sp.
-        if (words > 0) caller.frame.rip = replier.ipc.words[0];
-        if (words > 1) caller.frame.rsp = replier.ipc.words[1];
+        if (words > 0) arch::user_ip(caller.frame) = replier.ipc.words[0];
+        if (words > 1) arch::user_sp(caller.frame) = replier.ipc.words[1];
         break;
     case Origin::page_fault:
         break; // it retries the access

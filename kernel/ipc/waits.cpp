@@ -65,7 +65,7 @@ void complete(Kernel& kernel, Thread& t, Error status) {
         t.ipc.origin = Origin::syscall;
         if (!ok) {
             println("janus: thread ", hex(reinterpret_cast<std::uintptr_t>(&t)),
-                    " stopped: its fault message was not answered at ip ", hex(t.frame.rip));
+                    " stopped: its fault message was not answered at ip ", hex(arch::user_ip(t.frame)));
             t.ipc.life = Life::stopped;
         }
     }
@@ -99,8 +99,8 @@ bool start(Kernel& kernel, Thread& t, std::uint64_t ip, std::uint64_t sp) {
     // from this very frame until it leaves.
     leave_user(kernel.sched.unload(t));
     t.frame = arch::UserFrame{};
-    t.frame.rip = ip;
-    t.frame.rsp = sp;
+    arch::user_ip(t.frame) = ip;
+    arch::user_sp(t.frame) = sp;
     arch::extended_state_init(*t.extended); // every register fresh, the FPU and vector ones too
     t.ipc.life = Life::active;
     t.ipc.origin = Origin::syscall;

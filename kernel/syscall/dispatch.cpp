@@ -60,19 +60,12 @@ void write_results(arch::UserFrame& f, const std::uint64_t* result, std::size_t 
     }
 }
 
-/// The registers of a syscall in `f`, as tests and the fuzzer see them.
-SyscallRegs view(arch::UserFrame& f) {
-    return SyscallRegs{arch::syscall_number(f), arch::syscall_arg(f, 0), arch::syscall_arg(f, 1),
-                       arch::syscall_arg(f, 2), arch::syscall_arg(f, 3), arch::syscall_arg(f, 4),
-                       arch::syscall_arg(f, 5)};
-}
-
 /// The syscall in `caller`'s saved frame, with the kernel lock held. Results go back into the frame; a
 /// handler that returns ipc::in_frame has put them there itself, or will when the caller's wait ends.
 void run_syscall(Kernel& kernel, Thread& caller) {
     arch::UserFrame& f = caller.frame;
     SyscallObserver* const observer = syscall_observer(kernel); // never one on bare metal
-    const SyscallRegs in = observer ? view(f) : SyscallRegs{};
+    const SyscallRegs in = observer ? SyscallRegs::of(f) : SyscallRegs{};
     Error status = ipc::in_frame;
     const std::uint64_t number = arch::syscall_number(f);
     if (!ipc_fastpath_on(kernel) || !ipc::fastpath_candidate(number) || !ipc::fastpath(kernel, caller)) {
@@ -91,7 +84,7 @@ void run_syscall(Kernel& kernel, Thread& caller) {
     if (status == ipc::in_frame && caller.ipc.wait == Wait::none && caller.ipc.life == Life::active)
         status = static_cast<Error>(arch::syscall_status(f)); // it finished at once
     io_finish(kernel.io); // a port capability that went away takes its access from every CPU now
-    if (observer) observer->after_syscall(kernel, caller, in, view(f), status);
+    if (observer) observer->after_syscall(kernel, caller, in, SyscallRegs::of(f), status);
 }
 
 } // namespace
@@ -106,12 +99,9 @@ void syscall(Thread& caller, SyscallRegs& regs) {
     // Only a thread on a CPU enters the kernel; the run loop never runs a waiting one (a test that drives a
     // waiting thread as an actor is broken).
     JANUS_ASSERT(caller.ipc.wait == Wait::none);
-    arch::UserFrame& f = caller.frame;
-    arch::syscall_number(f) = regs.rax;
-    const std::uint64_t args[] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
-    for (unsigned i = 0; i < 6; ++i) arch::syscall_arg(f, i) = args[i];
+    regs.enter(caller.frame);
     run_syscall(kernel, caller);
-    regs = view(f);
+    regs = SyscallRegs::of(caller.frame);
 }
 
 bool status_allowed(std::uint64_t number, Error status) {

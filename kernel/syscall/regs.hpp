@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "arch/user.hpp"
+
 namespace kernel {
 
 struct SyscallRegs {
@@ -18,6 +20,25 @@ struct SyscallRegs {
     std::uint64_t r10 = 0;
     std::uint64_t r8 = 0;
     std::uint64_t r9 = 0;
+
+    /// The registers of a syscall in `f`, read through the ABI accessor (arch/user.hpp).
+    static SyscallRegs of(const arch::UserFrame& f) {
+        SyscallRegs r;
+        r.rax = arch::syscall_number(f);
+        for (unsigned i = 0; i < 6; ++i) r.*words[i] = arch::syscall_arg(f, i);
+        return r;
+    }
+    /// Puts the number and arguments into `f` as user space would have left them.
+    void enter(arch::UserFrame& f) const {
+        arch::syscall_number(f) = rax;
+        for (unsigned i = 0; i < 6; ++i) arch::syscall_arg(f, i) = this->*words[i];
+    }
+
+private:
+    /// a0..a5 (and r0..r5) in this view, in the ABI's order.
+    static constexpr std::uint64_t SyscallRegs::*words[6] = {&SyscallRegs::rdi, &SyscallRegs::rsi,
+                                                             &SyscallRegs::rdx, &SyscallRegs::r10,
+                                                             &SyscallRegs::r8,  &SyscallRegs::r9};
 };
 
 } // namespace kernel
