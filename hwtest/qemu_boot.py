@@ -43,7 +43,7 @@ the PASS lines printed, with P at least --min-passed (so a run that silently ski
 monitor's `info tlb` and checks them (W^X): no page of the upper half is writable and executable or
 user-accessible, and every range the kernel reported ("paging: <name> <start>-<end> <rights>", printed with
 janus.selftest=layout) has exactly those rights page by page ("---": nothing mapped). `info tlb` shows leaf
-entries only; the kernel's non-leaf entries are fully permissive (kernel/mem/x86_pte.hpp), so a leaf's
+entries only; the kernel's non-leaf entries are fully permissive (arch/x86_64/pte_encoding.hpp), so a leaf's
 rights are the page's. --expect-wx ADDR passes only if the single problem found is the writable+executable
 page at ADDR (janus.selftest=wx plants one); --expect-mismatch NAME only if the single problem is the first
 page of the reported range NAME having other rights (janus.selftest=wx-rodata makes .rodata's writable).
