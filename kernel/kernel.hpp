@@ -3,6 +3,10 @@
 // boot (its constructor is constexpr, nothing runs at load time).
 //
 // Every syscall holds `lock` (one big kernel lock, as seL4 does) for its whole duration.
+//
+// It sits at kernel/ level, between the object types it points to (kernel/obj) and the layers that take a
+// `Kernel&` (ipc, lifecycle, syscall, entry, boot_root); the layers below obj take only their own part of it
+// (kmem, mapdb::State, the scheduler).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +29,7 @@ class Irq;
 class IrqControl;
 class IoControl;
 class MmioControl;
+
 class Kernel {
 public:
     static constexpr unsigned irq_lines = janus::abi::irq_lines;
