@@ -10,7 +10,8 @@
 //                  exit }
 //                        again at once while it was a syscall after which the CPU's current entity simply
 //                        goes on: the caller itself, the one IPC handed the CPU to, or the one pick chooses
-//                        when the caller blocked (loaded in its place) }
+//                        when the caller blocked (loaded in its place); also at once after a device
+//                        interrupt, served right there, that woke nobody }
 //
 // "Simply goes on" (Scheduler::goes_on, plus: no interrupt recorded, no other CPU to kick, the timer armed
 // no later than the next event) is exactly when the decisions at the top would pick that entity, fire
@@ -96,6 +97,22 @@ inline bool decision_stands(const Scheduler& s, std::uint64_t decided, const Vec
     return s.version() == decided && pending.empty();
 }
 
+/// After a user run ended by interrupt `v` (lock held, `v` recorded in `pending`): when `v` is a device's
+/// vector and the only one recorded, serves it here, as the decisions would first thing, and returns true;
+/// the caller then goes back to user mode at once if that changed nothing (decision_stands). The timer's and
+/// the resched vector always go to the decisions: they mean a slice, a timeout or another CPU wants one.
+template <typename Host>
+bool serve_alone(Host& host, VectorSet& pending, arch::Vector v) {
+    if (v == vector_timer || v == vector_resched) return false;
+    const arch::Vector first = pending.take();
+    if (first != v || !pending.empty()) {
+        pending.add(first);
+        return false;
+    }
+    host.interrupt(v);
+    return true;
+}
+
 template <typename Host>
 void cpu_loop(Host& host) {
     const std::uint32_t cpu = arch::cpu_id();
@@ -154,6 +171,9 @@ void cpu_loop(Host& host) {
                 if (exit.kind == arch::UserExit::Kind::syscall && decision_stands(s, decided, pending) &&
                     !host.finished())
                     continue;
+                if (exit.kind == arch::UserExit::Kind::interrupt && serve_alone(host, pending, exit.vector) &&
+                    decision_stands(s, decided, pending) && !host.finished())
+                    continue; // a device interrupt that woke nobody: the thread goes on, as after a syscall
             }
             // After a syscall the CPU's current entity (the caller, or the one IPC handed the CPU to, or the
             // one pick chooses when the caller blocked) runs without the decisions at the top when they would

@@ -249,6 +249,66 @@ Scenario share() {
     return sc;
 }
 
+// --- Device interrupts that wake nobody: the actor they interrupt goes on without the decisions (it is
+// loaded once), each vector is served exactly once, and one that does wake somebody still goes to the
+// decisions.
+
+struct QuietInterrupts : HostBase {
+    static constexpr int quiet = 5; ///< interrupts that change nothing
+    static constexpr arch::Vector device = irq_vector_base + 3, waking = irq_vector_base + 4;
+    QuietInterrupts() : HostBase(1) {
+        a.name = 'A';
+        b.name = 'B';
+        a.init_sched(100, 0);
+        b.init_sched(200, 0); // outranks A once readied
+    }
+    void load(Entity& e) {
+        HostBase::load(e);
+        log += static_cast<Actor&>(e).name;
+    }
+    void interrupt(arch::Vector v) {
+        ++served[v == device ? 0 : 1];
+        if (v == waking) sched->make_ready(b);
+    }
+    /// A's runs end in `quiet` device interrupts, then one that readies B, then A's syscall ends the run.
+    arch::UserExit run(std::uint64_t decided) {
+        HostBase::run(decided);
+        const int n = runs++;
+        if (loaded[0] == &a && n < quiet) return {arch::UserExit::Kind::interrupt, device, 0, 0};
+        if (loaded[0] == &a && n == quiet) return {arch::UserExit::Kind::interrupt, waking, 0, 0};
+        return {arch::UserExit::Kind::syscall, 0, 0, 0};
+    }
+    void handle(Entity& e, const arch::UserExit& exit) {
+        if (exit.kind != arch::UserExit::Kind::syscall) return;
+        if (&e == &b) {
+            sched->make_off(b); // B is done: A again, whose next run ends the scenario
+            return;
+        }
+        finish_all();
+    }
+    Actor a, b;
+    int runs = 0;
+    int served[2] = {};
+    std::string log; ///< the actors in the order they were loaded
+};
+
+Scenario quiet_interrupts() {
+    Scenario sc;
+    sc.name = "sched.quiet_interrupts";
+    sc.config.cpus = 1;
+    sc.config.memory_bytes = 0;
+    sc.body = [](Machine& m) {
+        auto h = std::make_unique<QuietInterrupts>();
+        h->sched->make_ready(h->a);
+        m.start(0, [&h] { cpu_loop(*h); });
+        m.run();
+        m.check(h->served[0] == QuietInterrupts::quiet && h->served[1] == 1, "served %d quiet and %d waking",
+                h->served[0], h->served[1]);
+        m.check(h->log == "ABA", "loads %s: A must stay loaded through the quiet interrupts", h->log.c_str());
+    };
+    return sc;
+}
+
 void explore_all(const Scenario& sc) {
     for (const char* strategy : {"random", "pct3"}) {
         hostsim::ExploreOptions o;
@@ -287,6 +347,9 @@ TEST(SchedSim, TheTimerEndsAWaitNobodyEnds) {
 }
 TEST(SchedSim, EqualsShareByTimesliceAndMigrationTakesEffect) {
     explore_all(share());
+}
+TEST(SchedSim, ADeviceInterruptThatWakesNobodyLeavesTheThreadLoaded) {
+    explore_all(quiet_interrupts());
 }
 
 } // namespace
