@@ -209,6 +209,29 @@ TEST_F(MmioTest, MapMapsTheObjectsPagesWithItsMemoryTypeAndTheRightsAsked) {
     EXPECT_EQ(w.check(), "");
 }
 
+// The quota covers the mapping but the page source runs dry before the tables it needs are reserved: the same
+// answer as an exhausted quota, and nothing changed (mem_map's MemMap.APageSourceRunningDry... for mmio_map).
+TEST_F(MmioTest, APageSourceRunningDryIsQuotaExhaustedWithNothingChanged) {
+    Child a = child(20);
+    ASSERT_EQ(create(10, vga, 8, uc), E::ok);
+    const std::string before = kernel::testing::snapshot(w.k.kernel());
+    const std::size_t pages = w.k.pages().outstanding();
+    for (std::size_t extra = 0; extra < 2; ++extra) {
+        // 0x40000000 is a fresh 1 GiB region of the child's space: a page directory and a page table.
+        w.k.pages().set_limit(pages + extra);
+        EXPECT_EQ(w.k.call(S::mmio_map, {10, 20, 0x4000'0000, 0, 8, R::read | R::write}).status,
+                  E::quota_exhausted)
+            << extra << " pages left";
+        EXPECT_TRUE(w.unmapped(*a.pd, 0x4000'0000));
+        EXPECT_EQ(w.k.pages().outstanding(), pages);
+        EXPECT_EQ(kernel::testing::snapshot(w.k.kernel()), before);
+    }
+    w.k.pages().set_limit(~std::size_t{0});
+    w.k.ok(S::mmio_map, {10, 20, 0x4000'0000, 0, 8, R::read | R::write});
+    EXPECT_EQ(device(*a.pd, 0x4000'7000, vga + 7 * page, MemoryType::uc, true), "");
+    EXPECT_EQ(w.check(), "");
+}
+
 TEST_F(MmioTest, MapChecksItsArgumentsInOrderAndChangesNothingOnError) {
     Child a = child(20);
     ASSERT_EQ(create(10, vga, 8, uc), E::ok);
