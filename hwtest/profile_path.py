@@ -38,8 +38,6 @@ gdb.execute("hbreak *%(at)#x")
 if %(skip)d:
     gdb.execute("ignore 1 %(skip)d")
 gdb.execute("continue")
-pcs = []
-frame = gdb.selected_frame()
 at = %(at)#x
 with open(%(out)r, "w") as out:
     for i in range(%(max)d):

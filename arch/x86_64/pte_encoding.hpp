@@ -15,16 +15,14 @@
 
 namespace arch::x86 {
 
-using kernel::mem::Attributes;
-using kernel::mem::bytes_of_level;
-using kernel::mem::Cache;
-using kernel::mem::PhysAddr;
-using kernel::mem::Rights;
-
 /// The encoding policy of kernel/mem's PageTable template (page_table.hpp lists what it must provide); the
 /// portable core reaches it only as arch::PteEncoding (arch/pte.hpp).
 struct PteEncoding {
     using Entry = std::uint64_t;
+    using Attributes = kernel::mem::Attributes;
+    using Cache = kernel::mem::Cache;
+    using PhysAddr = kernel::mem::PhysAddr;
+    using Rights = kernel::mem::Rights;
 
     static constexpr Entry present = 1ull << 0;
     static constexpr Entry writable = 1ull << 1;
@@ -84,7 +82,7 @@ struct PteEncoding {
     }
 
     static constexpr PhysAddr leaf_frame(Entry e, unsigned level) {
-        return e & address_mask & ~(bytes_of_level(level) - 1);
+        return e & address_mask & ~(kernel::mem::bytes_of_level(level) - 1);
     }
 
     static constexpr Attributes leaf_attributes(Entry e) {
@@ -121,7 +119,7 @@ struct PteEncoding {
     static constexpr Entry split_child(Entry e, unsigned level, unsigned index) {
         const unsigned child = level - 1;
         Entry flags = e & ~address_mask & ~page_size;
-        Entry frame = leaf_frame(e, level) + index * bytes_of_level(child);
+        Entry frame = leaf_frame(e, level) + index * kernel::mem::bytes_of_level(child);
         if (child > 1) flags |= page_size;
         return frame | flags;
     }

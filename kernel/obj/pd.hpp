@@ -30,8 +30,5 @@ static_assert(sizeof(Pd) <= janus::abi::charge::pd, "a pd must fit its ABI charg
 inline Pd* pd_of(mapdb::Domain* d) {
     return static_cast<Pd*>(d);
 }
-inline const Pd* pd_of(const mapdb::Domain* d) {
-    return static_cast<const Pd*>(d);
-}
 
 } // namespace kernel

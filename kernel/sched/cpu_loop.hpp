@@ -103,12 +103,8 @@ inline bool decision_stands(const Scheduler& s, std::uint64_t decided, const Vec
 /// the resched vector always go to the decisions: they mean a slice, a timeout or another CPU wants one.
 template <typename Host>
 bool serve_alone(Host& host, VectorSet& pending, arch::Vector v) {
-    if (v == vector_timer || v == vector_resched) return false;
-    const arch::Vector first = pending.take();
-    if (first != v || !pending.empty()) {
-        pending.add(first);
-        return false;
-    }
+    if (v == vector_timer || v == vector_resched || !pending.only(v)) return false;
+    pending = VectorSet{};
     host.interrupt(v);
     return true;
 }

@@ -16,6 +16,13 @@ struct VectorSet {
 
     void add(arch::Vector v) { bits[v / 64] |= std::uint64_t{1} << (v % 64); }
     bool empty() const { return (bits[0] | bits[1] | bits[2] | bits[3]) == 0; }
+    /// Whether `v` is the one vector in the set.
+    bool only(arch::Vector v) const {
+        VectorSet alone;
+        alone.add(v);
+        return bits[0] == alone.bits[0] && bits[1] == alone.bits[1] && bits[2] == alone.bits[2] &&
+               bits[3] == alone.bits[3];
+    }
     /// Removes and returns the lowest vector; the set must not be empty.
     arch::Vector take() {
         for (unsigned w = 0;; ++w)
