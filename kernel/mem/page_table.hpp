@@ -100,21 +100,24 @@ public:
 
         // Phase 1: one table_at per table the leaves will go into.
         const std::uint64_t table_span = bytes_of_level(level + 1);
+        PhysAddr first_table = 0;
         for (VirtAddr v = va;;) {
             auto t = table_at(v, level);
             if (!t) return fail(t.error());
+            if (v == va) first_table = t.value();
             VirtAddr next = align_down(v, table_span) + table_span;
             if (next == 0 || next > last) break;
             v = next;
         }
 
-        // Phase 2: the leaves.
+        // Phase 2: the leaves. The first table is phase 1's: should it have been detached since, install()
+        // says so and the loop below finds the live one, as for any table.
         Flush flush = no_flush();
         const Entry leaf_bits = Encoding::leaf(0, attributes, level);
-        PhysAddr table = 0;
+        PhysAddr table = first_table;
         for (std::uint64_t offset = 0;; offset += step) {
             const VirtAddr v = va + offset;
-            if (offset == 0 || index(v, level) == 0) {
+            if (offset != 0 && index(v, level) == 0) {
                 auto t = table_at(v, level);
                 if (!t) return fail(t.error());
                 table = t.value();
