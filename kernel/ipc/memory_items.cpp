@@ -46,13 +46,15 @@ Error memory_item_destination_check(Pd& from, std::uint64_t w0, std::uint64_t fp
                                     std::uint64_t window) {
     std::uint64_t dest = 0;
     if (!destination(w0, fpage, whole_space, window, dest)) return refused;
-    return map_check(from, fpage, to, dest);
+    const Error e = map_check(from, fpage, to, dest, (w0 & item::grant) != 0);
+    // A source page too deep for a copy: refused, as a capability item that cannot be derived.
+    return e == invalid_argument ? refused : e;
 }
 
 Error memory_item_transfer(Kernel& kernel, Pd& from, std::uint64_t w0, std::uint64_t fpage, Pd& to,
                            bool whole_space, std::uint64_t window, std::uint64_t& landed) {
     if (!destination(w0, fpage, whole_space, window, landed)) return refused;
-    return map_pages(kernel.mapdb, from, fpage, to, landed, (w0 & item::grant) != 0);
+    return map_checked_pages(kernel.mapdb, from, fpage, to, landed, (w0 & item::grant) != 0);
 }
 
 } // namespace kernel::ipc

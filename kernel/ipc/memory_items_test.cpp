@@ -5,6 +5,7 @@
 
 #include "kernel/abi/ipc.hpp"
 #include "kernel/ipc/ipc.hpp"
+#include "kernel/mapdb/derivation.hpp"
 #include "kernel/mapdb/testing/mem_world.hpp"
 
 namespace kernel::testing {
@@ -57,6 +58,28 @@ TEST_F(MemoryItems, AFlexpageLandsInTheReceiversWindowAtItsOffset) {
     // The mapping derives from the sender's page: unmapping the source removes it.
     m.k.ok(S::mem_unmap, {spec::fpage::make(MemWorld::pool_va, 13, 0), 0});
     EXPECT_TRUE(m.unmapped(child_space(), window_va + 0x3000));
+    EXPECT_EQ(m.check(), "");
+}
+
+/// A memory item is checked with the rest of the message, before anything changes: a source page at the
+/// deepest level of its derivation tree (set by hand, the checker off meanwhile) fails the send with
+/// refused (as a capability item that cannot be derived), and the receiver still waits with nothing mapped.
+TEST_F(MemoryItems, AnItemThatCannotBeCopiedFailsTheSendWithNothingChanged) {
+    utcb(child()).mem_window = spec::fpage::make(window_va, 16, 0);
+    m.k.call(child(), S::ipc_recv, {child_ep, spec::timeout_never});
+    mapdb::Node& source = *m.k.root().memory.index.find(MemWorld::pool_va);
+    m.k.set_checking(false);
+    source.depth = mapdb::max_depth;
+    const std::uint64_t used = child_space().quota.used;
+    EXPECT_EQ(root_sends(item::memory(0x3000), spec::fpage::make(MemWorld::pool_va, 12, R::read)),
+              E::refused);
+    EXPECT_NE(child().ipc.wait, Wait::none) << "the receiver still waits";
+    EXPECT_TRUE(m.unmapped(child_space(), window_va + 0x3000));
+    EXPECT_EQ(child_space().quota.used, used);
+    source.depth = 0;
+    m.k.set_checking(true);
+    EXPECT_EQ(root_sends(item::memory(0x3000), spec::fpage::make(MemWorld::pool_va, 12, R::read)), E::ok);
+    EXPECT_EQ(m.mapped_as(child_space(), window_va + 0x3000, MemWorld::pool_pa, false, false), "");
     EXPECT_EQ(m.check(), "");
 }
 

@@ -66,30 +66,34 @@ void remove_descendants(State& db, Node& n) {
 
 } // namespace mapdb
 
-Error map_check(const Domain& from, std::uint64_t src, const Domain& to, std::uint64_t dest) {
+Error map_check(const Domain& from, std::uint64_t src, const Domain& to, std::uint64_t dest, bool grant) {
     if (!fpage::well_formed(src)) return bad_flexpage;
     const std::uint64_t base = fpage::base(src), bytes = fpage::bytes(src);
     if (!user_pages(base, bytes) || !user_pages(dest, bytes)) return bad_address;
-    // One lookup per source page; an unmapped page anywhere still outranks missing rights on an earlier one.
+    // One lookup per source page; an unmapped page anywhere still outranks missing rights on an earlier one,
+    // and both a node too deep for a child.
     const std::uint64_t wanted = fpage::rights(src);
-    bool rights_missing = false;
+    bool rights_missing = false, too_deep = false;
     for (std::uint64_t off = 0; off < bytes; off += page_bytes) {
         const Node* n = from.memory.index.find(base + off);
         if (!n) return not_mapped;
         rights_missing = rights_missing || n->utcb() || !has(n->rights, r::grant | wanted);
+        too_deep = too_deep || (!grant && n->depth == max_depth);
     }
     if (rights_missing) return missing_rights;
     for (std::uint64_t off = 0; off < bytes; off += page_bytes)
         if (to.memory.index.find(dest + off)) return mapping_conflict;
-    return ok;
+    return too_deep ? invalid_argument : ok;
 }
 
 Error map_pages(State& db, Domain& from, std::uint64_t src, Domain& to, std::uint64_t dest, bool grant) {
-    if (Error e = map_check(from, src, to, dest); e != ok) return e;
+    if (Error e = map_check(from, src, to, dest, grant); e != ok) return e;
+    return map_checked_pages(db, from, src, to, dest, grant);
+}
+
+Error map_checked_pages(State& db, Domain& from, std::uint64_t src, Domain& to, std::uint64_t dest,
+                        bool grant) {
     const std::uint64_t base = fpage::base(src), bytes = fpage::bytes(src), pages = bytes / page_bytes;
-    if (!grant)
-        for (std::uint64_t off = 0; off < bytes; off += page_bytes)
-            if (from.memory.index.find(base + off)->depth == max_depth) return invalid_argument;
 
     // Quota: the receiver pays a node per page and the tables it lacks (with grant before the sender's
     // nodes are refunded). Then every page this needs, before anything changes.

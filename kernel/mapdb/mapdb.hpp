@@ -18,10 +18,11 @@ using mapdb::Domain;
 
 /// mem_map's memory checks (stage 7, docs/abi.md): every source page of flexpage `src` is mapped in `from`
 /// (else not_mapped), then each is delegable with the flexpage's rights (a UTCB never is; else
-/// missing_rights), then every destination page at `dest` in `to` is free (else mapping_conflict). The
+/// missing_rights), then every destination page at `dest` in `to` is free (else mapping_conflict), then,
+/// unless the pages are granted, each source node has room for a child below it (else invalid_argument). The
 /// flexpage is well formed and both ranges are user ranges (the caller checked; bad_flexpage / bad_address
 /// otherwise).
-Error map_check(const Domain& from, std::uint64_t src, const Domain& to, std::uint64_t dest);
+Error map_check(const Domain& from, std::uint64_t src, const Domain& to, std::uint64_t dest, bool grant);
 
 /// mem_map without its capability checks, for the syscall and for IPC (memory items, page-fault replies):
 /// map_check, then quota (`to` pays a mapping node per page and the page-table pages it lacks:
@@ -30,6 +31,11 @@ Error map_check(const Domain& from, std::uint64_t src, const Domain& to, std::ui
 /// moved node lost). Returns ok or the first error; nothing changed on error.
 Error map_pages(mapdb::State& db, Domain& from, std::uint64_t src, Domain& to, std::uint64_t dest,
                 bool grant);
+
+/// map_pages after its map_check: the caller got ok from map_check(from, src, to, dest, grant) and has
+/// changed nothing since (IPC checks a memory item with the rest of the message, then transfers it first).
+Error map_checked_pages(mapdb::State& db, Domain& from, std::uint64_t src, Domain& to, std::uint64_t dest,
+                        bool grant);
 
 /// mem_unmap without its argument checks: for every page of [base, base + bytes) that `pd` maps (UTCBs
 /// excepted), remove every mapping derived from it in every domain, and with `self` the page too.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "hostsim/tlb_contract.hpp"
+#include "kernel/mapdb/derivation.hpp"
 #include "kernel/mapdb/space.hpp"
 #include "kernel/mapdb/testing/mem_world.hpp"
 
@@ -112,6 +113,35 @@ TEST(MemMap, GrantIntoTheSendersOwnSpaceMovesThePage) {
     EXPECT_EQ(w.mapped_as(w.k.root(), 0x7000'1000, F + page, false, true), "");
     EXPECT_EQ(w.k.call(S::mem_map, {MemWorld::fp(P, 12, R::read), root_pd, 0x7100'0000, 0}).status,
               E::not_mapped);
+    EXPECT_EQ(w.check(), "");
+}
+
+/// A derivation tree has a deepest level (mapdb::max_depth, far beyond any real chain of copies): a page
+/// there cannot be copied, since its copy would have no depth, but it can be granted, which keeps its place.
+/// The depth is set by hand, so the checker, which would see the jump from its parent, is off until it is
+/// back.
+TEST(MemMap, APageAtTheDeepestLevelOfItsTreeCanBeGrantedButNotCopied) {
+    MemWorld w;
+    Child a = child(w, 10);
+    mapdb::Node& source = *w.k.root().memory.index.find(P);
+    w.k.set_checking(false);
+    source.depth = mapdb::max_depth;
+    const std::uint64_t a_used = w.used(*a.pd), nodes = w.k.kernel().mapdb.nodes.nodes();
+    EXPECT_EQ(w.k.call(S::mem_map, {MemWorld::fp(P, 13, R::read), 10, 0x4000'0000, 0}).status,
+              E::invalid_argument)
+        << "the second page is not at the deepest level: one such page refuses the whole flexpage";
+    EXPECT_TRUE(w.unmapped(*a.pd, 0x4000'0000));
+    EXPECT_TRUE(w.unmapped(*a.pd, 0x4000'1000));
+    EXPECT_EQ(w.used(*a.pd), a_used);
+    EXPECT_EQ(w.k.kernel().mapdb.nodes.nodes(), nodes);
+    EXPECT_EQ(w.k.call(S::mem_map, {MemWorld::fp(P, 12, R::read), 10, 0x4000'0000, 0}).status,
+              E::invalid_argument);
+    EXPECT_EQ(w.k.call(S::mem_map, {MemWorld::fp(P, 12, R::read), 10, 0x4000'0000, spec::map_grant}).status,
+              E::ok);
+    EXPECT_EQ(w.mapped_as(*a.pd, 0x4000'0000, F, false, false), "");
+    EXPECT_EQ(&source, a.pd->memory.index.find(0x4000'0000)) << "a grant moves the node itself";
+    source.depth = 0;
+    w.k.set_checking(true);
     EXPECT_EQ(w.check(), "");
 }
 
