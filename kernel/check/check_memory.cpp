@@ -54,6 +54,7 @@ private:
         pd_ = &p;
         const AddressSpace& s = p.memory;
         nodes_ = paid_ = utcbs_ = accessible_ = 0;
+        leaf_table_known_ = false;
         expect(s.top_level && s.top_phys == k_.kmem.physical(s.top_level), "top-level table misplaced");
         expect((s.cpus.raw() >> k_.cpu_count) == 0 || k_.cpu_count >= 64,
                "CPU mask names CPUs that do not exist");
@@ -177,15 +178,25 @@ private:
                " has rights ", hex(n.rights));
     }
 
-    /// The level-1 entry for `va`, or 0 if there is no level-1 table for it.
-    std::uint64_t leaf_entry(const AddressSpace& s, std::uint64_t va) const {
-        PhysAddr table = s.top_phys;
-        for (unsigned level = 4; level > 1; --level) {
-            const auto e = memory_.load(table, static_cast<unsigned>(va >> mem::shift_of_level(level)) & 511);
-            if (!E::is_table(e, level)) return 0;
-            table = E::table_address(e);
+    /// The level-1 entry for `va`, or 0 if there is no level-1 table for it. The nodes come in address
+    /// order, so most share the level-1 table of the one before: it is walked to once per 2 MiB region.
+    std::uint64_t leaf_entry(const AddressSpace& s, std::uint64_t va) {
+        const std::uint64_t region = va >> mem::shift_of_level(2);
+        if (!leaf_table_known_ || region != leaf_region_) {
+            leaf_table_ = nullptr;
+            PhysAddr table = s.top_phys;
+            unsigned level = 4;
+            for (; level > 1; --level) {
+                const auto e =
+                    memory_.load(table, static_cast<unsigned>(va >> mem::shift_of_level(level)) & 511);
+                if (!E::is_table(e, level)) break;
+                table = E::table_address(e);
+            }
+            if (level == 1) leaf_table_ = memory_.entries(table);
+            leaf_region_ = region;
+            leaf_table_known_ = true;
         }
-        return memory_.load(table, static_cast<unsigned>(va >> 12) & 511);
+        return leaf_table_ ? leaf_table_[(va >> 12) & 511].raw() : 0;
     }
 
     void entry(const Node& n) {
@@ -204,9 +215,40 @@ private:
                "page ", hex(n.va), " has entry ", hex(e), " for node rights ", hex(n.rights));
     }
 
-    /// Every table and present entry of the user half: counts, and no entry without a node.
+    /// The index's nodes in address order, one at a time (no allocation: a stack as deep as the tree).
+    class InOrder {
+    public:
+        explicit InOrder(const VaIndex& index) : next_(index.root) { advance(); }
+        /// The first node at or above `va` from here on (nodes below it are passed over), or nullptr.
+        const Node* seek(std::uint64_t va) {
+            while (current_ && current_->va < va) advance();
+            return current_;
+        }
+
+    private:
+        void advance() {
+            while (next_ && depth_ < VaIndex::max_height) {
+                stack_[depth_++] = next_;
+                next_ = next_->left;
+            }
+            if (depth_ == 0) {
+                current_ = nullptr;
+                return;
+            }
+            current_ = stack_[--depth_];
+            next_ = current_->right;
+        }
+        const Node* stack_[VaIndex::max_height];
+        unsigned depth_ = 0;
+        const Node* next_;
+        const Node* current_ = nullptr;
+    };
+
+    /// Every table and present entry of the user half: counts, and no entry without a node. The entries are
+    /// visited in address order, so the node for each is found by walking the index alongside.
     void tables(const AddressSpace& s) {
         std::uint64_t tables = 0, leaves = 0;
+        InOrder nodes(s.index);
         auto table_ok = [&](std::uint64_t e, unsigned level) {
             if (!E::is_present(e)) return false;
             if (!expect(E::is_table(e, level), "a superpage at level ", level, " in the user half"))
@@ -232,7 +274,8 @@ private:
                         ++leaves;
                         const std::uint64_t va = std::uint64_t{i4} << 39 | std::uint64_t{i3} << 30 |
                                                  std::uint64_t{i2} << 21 | std::uint64_t{i1} << 12;
-                        expect(s.index.find(va) != nullptr, "page ", hex(va), " is mapped without a node");
+                        const Node* n = nodes.seek(va);
+                        expect(n && n->va == va, "page ", hex(va), " is mapped without a node");
                     }
                 }
             }
@@ -248,6 +291,10 @@ private:
     const PlainTableReader memory_;
     const Pd* pd_ = nullptr;
     std::uint64_t nodes_ = 0, paid_ = 0, utcbs_ = 0, accessible_ = 0;
+    // leaf_entry's last level-1 table: the 2 MiB region it covers, and its entries (nullptr: none there).
+    bool leaf_table_known_ = false;
+    std::uint64_t leaf_region_ = 0;
+    const arch::Atomic<std::uint64_t>* leaf_table_ = nullptr;
 };
 
 } // namespace

@@ -492,4 +492,30 @@ TEST(Checker, FindsPlantedInconsistenciesBetweenTablesAndTheMappingDatabase) {
               "");
 }
 
+/// The checker matches present entries to nodes in address order (one walk of the index alongside the
+/// tables): an entry without a node is named as such whether it lies before, between or after the nodes.
+TEST(Checker, NamesAPresentEntryWithoutANodeWhereverItLies) {
+    for (const std::uint64_t va : {0x4000'0000ull, 0x4000'3000ull, 0x4000'9000ull}) {
+        MemWorld w;
+        Child a = child(w, 10);
+        w.k.ok(S::mem_map, {MemWorld::fp(P, 12, R::read), 10, 0x4000'1000, 0});
+        w.k.ok(S::mem_map, {MemWorld::fp(P + page, 12, R::read), 10, 0x4000'5000, 0});
+        w.k.ok(S::mem_map, {MemWorld::fp(P + 2 * page, 12, R::read), 10, 0x4000'8000, 0});
+        ASSERT_EQ(w.check(), "");
+        w.k.set_checking(false);
+        Kmem* kmem = &w.k.kernel().kmem;
+        mapdb::KmemTableMemory memory{kmem};
+        mapdb::TableReserve none(*kmem);
+        mapdb::NoRetire cleanup;
+        mapdb::UserPageTable table(memory, none, a.pd->memory.top_phys);
+        mem::Attributes user;
+        user.rights.user = true;
+        ASSERT_TRUE(
+            table.map(va, F, page, mem::PageSize::size_4k, user, cleanup)); // behind the database's back
+        EXPECT_NE(w.check().find("is mapped without a node"), std::string::npos) << std::hex << va;
+        ASSERT_TRUE(table.unmap(va, page, cleanup));
+        EXPECT_EQ(w.check(), "");
+    }
+}
+
 } // namespace
