@@ -447,12 +447,12 @@ void compare_state(const World& w, CapsSut& sut) {
                     show_view(want) + ")");
     }
     for (ObjId pd : m.live(ObjectType::pd)) {
-        std::ostringstream where;
-        where << "pd#" << pd << ": ";
+        // Only a failure message needs it.
+        auto where = [pd] { return "pd#" + std::to_string(pd) + ": "; };
         auto [limit, used] = sut.quota(pd);
         if (limit != m.limit(pd) || used != m.used(pd)) {
             std::ostringstream os;
-            os << where.str() << "quota kernel (limit " << limit << ", used " << used << "), model (limit "
+            os << where() << "quota kernel (limit " << limit << ", used " << used << "), model (limit "
                << m.limit(pd) << ", used " << m.used(pd) << ")";
             RC_FAIL(os.str());
         }
@@ -463,7 +463,7 @@ void compare_state(const World& w, CapsSut& sut) {
         std::sort(got_slots.begin(), got_slots.end());
         if (got_slots != want_slots) {
             std::ostringstream os;
-            os << where.str() << "occupied slots differ; kernel:";
+            os << where() << "occupied slots differ; kernel:";
             for (Word s : got_slots) os << ' ' << s;
             os << "; model:";
             for (Word s : want_slots) os << ' ' << s;
@@ -474,7 +474,7 @@ void compare_state(const World& w, CapsSut& sut) {
             if (!got || got->type != want.type || got->rights != want.rights || got->badge != want.badge ||
                 got->object != want.object) {
                 std::ostringstream os;
-                os << where.str() << "slot " << sel << ": model (type " << Word(want.type) << ", rights 0x"
+                os << where() << "slot " << sel << ": model (type " << Word(want.type) << ", rights 0x"
                    << std::hex << want.rights << ", badge 0x" << want.badge << std::dec << ", object #"
                    << want.object << ")";
                 if (got)
@@ -486,16 +486,22 @@ void compare_state(const World& w, CapsSut& sut) {
             }
         }
         if (w.memory) {
-            auto got = sut.address_space(pd), want = m.address_space(pd);
+            // Both in address order, into buffers kept from call to call: a fuzz run compares every domain
+            // after most of its steps, and building maps of every page was most of the comparison's time.
+            static thread_local models::caps::PageList got, want;
+            sut.address_space(pd, got);
+            m.address_space(pd, want);
             if (got != want) {
+                const std::map<Word, PageView> got_map(got.begin(), got.end()),
+                    want_map(want.begin(), want.end());
                 std::ostringstream os;
-                os << where.str() << "address spaces differ (kernel " << got.size() << " pages, model "
+                os << where() << "address spaces differ (kernel " << got.size() << " pages, model "
                    << want.size() << ")" << std::hex;
-                for (const auto& [page, v] : want)
-                    if (!got.count(page) || got.at(page) != v)
+                for (const auto& [page, v] : want_map)
+                    if (!got_map.count(page) || got_map.at(page) != v)
                         os << "; model " << page << " -> " << v.frame << "/" << v.rights;
-                for (const auto& [page, v] : got)
-                    if (!want.count(page) || want.at(page) != v)
+                for (const auto& [page, v] : got_map)
+                    if (!want_map.count(page) || want_map.at(page) != v)
                         os << "; kernel " << page << " -> " << v.frame << "/" << v.rights;
                 RC_FAIL(os.str());
             }
@@ -504,8 +510,11 @@ void compare_state(const World& w, CapsSut& sut) {
     // Ports: the kernel's enforced set against the model's at every range boundary and a fixed sample.
     for (ObjId pd : m.live(ObjectType::pd)) {
         const auto ranges = m.usable_ports(pd);
-        std::set<Word> probes = {0, 0x3f7, 0x3f8, 0x3ff, 0x400, 0x407, 0x408, 0xfffb, abi::io_ports - 1};
-        for (const auto& [first, end] : ranges) probes.insert({first - 1, first, end - 1, end});
+        static thread_local std::vector<Word> probes;
+        probes.assign({0, 0x3f7, 0x3f8, 0x3ff, 0x400, 0x407, 0x408, 0xfffb, abi::io_ports - 1});
+        for (const auto& [first, end] : ranges) probes.insert(probes.end(), {first - 1, first, end - 1, end});
+        std::sort(probes.begin(), probes.end());
+        probes.erase(std::unique(probes.begin(), probes.end()), probes.end());
         for (Word port : probes) {
             if (port >= abi::io_ports) continue;
             bool want = false;

@@ -102,12 +102,11 @@ public:
         return {q.limit, q.used};
     }
 
-    std::map<Word, PageView> address_space(ObjId pd) override {
-        std::map<Word, PageView> out;
+    void address_space(ObjId pd, models::caps::PageList& out) override {
+        out.clear();
         kernel::visit_mappings(kernel::as<kernel::Pd>(live(pd)), [&](Word va, Word frame, Word rights) {
-            out[va] = PageView{frame, rights};
+            out.emplace_back(va, PageView{frame, rights});
         });
-        return out;
     }
 
     ObjectView object(ObjId id) override {

@@ -63,8 +63,9 @@ public:
     virtual std::pair<Word, Word> quota(ObjId pd) = 0;
 
     /// The user mappings of `pd`'s address space (page -> frame, rights), as the kernel's mapping database
-    /// records them; only called when memory commands are enabled.
-    virtual std::map<Word, PageView> address_space(ObjId pd) = 0;
+    /// records them, into `out` (cleared first) in address order; only called when memory commands are
+    /// enabled.
+    virtual void address_space(ObjId pd, models::caps::PageList& out) = 0;
 
     /// The kernel's view of live object `object`.
     virtual ObjectView object(ObjId object) = 0;

@@ -80,7 +80,8 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
         boot_states_.push_back(std::move(s));
         b = boot_states_.end() - 1;
     }
-    world_.model = b->model;
+    booted_ = static_cast<std::size_t>(b - boot_states_.begin());
+    world_.model = b->model; // after release() of the same state: no change, nothing allocated
     world_.memory = true;
     world_.boot_thread = b->thread;
     remember(b->pd, &root);
@@ -91,7 +92,7 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
 }
 
 void ModelLink::release() {
-    world_.model = proptest::caps::Model();
+    if (booted_ < boot_states_.size()) world_.model = boot_states_[booted_].model;
     objects_.clear();
     ids_.clear();
 }
@@ -227,12 +228,11 @@ bool ModelLink::port_usable(ObjId pd, Word port) {
                                  static_cast<std::uint32_t>(port), 1);
 }
 
-std::map<Word, proptest::caps::PageView> ModelLink::address_space(ObjId pd) {
-    std::map<Word, proptest::caps::PageView> out;
+void ModelLink::address_space(ObjId pd, models::caps::PageList& out) {
+    out.clear();
     kernel::visit_mappings(kernel::as<kernel::Pd>(live(pd)), [&](Word va, Word frame, Word rights) {
-        out[va] = proptest::caps::PageView{frame, rights};
+        out.emplace_back(va, proptest::caps::PageView{frame, rights});
     });
-    return out;
 }
 
 proptest::caps::ObjectView ModelLink::object(ObjId id) {

@@ -58,9 +58,11 @@ public:
     /// state is built once per (config, cpus) and copied after that.
     void boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread, const kernel::RootConfig& config,
               unsigned cpus, const std::function<Word(std::size_t)>& frame);
-    /// Frees the model's state of this run (the next boot() makes it anew). Then every heap block a run
-    /// allocated is freed within that run, so libFuzzer's leak detection does not run each input that
-    /// outgrew the one before a second time (it does when a run makes more mallocs than frees).
+    /// Puts the model back to the boot state it started the run from, by an assignment that keeps the nodes
+    /// both states share (models::caps::State): the blocks the run allocated are freed within that run, and
+    /// those it freed allocated again, so libFuzzer's leak detection does not run each input that outgrew the
+    /// one before a second time (it does when a run makes more mallocs than frees), and the next boot()
+    /// copies next to nothing.
     void release();
 
     /// Whether the model describes syscall `number` (and so is compared on it while it follows).
@@ -87,7 +89,7 @@ public:
     std::vector<Word> occupied(proptest::caps::ObjId pd) override;
     std::optional<proptest::caps::CapView> cap(proptest::caps::ObjId pd, Word sel) override;
     std::pair<Word, Word> quota(proptest::caps::ObjId pd) override;
-    std::map<Word, proptest::caps::PageView> address_space(proptest::caps::ObjId pd) override;
+    void address_space(proptest::caps::ObjId pd, models::caps::PageList& out) override;
     bool port_usable(proptest::caps::ObjId pd, Word port) override;
     proptest::caps::ObjectView object(proptest::caps::ObjId id) override;
     std::map<abi::ObjectType, std::size_t> census() override;
@@ -109,6 +111,7 @@ private:
         proptest::caps::ObjId pd = 0, thread = 0, irq_control = 0, io_control = 0, mmio_control = 0;
     };
     std::vector<BootState> boot_states_;
+    std::size_t booted_ = 0; ///< the boot_states_ entry of the last boot()
     FlatMap<proptest::caps::ObjId, kernel::Object*> objects_;
     FlatMap<const kernel::Object*, proptest::caps::ObjId> ids_;
     bool following_ = true;

@@ -180,6 +180,14 @@ std::map<Word, PageView> Model::address_space(ObjId pd) const {
     return out;
 }
 
+void Model::address_space(ObjId pd, PageList& out) const {
+    out.clear();
+    for (const auto& [page, id] : s_.pds.at(pd).pages) {
+        const Mapping& m = s_.mappings.at(id);
+        out.emplace_back(page, PageView{m.frame, m.rights});
+    }
+}
+
 std::vector<ObjId> Model::live(ObjectType type) const {
     std::vector<ObjId> out;
     for (const auto& [id, o] : s_.objects)

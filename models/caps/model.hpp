@@ -47,6 +47,9 @@ struct PageView {
     bool operator==(const PageView&) const = default;
 };
 
+/// An address space's pages in address order (page, its view).
+using PageList = std::vector<std::pair<Word, PageView>>;
+
 class Model {
 public:
     explicit Model(const Config& config = {}) : config_(config) {}
@@ -96,6 +99,9 @@ public:
     Word limit(ObjId pd) const;
     Word used(ObjId pd) const; ///< recomputed from the state every time
     std::map<Word, PageView> address_space(ObjId pd) const;
+    /// The same into `out` (cleared first), in address order: a caller that reuses `out` allocates nothing
+    /// once it has grown (compare_state compares every domain after every step of a fuzz run).
+    void address_space(ObjId pd, PageList& out) const;
     std::vector<ObjId> live(ObjectType type) const;
     /// The ports `pd`'s threads may use (io_create in abi.def): those of every io_ports capability in its
     /// space with read and write, as sorted, merged [first, end) ranges.

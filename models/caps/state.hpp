@@ -87,6 +87,27 @@ struct Mapping {
     ObjId device = 0; ///< an mmio_map root: the mmio object it maps (its death removes the mapping)
 };
 
+/// `to` := `from`, keeping the nodes of the keys both hold: their values are assigned in place (so maps
+/// inside them keep their nodes too), and only keys one of them lacks cost an allocation or a free. Resetting
+/// a state to a similar one (the fuzzer's boot state before every input) so allocates little.
+template <typename Map>
+void assign_reusing(Map& to, const Map& from) {
+    auto t = to.begin();
+    for (auto f = from.begin(); f != from.end();) {
+        if (t == to.end() || to.value_comp()(*f, *t)) {
+            to.insert(t, *f);
+            ++f;
+        } else if (to.value_comp()(*t, *f)) {
+            t = to.erase(t);
+        } else {
+            if constexpr (requires { typename Map::mapped_type; }) t->second = f->second;
+            ++t;
+            ++f;
+        }
+    }
+    to.erase(t, to.end());
+}
+
 struct State {
     std::map<ObjId, Object> objects; ///< live objects only
     std::map<ObjId, Pd> pds;         ///< one per live pd object
@@ -95,6 +116,23 @@ struct State {
     ObjId next_object = 1;
     CapId next_cap = 1;
     MapId next_mapping = 1;
+
+    State() = default;
+    State(const State&) = default;
+    State(State&&) = default;
+    State& operator=(State&&) = default;
+    /// Reuses this state's nodes (assign_reusing): the fuzzer resets its model to the boot state before
+    /// every input by assignment.
+    State& operator=(const State& o) {
+        assign_reusing(objects, o.objects);
+        assign_reusing(pds, o.pds);
+        assign_reusing(caps, o.caps);
+        assign_reusing(mappings, o.mappings);
+        next_object = o.next_object;
+        next_cap = o.next_cap;
+        next_mapping = o.next_mapping;
+        return *this;
+    }
 };
 
 } // namespace models::caps
