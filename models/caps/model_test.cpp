@@ -2,6 +2,10 @@
 // (errors, charges) and models/caps/README.md (precedence, readings), never read back from the model.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+#include <vector>
+
 #include "models/caps/model.hpp"
 
 namespace {
@@ -62,6 +66,50 @@ struct Caps : ::testing::Test {
         return at(sel)->object;
     }
 };
+
+/// State's copy assignment (the fuzzers' reset to the boot state) gives an equal state and keeps the nodes
+/// of the keys both states hold, inner maps included; keys only the target had go, keys only the source has
+/// come.
+TEST(StateAssignment, GivesAnEqualStateAndKeepsTheNodesOfSharedKeys) {
+    State from, to;
+    for (Word k : {1, 2, 4}) from.mappings[k] = Mapping{7, k * page_size, k, r::read, 0, 0, 0};
+    for (Word k : {2, 3, 4, 5}) to.mappings[k] = Mapping{9, 0, 0, 0, 0, 0, 0};
+    from.pds[1].pages = {{0x1000, 1}, {0x2000, 2}};
+    from.pds[1].page_tables = {{1, 0}};
+    to.pds[1].pages = {{0x2000, 5}, {0x3000, 6}};
+    to.pds[1].page_tables = {{1, 0}, {2, 0}};
+    to.pds[2].limit = 5;
+    from.next_mapping = 42;
+    const Mapping* kept = &to.mappings.at(2);
+    const Pd* kept_pd = &to.pds.at(1);
+    auto nodes = [](const std::map<Word, MapId>& m) {
+        std::set<const MapId*> out;
+        for (const auto& [k, v] : m) out.insert(&v);
+        return out;
+    };
+    const std::set<const MapId*> page_nodes = nodes(to.pds.at(1).pages);
+
+    to = from;
+
+    auto keys = [](const auto& m) {
+        std::vector<Word> out;
+        for (const auto& [k, v] : m) out.push_back(k);
+        return out;
+    };
+    EXPECT_EQ(keys(to.mappings), (std::vector<Word>{1, 2, 4}));
+    for (const auto& [k, m] : from.mappings) {
+        EXPECT_EQ(to.mappings.at(k).page, m.page) << k;
+        EXPECT_EQ(to.mappings.at(k).rights, m.rights) << k;
+    }
+    EXPECT_EQ(keys(to.pds), (std::vector<Word>{1}));
+    EXPECT_EQ(to.pds.at(1).pages, from.pds.at(1).pages);
+    EXPECT_EQ(to.pds.at(1).page_tables, from.pds.at(1).page_tables);
+    EXPECT_EQ(to.next_mapping, 42u);
+    EXPECT_EQ(&to.mappings.at(2), kept) << "a shared key keeps its node";
+    EXPECT_EQ(&to.pds.at(1), kept_pd);
+    EXPECT_EQ(nodes(to.pds.at(1).pages), page_nodes)
+        << "the map inside its value (as many entries as before) reuses its nodes";
+}
 
 TEST_F(Caps, UnknownSyscallNumbersAreBadSyscall) {
     EXPECT_EQ(call(abi::Syscall(0)).status, E::bad_syscall);
