@@ -109,6 +109,14 @@ TEST(Checker, FindsABrokenDerivationLink) {
         });
 }
 
+TEST(Checker, FindsACapabilityThatLiesInNoLiveSpace) {
+    Slot outside; // a slot of no capability space, derived into like any
+    expect_found(
+        "lies in no live capability space",
+        [&](TestKernel& k) { cap_derive(*k.root().space.cap(20), outside, all, 0); },
+        [&](TestKernel&) { cap_delete_subtree(outside); });
+}
+
 TEST(Checker, FindsACapabilityNamingAnObjectThatIsNotAlive) {
     Endpoint stray; // never created by the kernel, so not live
     Slot* slot = nullptr;
