@@ -247,43 +247,44 @@ private:
     /// Every table and present entry of the user half: counts, and no entry without a node. The entries are
     /// visited in address order, so the node for each is found by walking the index alongside.
     void tables(const AddressSpace& s) {
-        std::uint64_t tables = 0, leaves = 0;
-        InOrder nodes(s.index);
-        auto table_ok = [&](std::uint64_t e, unsigned level) {
-            if (!E::is_present(e)) return false;
-            if (!expect(E::is_table(e, level), "a superpage at level ", level, " in the user half"))
-                return false;
-            return expect(++tables <= s.tables, "more page-table pages than the ", s.tables, " counted");
-        };
-        const auto* t4 = memory_.entries(s.top_phys);
-        for (unsigned i4 = 0; i4 < 256 && !c_.failed(); ++i4) {
-            const auto e4 = t4[i4].raw();
-            if (!table_ok(e4, 4)) continue;
-            const auto* t3 = memory_.entries(E::table_address(e4));
-            for (unsigned i3 = 0; i3 < 512 && !c_.failed(); ++i3) {
-                const auto e3 = t3[i3].raw();
-                if (!table_ok(e3, 3)) continue;
-                const auto* t2 = memory_.entries(E::table_address(e3));
-                for (unsigned i2 = 0; i2 < 512 && !c_.failed(); ++i2) {
-                    const auto e2 = t2[i2].raw();
-                    if (!table_ok(e2, 2)) continue;
-                    const auto* t1 = memory_.entries(E::table_address(e2));
-                    for (unsigned i1 = 0; i1 < 512 && !c_.failed(); ++i1) {
-                        const auto e1 = t1[i1].raw();
-                        if (!E::is_present(e1)) continue;
-                        ++leaves;
-                        const std::uint64_t va = std::uint64_t{i4} << 39 | std::uint64_t{i3} << 30 |
-                                                 std::uint64_t{i2} << 21 | std::uint64_t{i1} << 12;
-                        const Node* n = nodes.seek(va);
-                        expect(n && n->va == va, "page ", hex(va), " is mapped without a node");
-                    }
-                }
-            }
-        }
-        if (c_.failed()) return;
-        expect(tables == s.tables, s.tables, " page-table pages counted, ", tables, " found");
+        Scan scan{s, InOrder(s.index)};
+        if (!entries(scan, s.top_phys, 4, 0)) return;
+        expect(scan.tables == s.tables, s.tables, " page-table pages counted, ", scan.tables, " found");
         expect(s.paid_tables <= s.tables, "more paid page-table pages than pages");
-        expect(leaves == accessible_, leaves, " present entries for ", accessible_, " accessible nodes");
+        expect(scan.leaves == accessible_, scan.leaves, " present entries for ", accessible_,
+               " accessible nodes");
+    }
+
+    struct Scan {
+        const AddressSpace& space;
+        InOrder nodes;
+        std::uint64_t tables = 0, leaves = 0;
+    };
+
+    /// The present entries of `table` at `level`, whose first entry maps `base`, and the tables below them;
+    /// false as soon as one breaks a rule (recorded). Most entries are empty: the loop reads each once and
+    /// tests nothing else for it.
+    bool entries(Scan& scan, PhysAddr table, unsigned level, std::uint64_t base) {
+        const auto* t = memory_.entries(table);
+        const unsigned count = level == 4 ? 256 : 512; // the top level's user half
+        const unsigned shift = mem::shift_of_level(level);
+        for (unsigned i = 0; i < count; ++i) {
+            const std::uint64_t e = t[i].raw();
+            if (!E::is_present(e)) continue;
+            const std::uint64_t va = base | std::uint64_t{i} << shift;
+            if (level == 1) {
+                ++scan.leaves;
+                const Node* n = scan.nodes.seek(va);
+                if (!expect(n && n->va == va, "page ", hex(va), " is mapped without a node")) return false;
+                continue;
+            }
+            if (!expect(E::is_table(e, level), "a superpage at level ", level, " in the user half") ||
+                !expect(++scan.tables <= scan.space.tables, "more page-table pages than the ",
+                        scan.space.tables, " counted") ||
+                !entries(scan, E::table_address(e), level - 1, va))
+                return false;
+        }
+        return true;
     }
 
     Checker& c_;
