@@ -71,7 +71,7 @@ Error map_check(const Domain& from, std::uint64_t src, const Domain& to, std::ui
     const std::uint64_t base = fpage::base(src), bytes = fpage::bytes(src);
     if (!user_pages(base, bytes) || !user_pages(dest, bytes)) return bad_address;
     // One lookup per source page; an unmapped page anywhere still outranks missing rights on an earlier one,
-    // and both a node too deep for a child.
+    // and both outrank a node too deep for a child.
     const std::uint64_t wanted = fpage::rights(src);
     bool rights_missing = false, too_deep = false;
     for (std::uint64_t off = 0; off < bytes; off += page_bytes) {
