@@ -92,7 +92,10 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
 }
 
 void ModelLink::release() {
-    if (booted_ < boot_states_.size()) world_.model = boot_states_[booted_].model;
+    if (booted_ < boot_states_.size()) {
+        world_.model = boot_states_[booted_].model;
+        proptest::caps::Model::reset_scratch(boot_states_[booted_].model);
+    }
     objects_.clear();
     ids_.clear();
 }

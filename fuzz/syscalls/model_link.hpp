@@ -58,8 +58,9 @@ public:
     /// state is built once per (config, cpus) and copied after that.
     void boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread, const kernel::RootConfig& config,
               unsigned cpus, const std::function<Word(std::size_t)>& frame);
-    /// Puts the model back to the boot state it started the run from, by an assignment that keeps the nodes
-    /// both states share (models::caps::State): the blocks the run allocated are freed within that run, and
+    /// Puts the model (and the scratch model its cap_delete works on) back to the boot state it started the
+    /// run from, by an assignment that keeps the nodes both states share (models::caps::State): the blocks
+    /// the run allocated are freed within that run, and
     /// those it freed allocated again, so libFuzzer's leak detection does not run each input that outgrew the
     /// one before a second time (it does when a run makes more mallocs than frees), and the next boot()
     /// copies next to nothing.

@@ -110,7 +110,14 @@ public:
     /// The model's own well-formedness (derivation trees, identities, quotas); empty when all holds.
     std::vector<std::string> check() const;
 
+    /// Sets the scratch model that cap_delete tries deletions on (one per thread, kept between calls so
+    /// that assigning to it reuses its nodes) to `like`. The fuzzers return it to their boot state after
+    /// every run, as they do their model, so that a run frees as many blocks as it allocates (libFuzzer runs
+    /// an input again when it does not).
+    static void reset_scratch(const Model& like) { scratch() = like; }
+
 private:
+    static Model& scratch();
     struct Bill; // quota needed per paying PD
 
     const Cap* lookup(ObjId pd, Word sel) const;

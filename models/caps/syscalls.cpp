@@ -358,13 +358,18 @@ Error Model::cap_revoke(ObjId caller, Word sel) {
 }
 
 /// Carried out on a trial copy first: if the caller's thread or PD would not survive, nothing happens.
+Model& Model::scratch() {
+    static thread_local Model model;
+    return model;
+}
+
 Error Model::cap_delete(ObjId caller, Word sel) {
     ObjId me = pd_of_thread(caller);
     if (!lookup(me, sel)) return Error::bad_selector;
     // Tried on a copy: only the outcome tells whether the deletion would take the caller with it. The copy
     // is a scratch model kept between calls and assigned, which reuses its nodes (State's assignment), rather
     // than a new one: the fuzzers' model deletes capabilities in most runs.
-    static thread_local Model trial;
+    Model& trial = scratch();
     trial = *this;
     trial.delete_cap(s_.pds.at(me).slots.at(sel));
     if (!trial.alive(caller) || !trial.alive(me)) return Error::self_reference;
