@@ -263,8 +263,11 @@ private:
 
     /// The present entries of `table` at `level`, whose first entry maps `base`, and the tables below them;
     /// false as soon as one breaks a rule (recorded). Most entries are empty: the loop reads each once and
-    /// tests nothing else for it.
-    bool entries(Scan& scan, PhysAddr table, unsigned level, std::uint64_t base) {
+    /// tests nothing else for it. UBSan's pointer checks (null, alignment, overflow) are left out of this
+    /// loop: the table is a page-aligned page of kernel memory and the index stays below 512, while ASan
+    /// still checks every read.
+    __attribute__((no_sanitize("null", "alignment", "pointer-overflow"))) bool
+    entries(Scan& scan, PhysAddr table, unsigned level, std::uint64_t base) {
         const auto* t = memory_.entries(table);
         const unsigned count = level == 4 ? 256 : 512; // the top level's user half
         const unsigned shift = mem::shift_of_level(level);
