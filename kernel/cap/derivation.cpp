@@ -49,7 +49,8 @@ void cap_delete_descendants(Slot& s) {
 }
 
 void cap_delete_subtree(Slot& s) {
-    cap_delete_descendants(s);
+    // Most have no descendants (a reply capability, deleted at every answer, never has any): no call then.
+    if (preorder::first_descendant<SlotLinks>(s)) cap_delete_descendants(s);
     Object& object = *s.object();
     if (!s.prev()) object.caps = s.next(); // s was the root; with its subtree gone, that is nullptr
     preorder::splice_out<SlotLinks>(s);
