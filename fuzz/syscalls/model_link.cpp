@@ -81,7 +81,8 @@ void ModelLink::boot(kernel::Kernel& k, kernel::Pd& root, kernel::Thread& thread
         b = boot_states_.end() - 1;
     }
     booted_ = static_cast<std::size_t>(b - boot_states_.begin());
-    world_.model = b->model; // after release() of the same state: no change, nothing allocated
+    if (model_is_ != booted_) world_.model = b->model; // release() usually left it there already
+    model_is_ = none;
     world_.memory = true;
     world_.boot_thread = b->thread;
     remember(b->pd, &root);
@@ -95,6 +96,7 @@ void ModelLink::release() {
     if (booted_ < boot_states_.size()) {
         world_.model = boot_states_[booted_].model;
         proptest::caps::Model::reset_scratch(boot_states_[booted_].model);
+        model_is_ = booted_;
     }
     objects_.clear();
     ids_.clear();

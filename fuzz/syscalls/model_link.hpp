@@ -113,6 +113,8 @@ private:
     };
     std::vector<BootState> boot_states_;
     std::size_t booted_ = 0; ///< the boot_states_ entry of the last boot()
+    static constexpr std::size_t none = ~std::size_t{0};
+    std::size_t model_is_ = none; ///< the boot_states_ entry the model equals since release(), or none
     FlatMap<proptest::caps::ObjId, kernel::Object*> objects_;
     FlatMap<const kernel::Object*, proptest::caps::ObjId> ids_;
     bool following_ = true;

@@ -54,7 +54,7 @@ private:
         pd_ = &p;
         const AddressSpace& s = p.memory;
         nodes_ = paid_ = utcbs_ = accessible_ = 0;
-        leaf_table_known_ = false;
+        leaf_region_ = no_region;
         expect(s.top_level && s.top_phys == k_.kmem.physical(s.top_level), "top-level table misplaced");
         expect((s.cpus.raw() >> k_.cpu_count) == 0 || k_.cpu_count >= 64,
                "CPU mask names CPUs that do not exist");
@@ -182,7 +182,7 @@ private:
     /// order, so most share the level-1 table of the one before: it is walked to once per 2 MiB region.
     std::uint64_t leaf_entry(const AddressSpace& s, std::uint64_t va) {
         const std::uint64_t region = va >> mem::shift_of_level(2);
-        if (!leaf_table_known_ || region != leaf_region_) {
+        if (region != leaf_region_) {
             leaf_table_ = nullptr;
             PhysAddr table = s.top_phys;
             unsigned level = 4;
@@ -194,7 +194,6 @@ private:
             }
             if (level == 1) leaf_table_ = memory_.entries(table);
             leaf_region_ = region;
-            leaf_table_known_ = true;
         }
         return leaf_table_ ? leaf_table_[(va >> 12) & 511].raw() : 0;
     }
@@ -295,9 +294,10 @@ private:
     const PlainTableReader memory_;
     const Pd* pd_ = nullptr;
     std::uint64_t nodes_ = 0, paid_ = 0, utcbs_ = 0, accessible_ = 0;
-    // leaf_entry's last level-1 table: the 2 MiB region it covers, and its entries (nullptr: none there).
-    bool leaf_table_known_ = false;
-    std::uint64_t leaf_region_ = 0;
+    // leaf_entry's last level-1 table: the 2 MiB region it covers (no_region: none looked up yet in this
+    // domain), and its entries (nullptr: none there).
+    static constexpr std::uint64_t no_region = ~std::uint64_t{0}; // va >> 21 never is
+    std::uint64_t leaf_region_ = no_region;
     const arch::Atomic<std::uint64_t>* leaf_table_ = nullptr;
 };
 

@@ -16,12 +16,12 @@ struct VectorSet {
 
     void add(arch::Vector v) { bits[v / 64] |= std::uint64_t{1} << (v % 64); }
     bool empty() const { return (bits[0] | bits[1] | bits[2] | bits[3]) == 0; }
+    bool operator==(const VectorSet&) const = default;
     /// Whether `v` is the one vector in the set.
     bool only(arch::Vector v) const {
         VectorSet alone;
         alone.add(v);
-        return bits[0] == alone.bits[0] && bits[1] == alone.bits[1] && bits[2] == alone.bits[2] &&
-               bits[3] == alone.bits[3];
+        return *this == alone;
     }
     /// Removes and returns the lowest vector; the set must not be empty.
     arch::Vector take() {

@@ -174,10 +174,9 @@ std::map<Word, CapView> Model::cspace(ObjId pd) const {
 }
 
 std::map<Word, PageView> Model::address_space(ObjId pd) const {
-    std::map<Word, PageView> out;
-    for (const auto& [page, id] : s_.pds.at(pd).pages)
-        out[page] = PageView{s_.mappings.at(id).frame, s_.mappings.at(id).rights};
-    return out;
+    PageList pages;
+    address_space(pd, pages);
+    return {pages.begin(), pages.end()};
 }
 
 void Model::address_space(ObjId pd, PageList& out) const {
